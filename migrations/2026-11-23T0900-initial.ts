@@ -1,0 +1,281 @@
+import { type Kysely, PostgresAdapter } from 'kysely'
+
+// Frozen once landed: later changes go in a new migration file.
+// One representation in both databases: instants as ISO-8601 UTC text, booleans as 0/1 integers,
+// wall-clock dates as 'YYYY-MM-DD' and times as 'HH:MM' text.
+
+export async function up(db: Kysely<any>): Promise<void> {
+  const pg = db.getExecutor().adapter instanceof PostgresAdapter
+  // SQLite's INTEGER PRIMARY KEY is the rowid; PostgreSQL needs an identity column.
+  const table = (name: string) =>
+    db.schema
+      .createTable(name)
+      .addColumn('id', 'integer', (c) =>
+        pg ? c.primaryKey().generatedByDefaultAsIdentity() : c.primaryKey().autoIncrement(),
+      )
+
+  await table('platform')
+    .addColumn('slug', 'text', (c) => c.notNull().unique())
+    .addColumn('name', 'text', (c) => c.notNull())
+    .addColumn('timezone', 'text', (c) => c.notNull().defaultTo('Europe/Paris'))
+    .addColumn('country', 'text', (c) => c.notNull().defaultTo('FR'))
+    .addColumn('rrule', 'text', (c) => c.notNull().defaultTo('FREQ=MONTHLY;BYDAY=FR;BYSETPOS=-1'))
+    .addColumn('default_start', 'text', (c) => c.notNull().defaultTo('09:00'))
+    .addColumn('default_end', 'text', (c) => c.notNull().defaultTo('12:00'))
+    .addColumn('default_video_url', 'text')
+    .addColumn('contact_name', 'text')
+    .addColumn('contact_email', 'text', (c) => c.notNull())
+    .addColumn('contact_phone', 'text')
+    .addColumn('booking_mode', 'text', (c) => c.notNull().defaultTo('auto'))
+    .addColumn('booking_close_days', 'integer', (c) => c.notNull().defaultTo(7))
+    .addColumn('reminder_days', 'text', (c) => c.notNull().defaultTo('7,1'))
+    .addColumn('agenda_template', 'text', (c) => c.notNull())
+    .addColumn('created_at', 'text', (c) => c.notNull())
+    .addColumn('updated_at', 'text', (c) => c.notNull())
+    .execute()
+
+  await table('facilitator')
+    .addColumn('email', 'text', (c) => c.notNull().unique())
+    .addColumn('name', 'text', (c) => c.notNull())
+    .addColumn('password_hash', 'text', (c) => c.notNull())
+    .addColumn('disabled_at', 'text')
+    .addColumn('created_at', 'text', (c) => c.notNull())
+    .execute()
+
+  await db.schema
+    .createTable('facilitator_platform')
+    .addColumn('facilitator_id', 'integer', (c) => c.notNull().references('facilitator.id').onDelete('cascade'))
+    .addColumn('platform_id', 'integer', (c) => c.notNull().references('platform.id').onDelete('cascade'))
+    .addPrimaryKeyConstraint('facilitator_platform_pk', ['facilitator_id', 'platform_id'])
+    .execute()
+
+  // The HTTP login session ("session" is the monthly meeting). Only a hash of the cookie is stored.
+  await table('login')
+    .addColumn('token_hash', 'text', (c) => c.notNull().unique())
+    .addColumn('facilitator_id', 'integer', (c) => c.notNull().references('facilitator.id').onDelete('cascade'))
+    .addColumn('created_at', 'text', (c) => c.notNull())
+    .addColumn('expires_at', 'text', (c) => c.notNull())
+    .execute()
+
+  // Fixed-window counters shared by every app instance (login attempts, token guesses).
+  await db.schema
+    .createTable('rate_limit')
+    .addColumn('key', 'text', (c) => c.primaryKey())
+    .addColumn('count', 'integer', (c) => c.notNull())
+    .addColumn('window_ends_at', 'text', (c) => c.notNull())
+    .execute()
+
+  await table('commune')
+    .addColumn('platform_id', 'integer', (c) => c.notNull().references('platform.id').onDelete('cascade'))
+    .addColumn('name', 'text', (c) => c.notNull())
+    // Accent- and case-folded name, compared in code: SQLite's LOWER() folds ASCII only.
+    .addColumn('name_key', 'text', (c) => c.notNull())
+    .addColumn('slug', 'text', (c) => c.notNull())
+    .addColumn('postcode', 'text')
+    .addColumn('created_at', 'text', (c) => c.notNull())
+    .addUniqueConstraint('commune_platform_key', ['platform_id', 'name_key'])
+    .addUniqueConstraint('commune_platform_slug', ['platform_id', 'slug'])
+    .execute()
+
+  await table('venue')
+    .addColumn('platform_id', 'integer', (c) => c.notNull().references('platform.id').onDelete('cascade'))
+    .addColumn('commune_id', 'integer', (c) => c.notNull().references('commune.id'))
+    .addColumn('name', 'text', (c) => c.notNull())
+    .addColumn('address', 'text', (c) => c.notNull())
+    .addColumn('accessibility', 'text')
+    .addColumn('capacity', 'integer')
+    .addColumn('host_name', 'text')
+    .addColumn('host_email', 'text')
+    .addColumn('host_phone', 'text')
+    .addColumn('created_at', 'text', (c) => c.notNull())
+    .addColumn('updated_at', 'text', (c) => c.notNull())
+    .execute()
+  await db.schema.createIndex('venue_commune').on('venue').column('commune_id').execute()
+
+  await table('session')
+    .addColumn('platform_id', 'integer', (c) => c.notNull().references('platform.id').onDelete('cascade'))
+    .addColumn('date', 'text', (c) => c.notNull())
+    .addColumn('start_time', 'text', (c) => c.notNull())
+    .addColumn('end_time', 'text', (c) => c.notNull())
+    // Derived from date + times + the platform's zone, stored for ordering and reminders.
+    .addColumn('starts_at', 'text', (c) => c.notNull())
+    .addColumn('ends_at', 'text', (c) => c.notNull())
+    .addColumn('commune_id', 'integer', (c) => c.references('commune.id'))
+    .addColumn('venue_id', 'integer', (c) => c.references('venue.id'))
+    .addColumn('mode', 'text', (c) => c.notNull().defaultTo('in_person'))
+    .addColumn('video_url', 'text')
+    .addColumn('status', 'text', (c) => c.notNull().defaultTo('draft'))
+    .addColumn('notes', 'text')
+    .addColumn('moved_because', 'text')
+    .addColumn('pitch_slots', 'integer', (c) => c.notNull().defaultTo(3))
+    // iTIP identity: UID never changes, SEQUENCE only goes up (RFC 5546 §2.1.4).
+    .addColumn('uid', 'text', (c) => c.notNull().unique())
+    .addColumn('sequence', 'integer', (c) => c.notNull().defaultTo(0))
+    .addColumn('created_at', 'text', (c) => c.notNull())
+    .addColumn('updated_at', 'text', (c) => c.notNull())
+    .addUniqueConstraint('session_platform_date', ['platform_id', 'date'])
+    .execute()
+  await db.schema.createIndex('session_platform_starts').on('session').columns(['platform_id', 'starts_at']).execute()
+  await db.schema.createIndex('session_commune').on('session').column('commune_id').execute()
+
+  await table('agenda_item')
+    .addColumn('session_id', 'integer', (c) => c.notNull().references('session.id').onDelete('cascade'))
+    .addColumn('position', 'integer', (c) => c.notNull())
+    .addColumn('kind', 'text', (c) => c.notNull())
+    .addColumn('title', 'text', (c) => c.notNull())
+    .addColumn('duration_minutes', 'integer', (c) => c.notNull())
+    .execute()
+  await db.schema.createIndex('agenda_item_session').on('agenda_item').columns(['session_id', 'position']).execute()
+
+  await table('holder')
+    .addColumn('platform_id', 'integer', (c) => c.notNull().references('platform.id').onDelete('cascade'))
+    .addColumn('name', 'text', (c) => c.notNull())
+    .addColumn('email', 'text')
+    .addColumn('email_key', 'text')
+    .addColumn('phone', 'text')
+    .addColumn('kind', 'text', (c) => c.notNull())
+    .addColumn('commune_id', 'integer', (c) => c.references('commune.id'))
+    .addColumn('feed_token_hash', 'text', (c) => c.unique())
+    .addColumn('created_at', 'text', (c) => c.notNull())
+    .addColumn('updated_at', 'text', (c) => c.notNull())
+    .addUniqueConstraint('holder_platform_email', ['platform_id', 'email_key'])
+    .execute()
+
+  await table('initiative')
+    .addColumn('platform_id', 'integer', (c) => c.notNull().references('platform.id').onDelete('cascade'))
+    .addColumn('title', 'text', (c) => c.notNull())
+    .addColumn('summary', 'text', (c) => c.notNull())
+    .addColumn('domain', 'text')
+    .addColumn('needs', 'text', (c) => c.notNull().defaultTo(''))
+    .addColumn('stage', 'text')
+    .addColumn('commune_id', 'integer', (c) => c.references('commune.id'))
+    .addColumn('merged_into_id', 'integer', (c) => c.references('initiative.id'))
+    .addColumn('created_at', 'text', (c) => c.notNull())
+    .addColumn('updated_at', 'text', (c) => c.notNull())
+    .execute()
+  await db.schema.createIndex('initiative_platform').on('initiative').column('platform_id').execute()
+
+  // An initiative may have several holders, or none yet ("idée sans porteur").
+  await db.schema
+    .createTable('initiative_holder')
+    .addColumn('initiative_id', 'integer', (c) => c.notNull().references('initiative.id').onDelete('cascade'))
+    .addColumn('holder_id', 'integer', (c) => c.notNull().references('holder.id').onDelete('cascade'))
+    .addPrimaryKeyConstraint('initiative_holder_pk', ['initiative_id', 'holder_id'])
+    .execute()
+
+  await table('pitch')
+    .addColumn('session_id', 'integer', (c) => c.notNull().references('session.id'))
+    .addColumn('initiative_id', 'integer', (c) => c.notNull().references('initiative.id'))
+    .addColumn('holder_id', 'integer', (c) => c.notNull().references('holder.id'))
+    .addColumn('status', 'text', (c) => c.notNull())
+    .addColumn('position', 'integer', (c) => c.notNull())
+    .addColumn('attendance_mode', 'text', (c) => c.notNull().defaultTo('on_site'))
+    .addColumn('public_title', 'integer', (c) => c.notNull().defaultTo(0))
+    .addColumn('facilitator_message', 'text')
+    .addColumn('token_hash', 'text', (c) => c.notNull().unique())
+    .addColumn('token_version', 'integer', (c) => c.notNull().defaultTo(0))
+    .addColumn('created_at', 'text', (c) => c.notNull())
+    .addColumn('updated_at', 'text', (c) => c.notNull())
+    // One booking per holder per session: a double click or a resubmission finds the first one.
+    .addUniqueConstraint('pitch_session_holder', ['session_id', 'holder_id'])
+    .execute()
+  await db.schema.createIndex('pitch_session_status').on('pitch').columns(['session_id', 'status']).execute()
+  await db.schema.createIndex('pitch_initiative').on('pitch').column('initiative_id').execute()
+
+  await table('partner')
+    .addColumn('platform_id', 'integer', (c) => c.notNull().references('platform.id').onDelete('cascade'))
+    .addColumn('name', 'text', (c) => c.notNull())
+    .addColumn('name_key', 'text', (c) => c.notNull())
+    .addColumn('kind', 'text', (c) => c.notNull())
+    .addColumn('themes', 'text', (c) => c.notNull().defaultTo(''))
+    .addColumn('website', 'text')
+    .addColumn('notes', 'text')
+    .addColumn('created_at', 'text', (c) => c.notNull())
+    .addColumn('updated_at', 'text', (c) => c.notNull())
+    .addUniqueConstraint('partner_platform_key', ['platform_id', 'name_key'])
+    .execute()
+
+  await table('contact')
+    .addColumn('partner_id', 'integer', (c) => c.notNull().references('partner.id').onDelete('cascade'))
+    .addColumn('name', 'text', (c) => c.notNull())
+    .addColumn('email', 'text', (c) => c.notNull())
+    .addColumn('email_key', 'text', (c) => c.notNull())
+    .addColumn('phone', 'text')
+    .addColumn('role', 'text')
+    .addColumn('active', 'integer', (c) => c.notNull().defaultTo(1))
+    .addColumn('feed_token_hash', 'text', (c) => c.unique())
+    .addColumn('created_at', 'text', (c) => c.notNull())
+    .addColumn('updated_at', 'text', (c) => c.notNull())
+    .addUniqueConstraint('contact_partner_email', ['partner_id', 'email_key'])
+    .execute()
+
+  await table('invitation')
+    .addColumn('session_id', 'integer', (c) => c.notNull().references('session.id'))
+    .addColumn('contact_id', 'integer', (c) => c.notNull().references('contact.id'))
+    .addColumn('token_hash', 'text', (c) => c.notNull().unique())
+    .addColumn('token_version', 'integer', (c) => c.notNull().defaultTo(0))
+    // A replaced link keeps answering 410 with an explanation instead of a bare 404.
+    .addColumn('previous_token_hash', 'text')
+    .addColumn('answer', 'text', (c) => c.notNull().defaultTo('none'))
+    .addColumn('comment', 'text')
+    .addColumn('delegate_name', 'text')
+    .addColumn('delegate_email', 'text')
+    .addColumn('delegated_from_id', 'integer', (c) => c.references('invitation.id'))
+    .addColumn('answered_at', 'text')
+    .addColumn('invited_at', 'text', (c) => c.notNull())
+    .addColumn('reminded_at', 'text')
+    .addColumn('created_at', 'text', (c) => c.notNull())
+    .addColumn('updated_at', 'text', (c) => c.notNull())
+    .addUniqueConstraint('invitation_session_contact', ['session_id', 'contact_id'])
+    .execute()
+  await db.schema.createIndex('invitation_contact').on('invitation').column('contact_id').execute()
+  await db.schema.createIndex('invitation_previous_token').on('invitation').column('previous_token_hash').execute()
+
+  // Written advice on a pitch; the follow-up issue adds referrals and their statuses.
+  await table('advice')
+    .addColumn('pitch_id', 'integer', (c) => c.notNull().references('pitch.id'))
+    .addColumn('contact_id', 'integer', (c) => c.references('contact.id'))
+    .addColumn('partner_id', 'integer', (c) => c.references('partner.id'))
+    .addColumn('body', 'text', (c) => c.notNull())
+    .addColumn('created_at', 'text', (c) => c.notNull())
+    .execute()
+  await db.schema.createIndex('advice_pitch').on('advice').column('pitch_id').execute()
+
+  await table('outbox')
+    .addColumn('kind', 'text', (c) => c.notNull())
+    .addColumn('platform_id', 'integer', (c) => c.references('platform.id'))
+    .addColumn('session_id', 'integer', (c) => c.references('session.id'))
+    // Who the message is about, so a newer message for the same person and session supersedes queued ones.
+    .addColumn('thread_key', 'text')
+    // Makes enqueueing idempotent (reminders, re-runs).
+    .addColumn('dedupe_key', 'text', (c) => c.unique())
+    .addColumn('to_name', 'text', (c) => c.notNull())
+    .addColumn('to_email', 'text', (c) => c.notNull())
+    .addColumn('subject', 'text', (c) => c.notNull())
+    .addColumn('text_body', 'text', (c) => c.notNull())
+    .addColumn('html_body', 'text', (c) => c.notNull())
+    .addColumn('ical_method', 'text')
+    .addColumn('ical', 'text')
+    .addColumn('message_id', 'text', (c) => c.notNull())
+    .addColumn('status', 'text', (c) => c.notNull().defaultTo('queued'))
+    .addColumn('attempts', 'integer', (c) => c.notNull().defaultTo(0))
+    .addColumn('next_attempt_at', 'text', (c) => c.notNull())
+    .addColumn('lease_until', 'text')
+    .addColumn('last_error', 'text')
+    .addColumn('sent_at', 'text')
+    .addColumn('created_at', 'text', (c) => c.notNull())
+    .execute()
+  await db.schema.createIndex('outbox_due').on('outbox').columns(['status', 'next_attempt_at']).execute()
+  await db.schema.createIndex('outbox_thread').on('outbox').columns(['thread_key', 'status']).execute()
+  await db.schema.createIndex('outbox_platform').on('outbox').columns(['platform_id', 'id']).execute()
+
+}
+
+export async function down(db: Kysely<any>): Promise<void> {
+  for (const t of [
+    'outbox', 'advice', 'invitation', 'contact', 'partner', 'pitch', 'initiative_holder', 'initiative', 'holder',
+    'agenda_item', 'session', 'venue', 'commune', 'rate_limit', 'login', 'facilitator_platform', 'facilitator', 'platform',
+  ]) {
+    await db.schema.dropTable(t).execute()
+  }
+}

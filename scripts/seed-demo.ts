@@ -1,0 +1,19 @@
+import { loadConfig } from '../src/config.js'
+import { createDatabase } from '../src/db/index.js'
+import { migrateToLatest } from '../src/db/migrate.js'
+import { DEMO_SLUG, seedDemo } from '../src/demo/seed.js'
+
+// `npm run seed:demo`: the Lens-Liévin demo platform; a second run changes nothing.
+const config = loadConfig()
+const db = createDatabase(config)
+try {
+  await migrateToLatest(db)
+  const report = await seedDemo({ db, uidHost: new URL(config.publicUrl).hostname, now: new Date() })
+  console.log(`Demo platform "${DEMO_SLUG}": ${report.platformCreated ? 'created' : 'already there'}; added ${report.communes} communes, ${report.venues} venues, ${report.sessions} sessions.`)
+  console.log(`Open ${config.publicUrl}/${DEMO_SLUG}`)
+} catch (error) {
+  console.error(error instanceof Error ? error.message : error)
+  process.exitCode = 1
+} finally {
+  await db.destroy()
+}

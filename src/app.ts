@@ -1,0 +1,65 @@
+import Fastify, { type FastifyInstance } from 'fastify'
+import { sql } from 'kysely'
+import type { Config } from './config.js'
+import { type AppContext, systemClock } from './context.js'
+import type { Db } from './db/schema.js'
+import { mailRoutes } from './mail/routes.js'
+import { platformAdminRoutes } from './platforms/routes.js'
+import { sessionAdminRoutes } from './sessions/admin-routes.js'
+import { publicRoutes } from './sessions/public-routes.js'
+import { registerWeb } from './web/index.js'
+import { authRoutes } from './web/auth-routes.js'
+import { createViews } from './web/views.js'
+
+export interface AppDeps {
+  config: Config
+  db: Db
+  clock?: () => Date
+  logger?: boolean
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    ctx: AppContext
+  }
+}
+
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const ctx: AppContext = { config: deps.config, db: deps.db, clock: deps.clock ?? systemClock, views: createViews() }
+  const app = Fastify({
+    logger: deps.logger === false ? false : {
+      level: deps.config.logLevel,
+      // Log the route pattern, never the URL: personal links carry tokens.
+      serializers: {
+        req: (request) => ({ method: request.method, route: request.routeOptions?.url ?? 'unknown', id: request.id }),
+      },
+    },
+    trustProxy: deps.config.trustProxy ?? false,
+    bodyLimit: 64 * 1024,
+    requestTimeout: 60_000,
+    routerOptions: { ignoreTrailingSlash: true },
+  })
+  app.decorate('ctx', ctx)
+  app.addHook('onClose', async () => ctx.db.destroy())
+
+  await registerWeb(app, ctx)
+
+  app.get('/healthz', async (_request, reply) => {
+    try {
+      await sql`select 1`.execute(ctx.db)
+      return { status: 'ok' }
+    } catch {
+      return reply.code(503).send({ status: 'unavailable' })
+    }
+  })
+
+  await app.register(authRoutes)
+  // Facilitators: everything under /admin (platform pages under /admin/p/{slug}/…).
+  await app.register(platformAdminRoutes, { prefix: '/admin' })
+  await app.register(sessionAdminRoutes, { prefix: '/admin' })
+  await app.register(mailRoutes, { prefix: '/admin' })
+  // Anyone: the platform's pages and feeds under /{platform}/….
+  await app.register(publicRoutes)
+
+  return app
+}

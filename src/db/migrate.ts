@@ -1,0 +1,21 @@
+import { type Migration, type MigrationProvider, Migrator } from 'kysely'
+import * as initial from '../../migrations/2026-11-23T0900-initial.js'
+import type { Db } from './schema.js'
+
+// Listed explicitly rather than read from the folder, so the same list runs from src/ (tests) and dist/.
+const migrations: Record<string, Migration> = {
+  '2026-11-23T0900-initial': initial,
+}
+
+const provider: MigrationProvider = { getMigrations: async () => migrations }
+
+/** Applies pending migrations; throws (with the failing migration's name) if one fails. */
+export async function migrateToLatest(db: Db): Promise<string[]> {
+  const migrator = new Migrator({ db, provider })
+  const { error, results } = await migrator.migrateToLatest()
+  const failed = results?.find((r) => r.status === 'Error')
+  if (error) {
+    throw new Error(`Migration failed${failed ? ` (${failed.migrationName})` : ''}: ${String((error as Error).message ?? error)}`)
+  }
+  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName)
+}

@@ -1,0 +1,284 @@
+import type { ColumnType, Generated, Insertable, Kysely, Selectable, Updateable } from 'kysely'
+
+// Every table's types, in one file. Instants are ISO-8601 UTC text, booleans 0/1, dates 'YYYY-MM-DD'.
+type Id = Generated<number>
+type Flag = 0 | 1
+
+export type SessionMode = 'in_person' | 'videoconference' | 'hybrid'
+export type SessionStatus = 'draft' | 'published' | 'cancelled'
+export type BookingMode = 'auto' | 'review'
+export type PitchStatus = 'pending' | 'confirmed' | 'waiting' | 'declined' | 'withdrawn'
+export type Answer = 'none' | 'on_site' | 'remote' | 'declined' | 'delegate'
+export type OutboxStatus = 'queued' | 'sending' | 'sent' | 'failed' | 'superseded'
+
+export interface PlatformTable {
+  id: Id
+  slug: string
+  name: string
+  timezone: string
+  country: 'FR' | 'BE'
+  rrule: string
+  default_start: string
+  default_end: string
+  default_video_url: string | null
+  contact_name: string | null
+  contact_email: string
+  contact_phone: string | null
+  booking_mode: BookingMode
+  booking_close_days: number
+  reminder_days: string
+  agenda_template: string
+  created_at: string
+  updated_at: string
+}
+
+export interface FacilitatorTable {
+  id: Id
+  email: string
+  name: string
+  password_hash: string
+  disabled_at: string | null
+  created_at: string
+}
+
+export interface FacilitatorPlatformTable {
+  facilitator_id: number
+  platform_id: number
+}
+
+export interface LoginTable {
+  id: Id
+  token_hash: string
+  facilitator_id: number
+  created_at: string
+  expires_at: string
+}
+
+export interface RateLimitTable {
+  key: string
+  count: number
+  window_ends_at: string
+}
+
+export interface CommuneTable {
+  id: Id
+  platform_id: number
+  name: string
+  name_key: string
+  slug: string
+  postcode: string | null
+  created_at: string
+}
+
+export interface VenueTable {
+  id: Id
+  platform_id: number
+  commune_id: number
+  name: string
+  address: string
+  accessibility: string | null
+  capacity: number | null
+  host_name: string | null
+  host_email: string | null
+  host_phone: string | null
+  created_at: string
+  updated_at: string
+}
+
+export interface SessionTable {
+  id: Id
+  platform_id: number
+  date: string
+  start_time: string
+  end_time: string
+  starts_at: string
+  ends_at: string
+  commune_id: number | null
+  venue_id: number | null
+  mode: SessionMode
+  video_url: string | null
+  status: SessionStatus
+  notes: string | null
+  moved_because: string | null
+  pitch_slots: number
+  uid: string
+  sequence: number
+  created_at: string
+  updated_at: string
+}
+
+export interface AgendaItemTable {
+  id: Id
+  session_id: number
+  position: number
+  kind: 'welcome' | 'pitch' | 'break' | 'exchange' | 'end' | 'other'
+  title: string
+  duration_minutes: number
+}
+
+export interface HolderTable {
+  id: Id
+  platform_id: number
+  name: string
+  email: string | null
+  email_key: string | null
+  phone: string | null
+  kind: 'resident' | 'group' | 'association' | 'other'
+  commune_id: number | null
+  feed_token_hash: string | null
+  created_at: string
+  updated_at: string
+}
+
+export interface InitiativeTable {
+  id: Id
+  platform_id: number
+  title: string
+  summary: string
+  domain: string | null
+  needs: ColumnType<string, string | undefined, string>
+  stage: string | null
+  commune_id: number | null
+  merged_into_id: number | null
+  created_at: string
+  updated_at: string
+}
+
+export interface InitiativeHolderTable {
+  initiative_id: number
+  holder_id: number
+}
+
+export interface PitchTable {
+  id: Id
+  session_id: number
+  initiative_id: number
+  holder_id: number
+  status: PitchStatus
+  position: number
+  attendance_mode: 'on_site' | 'remote'
+  public_title: Flag
+  facilitator_message: string | null
+  token_hash: string
+  token_version: Generated<number>
+  created_at: string
+  updated_at: string
+}
+
+export interface PartnerTable {
+  id: Id
+  platform_id: number
+  name: string
+  name_key: string
+  kind: 'public_body' | 'local_authority' | 'association' | 'foundation' | 'other'
+  themes: string
+  website: string | null
+  notes: string | null
+  created_at: string
+  updated_at: string
+}
+
+export interface ContactTable {
+  id: Id
+  partner_id: number
+  name: string
+  email: string
+  email_key: string
+  phone: string | null
+  role: string | null
+  active: Flag
+  feed_token_hash: string | null
+  created_at: string
+  updated_at: string
+}
+
+export interface InvitationTable {
+  id: Id
+  session_id: number
+  contact_id: number
+  token_hash: string
+  token_version: Generated<number>
+  previous_token_hash: string | null
+  answer: Answer
+  comment: string | null
+  delegate_name: string | null
+  delegate_email: string | null
+  delegated_from_id: number | null
+  answered_at: string | null
+  invited_at: string
+  reminded_at: string | null
+  created_at: string
+  updated_at: string
+}
+
+export interface AdviceTable {
+  id: Id
+  pitch_id: number
+  contact_id: number | null
+  partner_id: number | null
+  body: string
+  created_at: string
+}
+
+export interface OutboxTable {
+  id: Id
+  kind: string
+  platform_id: number | null
+  session_id: number | null
+  thread_key: string | null
+  dedupe_key: string | null
+  to_name: string
+  to_email: string
+  subject: string
+  text_body: string
+  html_body: string
+  ical_method: 'REQUEST' | 'CANCEL' | null
+  ical: string | null
+  message_id: string
+  status: OutboxStatus
+  attempts: number
+  next_attempt_at: string
+  lease_until: string | null
+  last_error: string | null
+  sent_at: string | null
+  created_at: string
+}
+
+export interface Database {
+  platform: PlatformTable
+  facilitator: FacilitatorTable
+  facilitator_platform: FacilitatorPlatformTable
+  login: LoginTable
+  rate_limit: RateLimitTable
+  commune: CommuneTable
+  venue: VenueTable
+  session: SessionTable
+  agenda_item: AgendaItemTable
+  holder: HolderTable
+  initiative: InitiativeTable
+  initiative_holder: InitiativeHolderTable
+  pitch: PitchTable
+  partner: PartnerTable
+  contact: ContactTable
+  invitation: InvitationTable
+  advice: AdviceTable
+  outbox: OutboxTable
+}
+
+export type Db = Kysely<Database>
+
+export type Platform = Selectable<PlatformTable>
+export type Facilitator = Selectable<FacilitatorTable>
+export type Commune = Selectable<CommuneTable>
+export type Venue = Selectable<VenueTable>
+export type Session = Selectable<SessionTable>
+export type NewSession = Insertable<SessionTable>
+export type SessionUpdate = Updateable<SessionTable>
+export type AgendaItem = Selectable<AgendaItemTable>
+export type Holder = Selectable<HolderTable>
+export type Initiative = Selectable<InitiativeTable>
+export type Pitch = Selectable<PitchTable>
+export type Partner = Selectable<PartnerTable>
+export type Contact = Selectable<ContactTable>
+export type Invitation = Selectable<InvitationTable>
+export type OutboxRow = Selectable<OutboxTable>

@@ -1,0 +1,104 @@
+import type { Eta } from 'eta'
+import { singleLine, stripControl } from '../calendar/sanitise.js'
+import type { SessionView } from '../sessions/present.js'
+import { inSentence, type MailKind, mailSubject } from './kinds.js'
+
+// Renders one message of a kind: subject, text/plain and text/html, from the same data. Rendering happens
+// at enqueue time, so the outbox keeps exactly what was sent.
+
+export interface MailData {
+  platformName: string
+  recipientName: string
+  session: SessionView
+  /** The recipient's own link (/pitch/{token}, /rsvp/{token}). */
+  personalUrl: string | null
+  /** The recipient's personal calendar feed (/feeds/{token}.ics). */
+  feedUrl?: string | null
+  /** A word from the facilitator, shown as written (line breaks kept). */
+  message?: string | null
+  initiativeTitle?: string | null
+  /** The pitch's expected time, e.g. "vers 9 h 40". */
+  slotTime?: string | null
+  /** French lines describing what changed: "Nouvelle date : …". */
+  changes?: string[]
+  /** Whom to write to with a question (the platform's contact address). */
+  contactEmail?: string | null
+}
+
+export interface RenderedMail {
+  subject: string
+  text: string
+  html: string
+}
+
+const MAX_SUBJECT = 200
+
+/** A header value: one line, no control characters (the subject is user-influenced through names). */
+export function headerSafe(value: string, max = MAX_SUBJECT): string {
+  const line = singleLine(value)
+  return line.length > max ? `${line.slice(0, max - 1)}…` : line
+}
+
+/** Links are only ever http(s): a stored `javascript:` must never become an href. */
+function httpUrl(url: string | null | undefined): string | null {
+  if (!url) return null
+  const clean = singleLine(url)
+  return /^https?:\/\/[^\s"<>]+$/i.test(clean) ? clean : null
+}
+
+function oneLine(value: string | null | undefined): string | null {
+  if (value === null || value === undefined) return null
+  const clean = singleLine(value)
+  return clean === '' ? null : clean
+}
+
+/**
+ * The data as templates see it: one-line fields on one line, free text without control characters, links
+ * checked. Templates still escape everything in HTML; this keeps the text part honest too.
+ */
+export function cleanData(data: MailData): MailData {
+  const s = data.session
+  return {
+    ...data,
+    platformName: singleLine(data.platformName),
+    recipientName: singleLine(data.recipientName),
+    session: {
+      ...s,
+      placeLabel: singleLine(s.placeLabel),
+      venueName: oneLine(s.venueName),
+      venueAddress: oneLine(s.venueAddress),
+      venueAccessibility: oneLine(s.venueAccessibility),
+      movedBecause: oneLine(s.movedBecause),
+      videoUrl: httpUrl(s.videoUrl),
+      url: httpUrl(s.url) ?? '',
+    },
+    personalUrl: httpUrl(data.personalUrl),
+    feedUrl: httpUrl(data.feedUrl),
+    message: data.message ? stripControl(data.message).trim() || null : null,
+    initiativeTitle: oneLine(data.initiativeTitle),
+    slotTime: oneLine(data.slotTime),
+    changes: (data.changes ?? []).map(singleLine).filter((l) => l !== ''),
+    contactEmail: oneLine(data.contactEmail),
+  }
+}
+
+/** Plain text tidy-up: no trailing spaces, at most one blank line in a row, one final newline. */
+export function tidyText(text: string): string {
+  return `${text
+    .replace(/\r\n?/g, '\n')
+    .replace(/[ \t]+$/gm, '')
+    .replace(/\n{3,}/g, '\n\n')
+    .trim()}\n`
+}
+
+export function renderMail(views: Eta, kind: MailKind, data: MailData): RenderedMail {
+  const clean = cleanData(data)
+  const subject = headerSafe(mailSubject(kind, clean))
+  // `day` is the date inside a sentence: "la séance du vendredi 27 mars 2026".
+  const it = { ...clean, kind, subject, day: inSentence(clean.session.longDate) }
+  return {
+    subject,
+    text: tidyText(views.render(`mail/${kind}.txt.eta`, it)),
+    html: views.render(`mail/${kind}.html.eta`, it),
+  }
+}

@@ -1,0 +1,65 @@
+import type { MailData } from './compose.js'
+
+// Every mail kind's stable dotted key: it names the template (views/mail/<key>.html.eta, .txt.eta), fills
+// the outbox `kind` column and appears in tests. Keys never change once a message carries them.
+
+export const MAIL_KINDS = [
+  'session.invitation',
+  'session.updated',
+  'session.cancelled',
+  'session.reminder',
+  'pitch.received',
+  'pitch.confirmed',
+  'pitch.waiting',
+  'pitch.promoted',
+  'pitch.declined',
+  'pitch.moved',
+  'pitch.withdrawn',
+] as const
+
+export type MailKind = (typeof MAIL_KINDS)[number]
+
+export function isMailKind(value: string): value is MailKind {
+  return (MAIL_KINDS as readonly string[]).includes(value)
+}
+
+/** What the facilitator's mail page calls each kind. */
+export const KIND_LABELS: Record<MailKind, string> = {
+  'session.invitation': 'Invitation à la séance',
+  'session.updated': 'Séance modifiée',
+  'session.cancelled': 'Séance annulée',
+  'session.reminder': 'Rappel de séance',
+  'pitch.received': 'Demande de présentation reçue',
+  'pitch.confirmed': 'Présentation confirmée',
+  'pitch.waiting': "Présentation en liste d'attente",
+  'pitch.promoted': "Présentation confirmée depuis la liste d'attente",
+  'pitch.declined': 'Présentation non retenue',
+  'pitch.moved': 'Présentation déplacée',
+  'pitch.withdrawn': 'Présentation retirée',
+}
+
+/** "Vendredi 27 mars 2026" reads "vendredi 27 mars 2026" inside a sentence. */
+export function inSentence(longDate: string): string {
+  return longDate.charAt(0).toLowerCase() + longDate.slice(1)
+}
+
+type SubjectBuilder = (data: MailData, day: string) => string
+
+const SUBJECTS: Record<MailKind, SubjectBuilder> = {
+  'session.invitation': (d, day) => `Invitation : séance du ${day} (${d.session.timeRange})`,
+  'session.updated': (_d, day) => `Changement pour la séance du ${day}`,
+  'session.cancelled': (_d, day) => `Annulation : la séance du ${day} n'aura pas lieu`,
+  'session.reminder': (d, day) => `Rappel : séance du ${day}, ${d.session.timeRange}`,
+  'pitch.received': (_d, day) => `Votre demande de présentation est bien reçue (séance du ${day})`,
+  'pitch.confirmed': (_d, day) => `Votre présentation est confirmée pour la séance du ${day}`,
+  'pitch.waiting': (_d, day) => `Liste d'attente pour la séance du ${day}`,
+  'pitch.promoted': (_d, day) => `Une place s'est libérée : vous présentez le ${day}`,
+  'pitch.declined': (_d, day) => `Votre demande de présentation pour la séance du ${day}`,
+  'pitch.moved': (_d, day) => `Votre présentation est déplacée à la séance du ${day}`,
+  'pitch.withdrawn': (_d, day) => `Votre présentation du ${day} est retirée`,
+}
+
+/** The French subject, before header hygiene (compose.ts strips line breaks and controls). */
+export function mailSubject(kind: MailKind, data: MailData): string {
+  return `${SUBJECTS[kind](data, inSentence(data.session.longDate))} – ${data.platformName}`
+}

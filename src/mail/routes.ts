@@ -1,0 +1,137 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { DateTime } from 'luxon'
+import type { OutboxStatus, Platform } from '../db/schema.js'
+import { managedPlatform } from '../platforms/access.js'
+import { notFound } from '../web/errors.js'
+import { requireLogin } from '../web/guards.js'
+import { page } from '../web/views.js'
+import { isMailKind, KIND_LABELS } from './kinds.js'
+import { findOutbox, listOutbox, OUTBOX_STATUSES, outboxCounts, requeue } from './outbox.js'
+import { outboxFolder } from './transport.js'
+
+// The facilitator's "Courriers" page: every message of the platform, what became of it, and a way to
+// send a failed one again.
+
+const PAGE_SIZE = 50
+
+export const STATUS_LABELS: Record<OutboxStatus, string> = {
+  queued: 'en attente',
+  sending: "en cours d'envoi",
+  sent: 'envoyé',
+  failed: 'échec',
+  superseded: 'remplacé',
+}
+
+// The stored HTML is shown in a sandboxed frame of our own origin: no script, no request out, nothing but
+// inline styles (the email's own).
+const HTML_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'self'; sandbox"
+
+type Params = { slug: string; id?: string }
+
+function kindLabel(kind: string): string {
+  return isMailKind(kind) ? KIND_LABELS[kind] : kind
+}
+
+function whenIn(zone: string) {
+  return (iso: string | null) => (iso ? DateTime.fromISO(iso, { zone: 'utc' }).setZone(zone).toFormat("dd/LL/yyyy 'à' HH'h'mm") : '')
+}
+
+function pageNumber(value: unknown): number {
+  const n = typeof value === 'string' ? Number.parseInt(value, 10) : 1
+  return Number.isFinite(n) && n >= 1 && n <= 100_000 ? n : 1
+}
+
+function statusFilter(value: unknown): OutboxStatus | undefined {
+  return OUTBOX_STATUSES.find((s) => s === value)
+}
+
+export async function mailRoutes(app: FastifyInstance) {
+  const ctx = app.ctx
+  const guarded = { preHandler: requireLogin }
+
+  /** The platform and the message, or null when either is unknown or not this facilitator's. */
+  async function loadMessage(request: FastifyRequest<{ Params: Params }>) {
+    const platform = await managedPlatform(request)
+    const id = Number(request.params.id)
+    if (!platform || !Number.isSafeInteger(id) || id < 1) return null
+    const row = await findOutbox(ctx.db, platform.id, id)
+    return row ? { platform, row } : null
+  }
+
+  const base = (p: Platform) => `/admin/p/${encodeURIComponent(p.slug)}`
+  const mailBase = (p: Platform) => `${base(p)}/courriers`
+
+  app.get<{ Params: Params; Querystring: { page?: string; statut?: string } }>('/p/:slug/courriers', guarded, async (request, reply) => {
+    const platform = await managedPlatform(request)
+    if (!platform) return notFound(request, reply)
+    const current = pageNumber(request.query.page)
+    const status = statusFilter(request.query.statut)
+    const [rows, counts] = await Promise.all([
+      listOutbox(ctx.db, platform.id, { limit: PAGE_SIZE + 1, offset: (current - 1) * PAGE_SIZE, status }),
+      outboxCounts(ctx.db, platform.id),
+    ])
+    return page(request, reply, 'admin/mail-list.eta', {
+      title: `Courriers · ${platform.name}`,
+      noindex: true,
+      platform,
+      base: base(platform),
+      mailBase: mailBase(platform),
+      rows: rows.slice(0, PAGE_SIZE),
+      hasNext: rows.length > PAGE_SIZE,
+      page: current,
+      status: status ?? null,
+      counts,
+      statuses: OUTBOX_STATUSES,
+      statusLabels: STATUS_LABELS,
+      kindLabel,
+      when: whenIn(platform.timezone),
+      smtp: ctx.config.smtpUrl !== null,
+      folder: outboxFolder(ctx.config.dataDir),
+    })
+  })
+
+  app.get<{ Params: Params }>('/p/:slug/courriers/:id', guarded, async (request, reply) => {
+    const found = await loadMessage(request)
+    if (!found) return notFound(request, reply)
+    const { platform, row } = found
+    return page(request, reply, 'admin/mail-show.eta', {
+      title: `Courrier n° ${row.id} · ${platform.name}`,
+      noindex: true,
+      platform,
+      base: base(platform),
+      mailBase: mailBase(platform),
+      row,
+      statusLabels: STATUS_LABELS,
+      kindLabel,
+      when: whenIn(platform.timezone),
+    })
+  })
+
+  app.get<{ Params: Params }>('/p/:slug/courriers/:id/html', guarded, async (request, reply) => {
+    const found = await loadMessage(request)
+    if (!found) return notFound(request, reply)
+    // Set on the reply after helmet's onRequest hook wrote its own: Fastify sends these values instead.
+    return reply
+      .header('content-security-policy', HTML_CSP)
+      .header('x-frame-options', 'SAMEORIGIN')
+      .type('text/html; charset=utf-8')
+      .send(found.row.html_body)
+  })
+
+  app.get<{ Params: Params }>('/p/:slug/courriers/:id/invitation.ics', guarded, async (request, reply) => {
+    const found = await loadMessage(request)
+    if (!found?.row.ical || !found.row.ical_method) return notFound(request, reply)
+    return reply
+      .type(`text/calendar; charset=utf-8; method=${found.row.ical_method}`)
+      .header('content-disposition', `attachment; filename="courrier-${found.row.id}-invitation.ics"`)
+      .send(found.row.ical)
+  })
+
+  app.post<{ Params: Params }>('/p/:slug/courriers/:id/resend', guarded, async (request, reply: FastifyReply) => {
+    const found = await loadMessage(request)
+    if (!found) return notFound(request, reply)
+    const done = await requeue(ctx.db, found.row.id, ctx.clock().toISOString())
+    request.log.info({ outbox: found.row.id, requeued: done }, 'mail resend')
+    return reply.redirect(mailBase(found.platform), 303)
+  })
+}

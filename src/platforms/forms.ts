@@ -1,0 +1,38 @@
+import { z } from 'zod'
+import { isValidTime } from '../calendar/zoned.js'
+import { validateRrule } from '../calendar/recurrence.js'
+import { choice, email, integer, line, optionalEmail, optionalHttpsUrl, optionalInteger, optionalLine, text } from '../web/forms.js'
+
+export const communeForm = z.object({
+  name: line(100),
+  postcode: optionalLine(10).refine((s) => s === null || /^[0-9A-Za-z -]{3,10}$/.test(s), 'Code postal invalide.'),
+})
+
+const id = z.string({ error: 'Choisissez une commune.' }).regex(/^\d{1,9}$/, 'Choisissez une commune.').transform(Number)
+
+export const venueForm = z.object({
+  name: line(150),
+  address: line(300),
+  commune_id: id,
+  accessibility: text(1000, false),
+  capacity: optionalInteger(1, 10000),
+  host_name: optionalLine(150),
+  host_email: optionalEmail(),
+  host_phone: optionalLine(30),
+})
+
+const time = z.string({ error: 'Heure invalide.' }).trim().refine(isValidTime, 'Heure invalide (format HH:MM).')
+
+export const settingsForm = z.object({
+  name: line(150),
+  contact_name: optionalLine(150),
+  contact_email: email(),
+  contact_phone: optionalLine(30),
+  default_video_url: optionalHttpsUrl(),
+  default_start: time,
+  default_end: time,
+  rrule: line(200).refine((r) => validateRrule(r) === null, 'Règle de récurrence invalide.'),
+  booking_mode: choice(['auto', 'review'] as const),
+  booking_close_days: integer(0, 60),
+  reminder_days: line(30).refine((s) => /^\d{1,2}(,\s*\d{1,2})*$/.test(s), 'Des nombres de jours séparés par des virgules, par exemple 7,1.'),
+}).refine((f) => f.default_start < f.default_end, { path: ['default_end'], message: "L'heure de fin doit suivre l'heure de début." })

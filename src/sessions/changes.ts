@@ -1,0 +1,48 @@
+import type { AppContext } from '../context.js'
+import type { Db, Platform, SessionUpdate } from '../db/schema.js'
+import { toInstant } from '../calendar/zoned.js'
+import { diffSession, type SessionDiff, type SessionFacts } from './diff.js'
+import { notifySessionChange } from './notify.js'
+import { findSessionById, type SessionRow } from './store.js'
+
+// Every change to a session goes through here: one transaction updates the row, bumps SEQUENCE when the
+// change matters to calendars, and queues the update or cancellation for everyone who holds it.
+
+async function facts(db: Db, s: Pick<SessionRow, 'date' | 'start_time' | 'end_time' | 'venue_id' | 'commune_id' | 'mode' | 'video_url'>): Promise<SessionFacts> {
+  let venue: string | null = null
+  if (s.venue_id) {
+    const v = await db.selectFrom('venue').innerJoin('commune', 'commune.id', 'venue.commune_id')
+      .select(['venue.name', 'venue.address', 'commune.name as commune']).where('venue.id', '=', s.venue_id).executeTakeFirst()
+    if (v) venue = `${v.commune} — ${v.name}, ${v.address}`
+  } else if (s.commune_id) {
+    const c = await db.selectFrom('commune').select('name').where('id', '=', s.commune_id).executeTakeFirst()
+    venue = c?.name ?? null
+  }
+  return { date: s.date, start_time: s.start_time, end_time: s.end_time, venue_label: venue, mode: s.mode, video_url: s.video_url }
+}
+
+export type SessionPatch = Partial<Pick<SessionRow, 'date' | 'start_time' | 'end_time' | 'commune_id' | 'venue_id' | 'mode' | 'video_url' | 'notes' | 'status' | 'moved_because'>>
+
+export async function applySessionChange(ctx: AppContext, platform: Platform, sessionId: number, patch: SessionPatch): Promise<{ diff: SessionDiff; session: SessionRow }> {
+  const now = ctx.clock().toISOString()
+  return ctx.db.transaction().execute(async (trx) => {
+    const before = await findSessionById(trx, sessionId)
+    if (!before) throw new Error('session not found')
+    const merged = { ...before, ...patch }
+    const diff = diffSession(await facts(trx, before), await facts(trx, merged))
+    const cancelling = patch.status === 'cancelled' && before.status !== 'cancelled'
+    const set: SessionUpdate = { ...patch, updated_at: now }
+    if (patch.date !== undefined || patch.start_time !== undefined || patch.end_time !== undefined) {
+      set.starts_at = toInstant(merged.date, merged.start_time, platform.timezone)
+      set.ends_at = toInstant(merged.date, merged.end_time, platform.timezone)
+    }
+    // RFC 5546 §2.1.4: SEQUENCE goes up on a change of time, place or status, and on every CANCEL.
+    if (diff.material || cancelling) set.sequence = before.sequence + 1
+    await trx.updateTable('session').set(set).where('id', '=', sessionId).execute()
+    const after = (await findSessionById(trx, sessionId))!
+    if (after.status !== 'draft' && (diff.material || cancelling)) {
+      await notifySessionChange(ctx, trx, platform, after, cancelling ? { kind: 'cancelled' } : { kind: 'updated', lines: diff.lines })
+    }
+    return { diff, session: after }
+  })
+}

@@ -1,0 +1,117 @@
+import type { AppContext } from '../context.js'
+import { itipCalendar } from '../calendar/itip.js'
+import type { Db, Platform } from '../db/schema.js'
+import type { MailKind } from '../mail/kinds.js'
+import { renderMail } from '../mail/compose.js'
+import { enqueueMail } from '../mail/outbox.js'
+import { personalToken } from '../web/tokens.js'
+import { organizerOf, sessionEvent } from './calendar-event.js'
+import { presentSession } from './present.js'
+import type { SessionRow } from './store.js'
+
+// Who holds a session in their calendar, and the one way a session email (with its iTIP part) is queued.
+
+export interface Recipient {
+  /** 'contact:12' or 'holder:7': with the session id, the thread a newer message supersedes. */
+  key: string
+  name: string
+  email: string
+  personalUrl: string | null
+  feedUrl: string | null
+}
+
+export function contactRecipient(ctx: AppContext, c: { id: number; name: string; email: string }, invitation: { id: number; token_version: number } | null): Recipient {
+  const base = ctx.config.publicUrl
+  return {
+    key: `contact:${c.id}`,
+    name: c.name,
+    email: c.email,
+    personalUrl: invitation ? `${base}/rsvp/${personalToken(ctx.config.sessionSecret, 'rsvp', invitation.id, invitation.token_version)}` : null,
+    feedUrl: `${base}/feeds/${personalToken(ctx.config.sessionSecret, 'feed-contact', c.id)}.ics`,
+  }
+}
+
+export function holderRecipient(ctx: AppContext, h: { id: number; name: string; email: string }, pitch: { id: number; token_version: number } | null): Recipient {
+  const base = ctx.config.publicUrl
+  return {
+    key: `holder:${h.id}`,
+    name: h.name,
+    email: h.email,
+    personalUrl: pitch ? `${base}/pitch/${personalToken(ctx.config.sessionSecret, 'pitch', pitch.id, pitch.token_version)}` : null,
+    feedUrl: `${base}/feeds/${personalToken(ctx.config.sessionSecret, 'feed-holder', h.id)}.ics`,
+  }
+}
+
+/** Everyone who received the session's invitation: invited contacts and holders of confirmed pitches. */
+export async function sessionAttendees(ctx: AppContext, db: Db, sessionId: number): Promise<Recipient[]> {
+  const contacts = await db.selectFrom('invitation').innerJoin('contact', 'contact.id', 'invitation.contact_id')
+    .select(['contact.id', 'contact.name', 'contact.email', 'invitation.id as invitation_id', 'invitation.token_version'])
+    .where('invitation.session_id', '=', sessionId).orderBy('invitation.id').execute()
+  const holders = await db.selectFrom('pitch').innerJoin('holder', 'holder.id', 'pitch.holder_id')
+    .select(['holder.id', 'holder.name', 'holder.email', 'pitch.id as pitch_id', 'pitch.token_version'])
+    .where('pitch.session_id', '=', sessionId).where('pitch.status', '=', 'confirmed').where('holder.email', 'is not', null)
+    .orderBy('pitch.id').execute()
+  return [
+    ...contacts.map((c) => contactRecipient(ctx, c, { id: c.invitation_id, token_version: c.token_version })),
+    ...holders.map((h) => holderRecipient(ctx, { id: h.id, name: h.name, email: h.email! }, { id: h.pitch_id, token_version: h.token_version })),
+  ]
+}
+
+export interface SessionMailExtra {
+  message?: string | null
+  initiativeTitle?: string | null
+  slotTime?: string | null
+  changes?: string[]
+  /** null: no calendar part (e.g. "booking received"). */
+  itip: 'REQUEST' | 'CANCEL' | null
+}
+
+/** Queues one session email for one person, in the caller's transaction. */
+export async function queueSessionMail(ctx: AppContext, db: Db, platform: Platform, session: SessionRow, kind: MailKind, to: Recipient, extra: SessionMailExtra) {
+  const now = ctx.clock()
+  const view = presentSession(platform, session, ctx.config.publicUrl, now)
+  const mail = renderMail(ctx.views, kind, {
+    platformName: platform.name,
+    recipientName: to.name,
+    session: view,
+    personalUrl: to.personalUrl,
+    feedUrl: to.feedUrl,
+    message: extra.message ?? null,
+    initiativeTitle: extra.initiativeTitle ?? null,
+    slotTime: extra.slotTime ?? null,
+    changes: extra.changes ?? [],
+  })
+  const ical = extra.itip
+    ? {
+        method: extra.itip,
+        content: itipCalendar({
+          method: extra.itip,
+          event: sessionEvent(platform, view, now.toISOString()),
+          organizer: organizerOf(platform),
+          attendee: { name: to.name, email: to.email },
+        }),
+      }
+    : null
+  return enqueueMail(db, {
+    kind,
+    platformId: platform.id,
+    sessionId: session.id,
+    // Only calendar messages supersede each other: a newer REQUEST/CANCEL makes a queued older one stale.
+    threadKey: ical ? `session:${session.id}:${to.key}` : null,
+    to: { name: to.name, email: to.email },
+    subject: mail.subject,
+    text: mail.text,
+    html: mail.html,
+    ical,
+  }, now.toISOString(), new URL(ctx.config.publicUrl).hostname)
+}
+
+export type SessionChange = { kind: 'cancelled' } | { kind: 'updated'; lines: string[] }
+
+/** One facilitator action, everyone updated: REQUEST with the new SEQUENCE, or CANCEL. */
+export async function notifySessionChange(ctx: AppContext, db: Db, platform: Platform, session: SessionRow, change: SessionChange) {
+  for (const to of await sessionAttendees(ctx, db, session.id)) {
+    if (change.kind === 'cancelled') await queueSessionMail(ctx, db, platform, session, 'session.cancelled', to, { itip: 'CANCEL' })
+    else await queueSessionMail(ctx, db, platform, session, 'session.updated', to, { itip: 'REQUEST', changes: change.lines })
+  }
+}

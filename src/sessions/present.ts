@@ -1,0 +1,91 @@
+import { formatLongDate, formatTimeRange, toOffsetIso } from '../calendar/zoned.js'
+import type { Platform, SessionMode, SessionStatus } from '../db/schema.js'
+import type { SessionRow } from './store.js'
+
+// What people read about a session, the same on pages, in emails and in feeds.
+
+export const MODE_LABELS: Record<SessionMode, string> = {
+  in_person: 'Sur place',
+  videoconference: 'En visioconférence',
+  hybrid: 'Sur place et en visioconférence',
+}
+
+export const PLACE_TBD = 'Lieu à déterminer'
+
+export interface SessionView {
+  id: number
+  date: string
+  longDate: string
+  timeRange: string
+  start: string
+  end: string
+  startsAt: string
+  endsAt: string
+  communeName: string | null
+  communeSlug: string | null
+  venueName: string | null
+  venueAddress: string | null
+  venueAccessibility: string | null
+  venueCapacity: number | null
+  /** "Harnes — Salle X", "Harnes", or "Lieu à déterminer"; "Visioconférence" when fully remote. */
+  placeLabel: string
+  mode: SessionMode
+  modeLabel: string
+  remote: boolean
+  videoUrl: string | null
+  status: SessionStatus
+  /** A published session whose end has passed reads as held. */
+  held: boolean
+  statusLabel: string
+  movedBecause: string | null
+  url: string
+  icsUrl: string
+  uid: string
+  sequence: number
+  updatedAt: string
+}
+
+export function placeLabel(s: Pick<SessionRow, 'commune_name' | 'venue_name' | 'mode'>): string {
+  if (s.mode === 'videoconference') return 'Visioconférence'
+  if (s.commune_name && s.venue_name) return `${s.commune_name} — ${s.venue_name}`
+  return s.commune_name ?? PLACE_TBD
+}
+
+export function sessionUrl(publicUrl: string, platformSlug: string, date: string): string {
+  return `${publicUrl}/${encodeURIComponent(platformSlug)}/sessions/${date}`
+}
+
+export function presentSession(platform: Platform, s: SessionRow, publicUrl: string, now: Date): SessionView {
+  const held = s.status === 'published' && s.ends_at <= now.toISOString()
+  const url = sessionUrl(publicUrl, platform.slug, s.date)
+  return {
+    id: s.id,
+    date: s.date,
+    longDate: formatLongDate(s.date),
+    timeRange: formatTimeRange(s.start_time, s.end_time),
+    start: toOffsetIso(s.starts_at, platform.timezone),
+    end: toOffsetIso(s.ends_at, platform.timezone),
+    startsAt: s.starts_at,
+    endsAt: s.ends_at,
+    communeName: s.commune_name,
+    communeSlug: s.commune_slug,
+    venueName: s.venue_name,
+    venueAddress: s.venue_address,
+    venueAccessibility: s.venue_accessibility,
+    venueCapacity: s.venue_capacity,
+    placeLabel: placeLabel(s),
+    mode: s.mode,
+    modeLabel: MODE_LABELS[s.mode],
+    remote: s.mode !== 'in_person',
+    videoUrl: s.mode === 'in_person' ? null : s.video_url,
+    status: s.status,
+    held,
+    statusLabel: s.status === 'cancelled' ? 'Annulée' : s.status === 'draft' ? 'Brouillon' : held ? 'Tenue' : 'Publiée',
+    movedBecause: s.moved_because,
+    url,
+    icsUrl: `${url}.ics`,
+    uid: s.uid,
+    sequence: s.sequence,
+    updatedAt: s.updated_at,
+  }
+}

@@ -1,0 +1,94 @@
+import { randomBytes } from 'node:crypto'
+import type { Db, NewSession, Platform, SessionStatus, SessionUpdate } from '../db/schema.js'
+import { type AgendaTemplateItem, parseAgendaTemplate } from './agenda.js'
+import { toInstant } from '../calendar/zoned.js'
+
+// Sessions and their agenda items.
+
+function withPlace(db: Db) {
+  return db.selectFrom('session')
+    .leftJoin('commune', 'commune.id', 'session.commune_id')
+    .leftJoin('venue', 'venue.id', 'session.venue_id')
+    .selectAll('session')
+    .select([
+      'commune.name as commune_name', 'commune.slug as commune_slug',
+      'venue.name as venue_name', 'venue.address as venue_address', 'venue.capacity as venue_capacity',
+      'venue.accessibility as venue_accessibility',
+    ])
+}
+
+export type SessionRow = NonNullable<Awaited<ReturnType<typeof findSessionByDate>>>
+
+export function findSessionByDate(db: Db, platformId: number, date: string) {
+  return withPlace(db).where('session.platform_id', '=', platformId).where('session.date', '=', date).executeTakeFirst()
+}
+
+export function findSessionById(db: Db, id: number) {
+  return withPlace(db).where('session.id', '=', id).executeTakeFirst()
+}
+
+export function listSessions(db: Db, platformId: number, filter: { from?: string; to?: string; statuses?: SessionStatus[]; limit?: number } = {}) {
+  let q = withPlace(db).where('session.platform_id', '=', platformId)
+  if (filter.from) q = q.where('session.date', '>=', filter.from)
+  if (filter.to) q = q.where('session.date', '<=', filter.to)
+  if (filter.statuses) q = q.where('session.status', 'in', filter.statuses)
+  q = q.orderBy('session.date')
+  if (filter.limit) q = q.limit(filter.limit)
+  return q.execute()
+}
+
+/** Dates and communes of every non-cancelled session: the rotation's history. */
+export function hostingHistory(db: Db, platformId: number) {
+  return db.selectFrom('session').select(['date', 'commune_id as communeId'])
+    .where('platform_id', '=', platformId).where('status', '!=', 'cancelled').orderBy('date').execute()
+}
+
+export function newUid(host: string): string {
+  return `session-${randomBytes(9).toString('base64url')}@${host}`
+}
+
+export interface SessionInput {
+  date: string
+  start_time: string
+  end_time: string
+  commune_id: number | null
+  venue_id: number | null
+  mode: NewSession['mode']
+  video_url: string | null
+  status: SessionStatus
+  notes: string | null
+  moved_because: string | null
+}
+
+/** Inserts a session with its agenda from the platform's template. Run inside a transaction. */
+export async function insertSession(db: Db, platform: Platform, input: SessionInput, uidHost: string, now: string) {
+  const template = parseAgendaTemplate(platform.agenda_template)
+  const row = await db.insertInto('session').values({
+    ...input,
+    platform_id: platform.id,
+    starts_at: toInstant(input.date, input.start_time, platform.timezone),
+    ends_at: toInstant(input.date, input.end_time, platform.timezone),
+    pitch_slots: template.filter((i) => i.kind === 'pitch').length,
+    uid: newUid(uidHost),
+    sequence: 0,
+    created_at: now,
+    updated_at: now,
+  }).returning('id').executeTakeFirstOrThrow()
+  await insertAgenda(db, row.id, template)
+  return row.id
+}
+
+export async function insertAgenda(db: Db, sessionId: number, items: AgendaTemplateItem[]) {
+  if (items.length === 0) return
+  await db.insertInto('agenda_item')
+    .values(items.map((item, i) => ({ session_id: sessionId, position: i + 1, kind: item.kind, title: item.title, duration_minutes: item.duration_minutes })))
+    .execute()
+}
+
+export function listAgenda(db: Db, sessionId: number) {
+  return db.selectFrom('agenda_item').selectAll().where('session_id', '=', sessionId).orderBy('position').execute()
+}
+
+export function updateSessionRow(db: Db, id: number, patch: SessionUpdate) {
+  return db.updateTable('session').set(patch).where('id', '=', id).execute()
+}

@@ -1,0 +1,145 @@
+import { z } from 'zod'
+
+// One way to handle a form: a zod schema; failure re-renders the form (400) with the values and French
+// messages beside each field; success redirects (303).
+
+// C0/C1 controls (tab and newlines allowed only where multi-line text is expected), bidi overrides, NUL.
+const CONTROL_MULTILINE = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069]/
+const CONTROL_LINE = /[\u0000-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069\u2028\u2029]/
+
+const MSG_REQUIRED = 'Ce champ est obligatoire.'
+const MSG_CONTROL = 'Ce texte contient des caractères non autorisés.'
+
+/** A one-line text field. Empty optional fields become null. */
+export function line(max = 200) {
+  return z
+    .string({ error: 'Valeur invalide.' })
+    .transform((s) => s.trim())
+    .pipe(
+      z
+        .string()
+        .min(1, MSG_REQUIRED)
+        .max(max, `${max} caractères au plus.`)
+        .refine((s) => !CONTROL_LINE.test(s), MSG_CONTROL),
+    )
+}
+
+export function optionalLine(max = 200) {
+  return z
+    .string({ error: 'Valeur invalide.' })
+    .optional()
+    .transform((s) => (s ?? '').trim())
+    .pipe(
+      z
+        .string()
+        .max(max, `${max} caractères au plus.`)
+        .refine((s) => !CONTROL_LINE.test(s), MSG_CONTROL)
+        .transform((s) => (s === '' ? null : s)),
+    )
+}
+
+/** Multi-line text (newlines kept, normalised to \n). */
+export function text(max = 4000, required = true) {
+  return z
+    .string({ error: 'Valeur invalide.' })
+    .optional()
+    .transform((s) => (s ?? '').replace(/\r\n?/g, '\n').trim())
+    .pipe(
+      z
+        .string()
+        .min(required ? 1 : 0, MSG_REQUIRED)
+        .max(max, `${max} caractères au plus.`)
+        .refine((s) => !CONTROL_MULTILINE.test(s), MSG_CONTROL)
+        .transform((s) => (s === '' ? null : s)),
+    )
+}
+
+const strictEmail = z.email({ error: 'Adresse e-mail invalide.' }).max(254, 'Adresse e-mail trop longue.')
+const trimmed = z.string({ error: 'Valeur invalide.' }).optional().transform((s) => (s ?? '').trim())
+
+/** An email address, strictly: nodemailer must never see anything it could re-route. */
+export function email() {
+  return trimmed.pipe(z.string().min(1, MSG_REQUIRED).pipe(strictEmail))
+}
+
+export function optionalEmail() {
+  return trimmed.pipe(z.union([z.literal('').transform(() => null), strictEmail]))
+}
+
+const httpsUrlString = z
+  .string()
+  .max(500, '500 caractères au plus.')
+  .refine((s) => {
+    try {
+      const u = new URL(s)
+      // No ; or , : calendar clients mangle them in URL values (see calendar/sanitise.ts).
+      return u.protocol === 'https:' && !u.username && !u.password && !/[\s;,]/.test(s)
+    } catch {
+      return false
+    }
+  }, 'Adresse invalide : elle doit commencer par https://')
+
+export function httpsUrl() {
+  return trimmed.pipe(z.string().min(1, MSG_REQUIRED).pipe(httpsUrlString))
+}
+
+export function optionalHttpsUrl() {
+  return trimmed.pipe(z.union([z.literal('').transform(() => null), httpsUrlString]))
+}
+
+export function choice<const T extends readonly [string, ...string[]]>(values: T, message = 'Choisissez une valeur dans la liste.') {
+  return z.enum(values, { error: message })
+}
+
+export function checkbox() {
+  return z
+    .union([z.literal('yes'), z.literal('on'), z.literal('1'), z.literal('')], { error: 'Valeur invalide.' })
+    .optional()
+    .transform((v) => v === 'yes' || v === 'on' || v === '1')
+}
+
+/** A list of checkboxes with one name: absent, one value or several. */
+export function checkboxes<const T extends readonly [string, ...string[]]>(values: T) {
+  return z
+    .union([z.enum(values), z.array(z.enum(values))], { error: 'Valeur invalide.' })
+    .optional()
+    .transform((v) => (v === undefined ? [] : Array.isArray(v) ? [...new Set(v)] : [v]))
+}
+
+const digits = z.string().regex(/^\d{1,9}$/, 'Nombre entier attendu.').transform(Number)
+
+export function integer(min: number, max: number) {
+  return trimmed.pipe(z.string().min(1, MSG_REQUIRED).pipe(digits)).refine((n) => n >= min && n <= max, `Entre ${min} et ${max}.`)
+}
+
+export function optionalInteger(min: number, max: number) {
+  return trimmed
+    .pipe(z.union([z.literal('').transform(() => null), digits]))
+    .refine((n) => n === null || (n >= min && n <= max), `Entre ${min} et ${max}.`)
+}
+
+export type FieldErrors = Record<string, string>
+
+export type FormResult<T> =
+  | { ok: true; data: T; values: Record<string, unknown> }
+  | { ok: false; errors: FieldErrors; values: Record<string, unknown> }
+
+/** Parses a urlencoded body; unknown fields are ignored, the first message per field is kept. */
+export function parseForm<S extends z.ZodType>(schema: S, body: unknown): FormResult<z.output<S>> {
+  const values = body && typeof body === 'object' ? { ...(body as Record<string, unknown>) } : {}
+  delete values._csrf
+  const result = schema.safeParse(values)
+  if (result.success) return { ok: true, data: result.data, values }
+  const errors: FieldErrors = {}
+  for (const issue of result.error.issues) {
+    const key = String(issue.path[0] ?? '_form')
+    errors[key] ??= issue.message
+  }
+  return { ok: false, errors, values }
+}
+
+/** Values as strings for re-filling a form (arrays and odd values shown as they came, escaped by Eta). */
+export function formValue(values: Record<string, unknown>, key: string): string {
+  const v = values[key]
+  return typeof v === 'string' ? v : v === undefined || v === null ? '' : Array.isArray(v) ? v.join(', ') : String(v)
+}

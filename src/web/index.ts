@@ -1,0 +1,31 @@
+import cookie from '@fastify/cookie'
+import formbody from '@fastify/formbody'
+import fastifyStatic from '@fastify/static'
+import view from '@fastify/view'
+import type { FastifyInstance } from 'fastify'
+import { join } from 'node:path'
+import type { AppContext } from '../context.js'
+import { registerCsrf } from './csrf.js'
+import { registerErrors } from './errors.js'
+import { registerLogin } from './login.js'
+import { registerSecurity } from './security.js'
+import { viewsDir } from './views.js'
+
+/** The plumbing every route relies on, in the order it must run. */
+export async function registerWeb(app: FastifyInstance, ctx: AppContext) {
+  await app.register(formbody, { bodyLimit: 64 * 1024 })
+  await app.register(cookie, { secret: ctx.config.sessionSecret })
+  await registerSecurity(app, ctx)
+  await registerLogin(app, ctx)
+  await registerCsrf(app, ctx)
+  await app.register(view, { engine: { eta: ctx.views }, templates: viewsDir(), production: true })
+  await app.register(fastifyStatic, {
+    root: join(viewsDir(), 'assets'),
+    prefix: '/assets/',
+    index: false,
+    list: false,
+    dotfiles: 'deny',
+    maxAge: '1h',
+  })
+  registerErrors(app)
+}

@@ -1,0 +1,86 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { DateTime } from 'luxon'
+import type { AppContext } from '../context.js'
+import { hashToken, randomToken } from './tokens.js'
+
+// The HTTP login session of a facilitator ("session" is the monthly meeting). Server-side: the cookie holds
+// a random token, the table holds its hash; logout deletes the row, so a copied cookie dies with it.
+
+const LIFETIME_HOURS = 12
+
+export interface LoginInfo {
+  id: number
+  facilitatorId: number
+  name: string
+  email: string
+  platformIds: number[]
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    login: LoginInfo | null
+  }
+}
+
+export function loginCookieName(ctx: AppContext): string {
+  // The __Host- prefix requires Secure, so it is only used behind https.
+  return ctx.config.secureCookies ? '__Host-fabrik_login' : 'fabrik_login'
+}
+
+export async function registerLogin(app: FastifyInstance, ctx: AppContext) {
+  app.decorateRequest('login', null)
+  app.addHook('onRequest', async (request) => {
+    const raw = request.cookies[loginCookieName(ctx)]
+    if (raw) request.login = await findLogin(ctx, raw)
+  })
+}
+
+async function findLogin(ctx: AppContext, raw: string): Promise<LoginInfo | null> {
+  const row = await ctx.db
+    .selectFrom('login')
+    .innerJoin('facilitator', 'facilitator.id', 'login.facilitator_id')
+    .select(['login.id', 'login.facilitator_id', 'login.expires_at', 'facilitator.name', 'facilitator.email', 'facilitator.disabled_at'])
+    .where('login.token_hash', '=', hashToken(raw))
+    .executeTakeFirst()
+  if (!row || row.disabled_at || row.expires_at <= ctx.clock().toISOString()) return null
+  const platforms = await ctx.db
+    .selectFrom('facilitator_platform')
+    .select('platform_id')
+    .where('facilitator_id', '=', row.facilitator_id)
+    .execute()
+  return {
+    id: row.id,
+    facilitatorId: row.facilitator_id,
+    name: row.name,
+    email: row.email,
+    platformIds: platforms.map((p) => p.platform_id),
+  }
+}
+
+/** Starts a fresh login (a new token every time: no session fixation) and sets the cookie. */
+export async function startLogin(ctx: AppContext, reply: FastifyReply, facilitatorId: number): Promise<void> {
+  const token = randomToken()
+  const now = DateTime.fromJSDate(ctx.clock()).toUTC()
+  await ctx.db
+    .insertInto('login')
+    .values({
+      token_hash: hashToken(token),
+      facilitator_id: facilitatorId,
+      created_at: now.toISO()!,
+      expires_at: now.plus({ hours: LIFETIME_HOURS }).toISO()!,
+    })
+    .execute()
+  reply.setCookie(loginCookieName(ctx), token, {
+    path: '/',
+    httpOnly: true,
+    sameSite: 'lax',
+    secure: ctx.config.secureCookies,
+    maxAge: LIFETIME_HOURS * 3600,
+  })
+}
+
+export async function endLogin(ctx: AppContext, request: FastifyRequest, reply: FastifyReply): Promise<void> {
+  const raw = request.cookies[loginCookieName(ctx)]
+  if (raw) await ctx.db.deleteFrom('login').where('token_hash', '=', hashToken(raw)).execute()
+  reply.clearCookie(loginCookieName(ctx), { path: '/' })
+}

@@ -1,0 +1,33 @@
+import { existsSync } from 'node:fs'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { Eta } from 'eta'
+import type { FastifyReply, FastifyRequest } from 'fastify'
+import { csrfToken } from './csrf.js'
+
+/** The project root (holds package.json and views/), from src/ under vitest or dist/src/ once built. */
+export function projectRoot(): string {
+  let dir = dirname(fileURLToPath(import.meta.url))
+  while (!existsSync(join(dir, 'package.json'))) {
+    const parent = dirname(dir)
+    if (parent === dir) throw new Error('package.json not found above ' + dir)
+    dir = parent
+  }
+  return dir
+}
+
+export const viewsDir = (): string => join(projectRoot(), 'views')
+
+/** One Eta instance for pages and emails: templates compiled once and cached. */
+export function createViews(): Eta {
+  // autoEscape is Eta's default; <%~ %> is kept for markup the app produced itself.
+  return new Eta({ views: viewsDir(), cache: true, autoEscape: true, autoTrim: false })
+}
+
+/** Renders a page with the layout's common data; the CSRF token is only minted if the page has a form. */
+export function page(request: FastifyRequest, reply: FastifyReply, view: string, data: Record<string, unknown>, status = 200) {
+  let token: string | undefined
+  const csrf = () => (token ??= csrfToken(request, reply))
+  reply.code(status).type('text/html; charset=utf-8')
+  return reply.view(view, { login: request.login, csrf, ...data })
+}

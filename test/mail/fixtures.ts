@@ -1,0 +1,57 @@
+import type { SessionView } from '../../src/sessions/present.js'
+import type { MailData } from '../../src/mail/compose.js'
+
+/** A session as emails see it: in person by default. */
+export function sessionView(overrides: Partial<SessionView> = {}): SessionView {
+  return {
+    id: 1,
+    date: '2026-03-27',
+    longDate: 'Vendredi 27 mars 2026',
+    timeRange: '9 h – 12 h',
+    start: '2026-03-27T09:00:00+01:00',
+    end: '2026-03-27T12:00:00+01:00',
+    startsAt: '2026-03-27T08:00:00.000Z',
+    endsAt: '2026-03-27T11:00:00.000Z',
+    communeName: 'Harnes',
+    communeSlug: 'harnes',
+    venueName: 'Salle Kraska',
+    venueAddress: '12 rue des Fusillés, 62440 Harnes',
+    venueAccessibility: 'Accès de plain-pied',
+    venueCapacity: 40,
+    placeLabel: 'Harnes — Salle Kraska',
+    mode: 'in_person',
+    modeLabel: 'Sur place',
+    remote: false,
+    videoUrl: null,
+    status: 'published',
+    held: false,
+    statusLabel: 'Publiée',
+    movedBecause: null,
+    url: 'http://fabrik.test/lens-lievin/sessions/2026-03-27',
+    icsUrl: 'http://fabrik.test/lens-lievin/sessions/2026-03-27.ics',
+    uid: 'session-abc@fabrik.test',
+    sequence: 0,
+    updatedAt: '2026-03-01T10:00:00.000Z',
+    ...overrides,
+  }
+}
+
+export const remoteSession = (overrides: Partial<SessionView> = {}) => sessionView({
+  mode: 'videoconference', modeLabel: 'En visioconférence', remote: true, placeLabel: 'Visioconférence',
+  venueName: null, venueAddress: null, venueAccessibility: null, videoUrl: 'https://visio.example.org/fabrik-mars', ...overrides,
+})
+
+export function mailData(overrides: Partial<MailData> = {}): MailData {
+  return {
+    platformName: 'Fabrik Lens-Liévin',
+    recipientName: 'Élodie Martin',
+    session: sessionView(),
+    personalUrl: 'http://fabrik.test/rsvp/AbCdEfGhIjKlMnOpQrStUvWxYz0123456789-_abcde',
+    feedUrl: 'http://fabrik.test/feeds/AbCdEfGhIjKlMnOpQrStUvWxYz0123456789-_abcde.ics',
+    message: null,
+    initiativeTitle: 'Jardin partagé des Hauts',
+    slotTime: 'vers 9 h 40',
+    changes: [],
+    ...overrides,
+  }
+}
