@@ -6,6 +6,7 @@ import type { Db } from './db/schema.js'
 import { mailRoutes } from './mail/routes.js'
 import { platformAdminRoutes } from './platforms/routes.js'
 import { sessionAdminRoutes } from './sessions/admin-routes.js'
+import { pitchRoutes } from './pitches/routes.js'
 import { publicRoutes } from './sessions/public-routes.js'
 import { registerWeb } from './web/index.js'
 import { authRoutes } from './web/auth-routes.js'
@@ -59,6 +60,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(sessionAdminRoutes, { prefix: '/admin' })
   await app.register(mailRoutes, { prefix: '/admin' })
   // Anyone: the platform's pages and feeds under /{platform}/….
+  await app.register(pitchRoutes)
   await app.register(publicRoutes)
 
   return app

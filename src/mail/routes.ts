@@ -1,4 +1,4 @@
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import type { FastifyInstance, FastifyRequest } from 'fastify'
 import { DateTime } from 'luxon'
 import type { OutboxStatus, Platform } from '../db/schema.js'
 import { managedPlatform } from '../platforms/access.js'
@@ -52,8 +52,8 @@ export async function mailRoutes(app: FastifyInstance) {
   /** The platform and the message, or null when either is unknown or not this facilitator's. */
   async function loadMessage(request: FastifyRequest<{ Params: Params }>) {
     const platform = await managedPlatform(request)
-    const id = Number(request.params.id)
-    if (!platform || !Number.isSafeInteger(id) || id < 1) return null
+    const id = /^\d{1,15}$/.test(request.params.id ?? '') ? Number(request.params.id) : 0
+    if (!platform || id < 1) return null
     const row = await findOutbox(ctx.db, platform.id, id)
     return row ? { platform, row } : null
   }
@@ -127,7 +127,7 @@ export async function mailRoutes(app: FastifyInstance) {
       .send(found.row.ical)
   })
 
-  app.post<{ Params: Params }>('/p/:slug/courriers/:id/resend', guarded, async (request, reply: FastifyReply) => {
+  app.post<{ Params: Params }>('/p/:slug/courriers/:id/resend', guarded, async (request, reply) => {
     const found = await loadMessage(request)
     if (!found) return notFound(request, reply)
     const done = await requeue(ctx.db, found.row.id, ctx.clock().toISOString())

@@ -28,8 +28,9 @@ const BATCH = 20
 const UNREACHABLE = new Set(['ECONNECTION', 'ECONNREFUSED', 'ETIMEDOUT', 'ESOCKET', 'EDNS'])
 
 function unreachable(err: unknown): boolean {
-  const code = (err as { code?: string })?.code
-  return code !== undefined && UNREACHABLE.has(code)
+  const e = err as { code?: string; responseCode?: number }
+  // 421: the server is closing the connection (busy, shutting down) before taking anything.
+  return (e?.code !== undefined && UNREACHABLE.has(e.code)) || e?.responseCode === 421
 }
 
 type Outcome = 'sent' | 'retried' | 'failed'

@@ -92,3 +92,17 @@ export function listAgenda(db: Db, sessionId: number) {
 export function updateSessionRow(db: Db, id: number, patch: SessionUpdate) {
   return db.updateTable('session').set(patch).where('id', '=', id).execute()
 }
+
+/**
+ * Serialises bookings of one session. PostgreSQL: lock the session row until the transaction ends (a
+ * conditional insert is not enough under READ COMMITTED). SQLite: writers are already serialised — one
+ * connection, and Kysely runs one transaction at a time on it — and `FOR UPDATE` is a syntax error there.
+ */
+export async function lockSession(db: Db, sessionId: number, postgres: boolean): Promise<void> {
+  if (postgres) await db.selectFrom('session').select('id').where('id', '=', sessionId).forUpdate().execute()
+}
+
+/** SEQUENCE goes up for a message that changes one person's copy (a CANCEL to one attendee). */
+export async function bumpSequence(db: Db, sessionId: number, now: string): Promise<void> {
+  await db.updateTable('session').set((eb) => ({ sequence: eb('sequence', '+', 1), updated_at: now })).where('id', '=', sessionId).execute()
+}

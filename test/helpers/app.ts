@@ -81,7 +81,7 @@ export function csrfToken(html: string): string {
 /** A browser-like client over inject(): keeps cookies, submits forms with the page's CSRF token. */
 export class Client {
   cookies = new Map<string, string>()
-  constructor(private app: FastifyInstance, private headers: Record<string, string> = {}) {}
+  constructor(private app: FastifyInstance, private headers: Record<string, string> = {}, private remoteAddress = '127.0.0.1') {}
 
   private cookieHeader() {
     return [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ')
@@ -98,7 +98,7 @@ export class Client {
   async request(method: 'GET' | 'HEAD' | 'POST', url: string, form?: Record<string, string | string[]>, headers: Record<string, string> = {}) {
     const body = form ? toForm(form) : undefined
     const res = await this.app.inject({
-      method, url, payload: body,
+      method, url, payload: body, remoteAddress: this.remoteAddress,
       headers: { ...this.headers, cookie: this.cookieHeader(), ...(body !== undefined ? { 'content-type': 'application/x-www-form-urlencoded' } : {}), ...headers },
     })
     return this.keep(res)

@@ -64,7 +64,7 @@ describe('renderMail', () => {
       initiativeTitle: '<img src=x onerror=alert(1)>',
       message: 'Ligne 1\r\n<b>gras</b>\u0000',
     }))
-    expect(mail.subject).not.toMatch(/[\r\n\u0000-\u001f]/)
+    expect([...mail.subject].some((c) => c.charCodeAt(0) < 32)).toBe(false)
     expect(mail.html).not.toContain('<script>')
     expect(mail.html).not.toContain('<img src=x')
     expect(mail.html).not.toContain('<b>gras')

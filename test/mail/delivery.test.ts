@@ -7,7 +7,7 @@ import { itipCalendar } from '../../src/calendar/itip.js'
 import type { AppContext } from '../../src/context.js'
 import { renderMail } from '../../src/mail/compose.js'
 import { MAX_ATTEMPTS, enqueueMail, type NewMail, requeue } from '../../src/mail/outbox.js'
-import { createTransport, type MailTransport, type TransportOptions } from '../../src/mail/transport.js'
+import { createTransport, InvalidRecipientError, isPermanent, type MailTransport, parseFrom, type TransportOptions } from '../../src/mail/transport.js'
 import { deliverDue } from '../../src/mail/worker.js'
 import { createViews } from '../../src/web/views.js'
 import { TestClock, testConfig } from '../helpers/app.js'
@@ -246,5 +246,23 @@ describe('the local mail folder (no SMTP_URL)', () => {
     expect(readdirSync(folder).sort()).toEqual(names)
     expect(statSync(file).mtimeMs).toBe(before)
     expect(readFileSync(file).equals(raw)).toBe(true)
+  })
+})
+
+describe('error classification', () => {
+  it('treats 5xx (but 503) and unusable addresses as permanent, the rest as transient', () => {
+    expect(isPermanent(Object.assign(new Error('x'), { code: 'EENVELOPE', responseCode: 550, permanent: true }))).toBe(true)
+    expect(isPermanent(Object.assign(new Error('x'), { responseCode: 552 }))).toBe(true)
+    expect(isPermanent(Object.assign(new Error('x'), { responseCode: 503, permanent: false }))).toBe(false)
+    expect(isPermanent(Object.assign(new Error('x'), { responseCode: 451, permanent: false }))).toBe(false)
+    expect(isPermanent(Object.assign(new Error('x'), { responseCode: 421 }))).toBe(false)
+    for (const code of ['ECONNECTION', 'ESOCKET', 'ETIMEDOUT', 'ECONNREFUSED']) expect(isPermanent(Object.assign(new Error('x'), { code }))).toBe(false)
+    expect(isPermanent(new InvalidRecipientError('x'))).toBe(true)
+  })
+
+  it('reads MAIL_FROM as one address object', () => {
+    expect(parseFrom('Fabrik <no-reply@fabrik.test>')).toEqual({ name: 'Fabrik', address: 'no-reply@fabrik.test' })
+    expect(parseFrom('no-reply@fabrik.test')).toEqual({ name: '', address: 'no-reply@fabrik.test' })
+    expect(() => parseFrom('Fabrik')).toThrow(/MAIL_FROM/)
   })
 })

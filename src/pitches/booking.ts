@@ -1,0 +1,178 @@
+import type { AppContext } from '../context.js'
+import { formatTimeRange } from '../calendar/zoned.js'
+import { isPostgres } from '../db/index.js'
+import type { Db, Platform, PitchStatus } from '../db/schema.js'
+import type { MailKind } from '../mail/kinds.js'
+import { timeAgenda } from '../sessions/agenda.js'
+import { holderRecipient, queueSessionMail } from '../sessions/notify.js'
+import { bumpSequence, findSessionById, listAgenda, lockSession, type SessionRow } from '../sessions/store.js'
+import { hashToken, personalToken } from '../web/tokens.js'
+import {
+  countHeld, findPitch, findPitchForHolder, type HolderInput, initiativeForHolder, type InitiativeInput, insertPitch,
+  nextPosition, type PitchDetails, upsertHolder, waitingPitches,
+} from './store.js'
+import { holdsSlot, statusForNewBooking, toPromote } from './waiting-list.js'
+
+// Every change to a booking: one transaction that locks the session, decides with the pure rules in
+// waiting-list.ts, and queues the holder's email (with the calendar invitation or its cancellation).
+
+export function pitchToken(ctx: AppContext, pitch: { id: number; token_version: number }): string {
+  return personalToken(ctx.config.sessionSecret, 'pitch', pitch.id, pitch.token_version)
+}
+
+/** "9 h 20 – 10 h" for a held pitch: its rank among held pitches gives its slot on the agenda. */
+export async function slotTime(db: Db, session: SessionRow, pitchId: number): Promise<string | null> {
+  const held = await db.selectFrom('pitch').select('id').where('session_id', '=', session.id).where('status', 'in', ['pending', 'confirmed'])
+    .orderBy('position').orderBy('id').execute()
+  const rank = held.findIndex((p) => p.id === pitchId)
+  if (rank < 0) return null
+  const slot = timeAgenda(await listAgenda(db, session.id), session.start_time).find((a) => a.slotNumber === rank + 1)
+  return slot ? formatTimeRange(slot.start, slot.end) : null
+}
+
+const ITIP: Partial<Record<PitchStatus, 'REQUEST'>> = { confirmed: 'REQUEST' }
+
+/** Queues the holder's email about their pitch; a confirmed pitch carries the calendar invitation. */
+async function tellHolder(ctx: AppContext, db: Db, platform: Platform, sessionId: number, pitchId: number, kind: MailKind, options: { cancelCalendar?: boolean; message?: string | null } = {}) {
+  const now = ctx.clock().toISOString()
+  if (options.cancelCalendar) await bumpSequence(db, sessionId, now)
+  const session = (await findSessionById(db, sessionId))!
+  const pitch = (await findPitch(db, pitchId))!
+  if (!pitch.holder_email) return
+  const to = holderRecipient(ctx, { id: pitch.holder_id, name: pitch.holder_name, email: pitch.holder_email }, pitch)
+  await queueSessionMail(ctx, db, platform, session, kind, to, {
+    itip: options.cancelCalendar ? 'CANCEL' : ITIP[pitch.status] ?? null,
+    initiativeTitle: pitch.title,
+    slotTime: await slotTime(db, session, pitch.id),
+    message: options.message ?? null,
+  })
+}
+
+/** Frees slots to the first waiting holders, and tells each of them. */
+async function promoteWaiting(ctx: AppContext, db: Db, platform: Platform, session: SessionRow) {
+  const promoted = toPromote(session.pitch_slots, await countHeld(db, session.id), await waitingPitches(db, session.id))
+  const status: PitchStatus = platform.booking_mode === 'auto' ? 'confirmed' : 'pending'
+  for (const p of promoted) {
+    await db.updateTable('pitch').set({ status, updated_at: ctx.clock().toISOString() }).where('id', '=', p.id).execute()
+    await tellHolder(ctx, db, platform, session.id, p.id, 'pitch.promoted')
+  }
+}
+
+export class BookingClosedError extends Error {}
+
+export interface BookingRequest {
+  holder: HolderInput
+  initiative: InitiativeInput
+  attendance: 'on_site' | 'remote'
+  publicTitle: boolean
+}
+
+export interface BookingResult { pitchId: number; token: string; status: PitchStatus; existing: boolean }
+
+/**
+ * Books a slot, or a place on the waiting list. Many people booking the last slot at the same instant:
+ * the session lock makes them take turns, so exactly one holds it and the others wait.
+ * The same email booking twice for one session gets its first booking back.
+ */
+export async function bookPitch(ctx: AppContext, platform: Platform, sessionId: number, request: BookingRequest, isOpen: (s: SessionRow) => boolean): Promise<BookingResult> {
+  const now = ctx.clock().toISOString()
+  return ctx.db.transaction().execute(async (trx) => {
+    await lockSession(trx, sessionId, isPostgres(ctx.db))
+    const session = await findSessionById(trx, sessionId)
+    if (!session || !isOpen(session)) throw new BookingClosedError()
+    const holder = await upsertHolder(trx, platform.id, request.holder, now)
+    const existing = await findPitchForHolder(trx, session.id, holder.id)
+    if (existing && existing.status !== 'withdrawn' && existing.status !== 'declined') {
+      return { pitchId: existing.id, token: pitchToken(ctx, existing), status: existing.status, existing: true }
+    }
+    const initiativeId = await initiativeForHolder(trx, platform.id, holder.id, request.initiative, now)
+    const status = statusForNewBooking(session.pitch_slots, await countHeld(trx, session.id), platform.booking_mode)
+    let pitchId: number
+    if (existing) {
+      // Booking again after withdrawing: the same row comes back, at the end of the queue, with a new link.
+      pitchId = existing.id
+      await trx.updateTable('pitch').set((eb) => ({
+        status, initiative_id: initiativeId, attendance_mode: request.attendance, public_title: request.publicTitle ? 1 : 0,
+        token_version: eb('token_version', '+', 1), facilitator_message: null, created_at: now, updated_at: now,
+      })).where('id', '=', pitchId).execute()
+      await trx.updateTable('pitch').set({ position: await nextPosition(trx, session.id) }).where('id', '=', pitchId).execute()
+    } else {
+      pitchId = await insertPitch(trx, {
+        session_id: session.id, initiative_id: initiativeId, holder_id: holder.id, status,
+        attendance_mode: request.attendance, public_title: request.publicTitle ? 1 : 0, position: await nextPosition(trx, session.id),
+      }, now)
+    }
+    const pitch = (await findPitch(trx, pitchId))!
+    const token = pitchToken(ctx, pitch)
+    await trx.updateTable('pitch').set({ token_hash: hashToken(token) }).where('id', '=', pitchId).execute()
+    const kind: MailKind = status === 'confirmed' ? 'pitch.confirmed' : status === 'waiting' ? 'pitch.waiting' : 'pitch.received'
+    await tellHolder(ctx, trx, platform, session.id, pitchId, kind)
+    return { pitchId, token, status, existing: false }
+  })
+}
+
+type Change =
+  | { kind: 'confirm' }
+  | { kind: 'decline'; message: string | null }
+  | { kind: 'withdraw' }
+  | { kind: 'waitlist' }
+  | { kind: 'move'; toSessionId: number }
+
+/** A facilitator's or holder's decision on one pitch, with its emails and the waiting list moving up. */
+export async function changePitch(ctx: AppContext, platform: Platform, pitchId: number, change: Change): Promise<PitchDetails> {
+  const now = ctx.clock().toISOString()
+  return ctx.db.transaction().execute(async (trx) => {
+    const first = (await findPitch(trx, pitchId))!
+    await lockSession(trx, first.session_id, isPostgres(ctx.db))
+    const before = (await findPitch(trx, pitchId))!
+    const session = (await findSessionById(trx, before.session_id))!
+    const wasHeld = holdsSlot(before.status)
+    const hadCalendar = before.status === 'confirmed'
+    const set = (status: PitchStatus, extra: { facilitator_message?: string | null } = {}) =>
+      trx.updateTable('pitch').set({ status, updated_at: now, ...extra }).where('id', '=', pitchId).execute()
+
+    switch (change.kind) {
+      case 'confirm':
+        if (before.status === 'confirmed') break
+        if (!wasHeld && (await countHeld(trx, session.id)) >= session.pitch_slots) break // no free slot: stays where it is
+        await set('confirmed')
+        await tellHolder(ctx, trx, platform, session.id, pitchId, 'pitch.confirmed')
+        break
+      case 'decline':
+        if (before.status === 'declined') break
+        await set('declined', { facilitator_message: change.message })
+        await tellHolder(ctx, trx, platform, session.id, pitchId, 'pitch.declined', { cancelCalendar: hadCalendar, message: change.message })
+        if (wasHeld) await promoteWaiting(ctx, trx, platform, session)
+        break
+      case 'withdraw':
+        if (before.status === 'withdrawn') break
+        await set('withdrawn')
+        await tellHolder(ctx, trx, platform, session.id, pitchId, 'pitch.withdrawn', { cancelCalendar: hadCalendar })
+        if (wasHeld) await promoteWaiting(ctx, trx, platform, session)
+        break
+      case 'waitlist':
+        // The facilitator's choice: the freed slot is not handed on automatically (it may be for this very pitch).
+        if (before.status === 'waiting') break
+        await set('waiting')
+        await tellHolder(ctx, trx, platform, session.id, pitchId, 'pitch.waiting', { cancelCalendar: hadCalendar })
+        break
+      case 'move': {
+        if (change.toSessionId === session.id) break
+        await lockSession(trx, change.toSessionId, isPostgres(ctx.db))
+        const target = (await findSessionById(trx, change.toSessionId))!
+        const clash = await findPitchForHolder(trx, target.id, before.holder_id)
+        if (clash) throw new BookingClosedError()
+        // The old session's event leaves their calendar in a message of its own (one iTIP object per email).
+        if (hadCalendar) await tellHolder(ctx, trx, platform, session.id, pitchId, 'pitch.moved', { cancelCalendar: true })
+        const status = statusForNewBooking(target.pitch_slots, await countHeld(trx, target.id), platform.booking_mode)
+        await trx.updateTable('pitch').set({ session_id: target.id, status, position: await nextPosition(trx, target.id), created_at: now, updated_at: now })
+          .where('id', '=', pitchId).execute()
+        const kind: MailKind = !hadCalendar ? 'pitch.moved' : status === 'confirmed' ? 'pitch.confirmed' : status === 'waiting' ? 'pitch.waiting' : 'pitch.received'
+        await tellHolder(ctx, trx, platform, target.id, pitchId, kind)
+        if (wasHeld) await promoteWaiting(ctx, trx, platform, session)
+        break
+      }
+    }
+    return (await findPitch(trx, pitchId))!
+  })
+}

@@ -1,0 +1,36 @@
+import { z } from 'zod'
+import { checkbox, checkboxes, choice, email, line, optionalLine, text } from '../web/forms.js'
+
+export const DOMAINS = { economie_solidaire: 'Économie solidaire', social: 'Social', culturel: 'Culturel', sportif: 'Sportif', environnement: 'Environnement', autre: 'Autre' } as const
+export const NEEDS = { local: 'Un local', financement: 'Un financement', partenaires: 'Des partenaires', methode: 'De la méthode', benevoles: 'Des bénévoles', communication: 'De la communication' } as const
+export const STAGES = { idee: 'Une idée', projet: 'Un projet construit', en_cours: 'Une action déjà en cours' } as const
+export const HOLDER_KINDS = { resident: 'Habitant·e', group: 'Groupe informel', association: 'Association', other: 'Autre' } as const
+export const ATTENDANCE = { on_site: 'Sur place', remote: 'À distance (visioconférence)' } as const
+
+const keys = <T extends Record<string, string>>(o: T) => Object.keys(o) as [keyof T & string, ...(keyof T & string)[]]
+
+const initiativeFields = {
+  initiative_title: line(150),
+  initiative_summary: text(2000, true).pipe(z.string({ error: 'Ce champ est obligatoire.' })),
+  domain: choice(keys(DOMAINS), 'Choisissez un domaine.'),
+  needs: checkboxes(keys(NEEDS)),
+  stage: choice(keys(STAGES), "Dites où en est l'initiative."),
+  public_title: checkbox(),
+}
+
+export const bookingForm = z.object({
+  holder_name: line(120),
+  holder_email: email(),
+  holder_phone: optionalLine(30).refine((s) => s === null || /^[0-9 +().-]{6,30}$/.test(s), 'Numéro de téléphone invalide.'),
+  holder_kind: choice(keys(HOLDER_KINDS), 'Dites qui porte l’initiative.'),
+  commune: optionalLine(100),
+  attendance: choice(keys(ATTENDANCE), 'Dites comment vous participerez.'),
+  consent: z.literal('yes', { error: 'Votre accord est nécessaire pour réserver un créneau.' }),
+  ...initiativeFields,
+})
+
+export type BookingForm = z.output<typeof bookingForm>
+
+export const initiativeEditForm = z.object({ ...initiativeFields, attendance: choice(keys(ATTENDANCE), 'Dites comment vous participerez.') })
+
+export const moveRequestForm = z.object({ session_date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'Choisissez une séance.') })

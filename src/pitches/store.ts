@@ -1,0 +1,92 @@
+import { randomBytes } from 'node:crypto'
+import type { Db, Holder, PitchStatus } from '../db/schema.js'
+import { nameKey } from '../platforms/names.js'
+import { HOLDING } from './waiting-list.js'
+
+// Holders, initiatives and pitches.
+
+export function emailKey(email: string): string {
+  return email.trim().toLowerCase()
+}
+
+export interface HolderInput { name: string; email: string; phone: string | null; kind: Holder['kind']; commune_id: number | null }
+
+/** The holder with this email on this platform, created or refreshed with what they just typed. */
+export async function upsertHolder(db: Db, platformId: number, input: HolderInput, now: string): Promise<Holder> {
+  const key = emailKey(input.email)
+  await db.insertInto('holder')
+    .values({ platform_id: platformId, ...input, email_key: key, feed_token_hash: null, created_at: now, updated_at: now })
+    .onConflict((oc) => oc.columns(['platform_id', 'email_key']).doUpdateSet({ name: input.name, phone: input.phone, kind: input.kind, commune_id: input.commune_id, updated_at: now }))
+    .execute()
+  return db.selectFrom('holder').selectAll().where('platform_id', '=', platformId).where('email_key', '=', key).executeTakeFirstOrThrow()
+}
+
+export interface InitiativeInput { title: string; summary: string; domain: string | null; needs: string[]; stage: string | null; commune_id: number | null }
+
+/** A returning holder pitching the same title again continues the same initiative. */
+export async function initiativeForHolder(db: Db, platformId: number, holderId: number, input: InitiativeInput, now: string): Promise<number> {
+  const mine = await db.selectFrom('initiative').innerJoin('initiative_holder', 'initiative_holder.initiative_id', 'initiative.id')
+    .select(['initiative.id', 'initiative.title']).where('initiative_holder.holder_id', '=', holderId).where('initiative.merged_into_id', 'is', null).execute()
+  const same = mine.find((i) => nameKey(i.title) === nameKey(input.title))
+  if (same) {
+    await db.updateTable('initiative').set({ summary: input.summary, domain: input.domain, needs: input.needs.join(','), stage: input.stage, commune_id: input.commune_id, updated_at: now }).where('id', '=', same.id).execute()
+    return same.id
+  }
+  const row = await db.insertInto('initiative').values({ platform_id: platformId, ...input, needs: input.needs.join(','), merged_into_id: null, created_at: now, updated_at: now })
+    .returning('id').executeTakeFirstOrThrow()
+  await db.insertInto('initiative_holder').values({ initiative_id: row.id, holder_id: holderId }).execute()
+  return row.id
+}
+
+export function findPitchForHolder(db: Db, sessionId: number, holderId: number) {
+  return db.selectFrom('pitch').selectAll().where('session_id', '=', sessionId).where('holder_id', '=', holderId).executeTakeFirst()
+}
+
+export async function countHeld(db: Db, sessionId: number): Promise<number> {
+  const row = await db.selectFrom('pitch').select(db.fn.countAll<number>().as('n')).where('session_id', '=', sessionId).where('status', 'in', HOLDING).executeTakeFirstOrThrow()
+  return Number(row.n)
+}
+
+export async function nextPosition(db: Db, sessionId: number): Promise<number> {
+  const row = await db.selectFrom('pitch').select(db.fn.max('position').as('p')).where('session_id', '=', sessionId).executeTakeFirst()
+  return Number(row?.p ?? 0) + 1
+}
+
+/** Inserts a pitch; the token hash is set by the caller once the id is known (tokens derive from it). */
+export async function insertPitch(db: Db, values: { session_id: number; initiative_id: number; holder_id: number; status: PitchStatus; attendance_mode: 'on_site' | 'remote'; public_title: 0 | 1; position: number }, now: string) {
+  const row = await db.insertInto('pitch').values({ ...values, facilitator_message: null, token_hash: `unset-${randomBytes(12).toString('hex')}`, created_at: now, updated_at: now })
+    .returning('id').executeTakeFirstOrThrow()
+  return row.id
+}
+
+export function waitingPitches(db: Db, sessionId: number) {
+  return db.selectFrom('pitch').select(['id', 'created_at', 'position']).where('session_id', '=', sessionId).where('status', '=', 'waiting').execute()
+}
+
+/** A pitch with everything its pages and emails show. */
+export function pitchDetails(db: Db) {
+  return db.selectFrom('pitch')
+    .innerJoin('holder', 'holder.id', 'pitch.holder_id')
+    .innerJoin('initiative', 'initiative.id', 'pitch.initiative_id')
+    .leftJoin('commune', 'commune.id', 'initiative.commune_id')
+    .selectAll('pitch')
+    .select([
+      'holder.name as holder_name', 'holder.email as holder_email', 'holder.phone as holder_phone', 'holder.kind as holder_kind',
+      'initiative.title', 'initiative.summary', 'initiative.domain', 'initiative.needs', 'initiative.stage', 'initiative.commune_id',
+      'commune.name as commune_name',
+    ])
+}
+
+export type PitchDetails = NonNullable<Awaited<ReturnType<ReturnType<typeof pitchDetails>['executeTakeFirst']>>>
+
+export function findPitch(db: Db, id: number) {
+  return pitchDetails(db).where('pitch.id', '=', id).executeTakeFirst()
+}
+
+export function findPitchByTokenHash(db: Db, hash: string) {
+  return pitchDetails(db).where('pitch.token_hash', '=', hash).executeTakeFirst()
+}
+
+export function listSessionPitches(db: Db, sessionId: number) {
+  return pitchDetails(db).where('pitch.session_id', '=', sessionId).orderBy('pitch.position').orderBy('pitch.id').execute()
+}
