@@ -7,6 +7,7 @@ import { mailRoutes } from './mail/routes.js'
 import { platformAdminRoutes } from './platforms/routes.js'
 import { sessionAdminRoutes } from './sessions/admin-routes.js'
 import { pitchRoutes } from './pitches/routes.js'
+import { personalFeedRoutes } from './sessions/personal-feed-routes.js'
 import { publicRoutes } from './sessions/public-routes.js'
 import { registerWeb } from './web/index.js'
 import { authRoutes } from './web/auth-routes.js'
@@ -61,6 +62,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(mailRoutes, { prefix: '/admin' })
   // Anyone: the platform's pages and feeds under /{platform}/….
   await app.register(pitchRoutes)
+  await app.register(personalFeedRoutes)
   await app.register(publicRoutes)
 
   return app

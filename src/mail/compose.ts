@@ -1,6 +1,6 @@
 import type { Eta } from 'eta'
 import { singleLine, stripControl } from '../calendar/sanitise.js'
-import type { SessionView } from '../sessions/present.js'
+import { PLACE_TBD, type SessionView } from '../sessions/present.js'
 import { inSentence, type MailKind, mailSubject } from './kinds.js'
 
 // Renders one message of a kind: subject, text/plain and text/html, from the same data. Rendering happens
@@ -64,7 +64,7 @@ export function cleanData(data: MailData): MailData {
     recipientName: singleLine(data.recipientName),
     session: {
       ...s,
-      placeLabel: singleLine(s.placeLabel),
+      placeLabel: s.placeLabel === PLACE_TBD ? 'à déterminer' : singleLine(s.placeLabel),
       venueName: oneLine(s.venueName),
       venueAddress: oneLine(s.venueAddress),
       venueAccessibility: oneLine(s.venueAccessibility),

@@ -4,7 +4,7 @@ import type { Db, Platform } from '../db/schema.js'
 import type { MailKind } from '../mail/kinds.js'
 import { renderMail } from '../mail/compose.js'
 import { enqueueMail } from '../mail/outbox.js'
-import { personalToken } from '../web/tokens.js'
+import { hashToken, personalToken } from '../web/tokens.js'
 import { organizerOf, sessionEvent } from './calendar-event.js'
 import { presentSession } from './present.js'
 import type { SessionRow } from './store.js'
@@ -18,27 +18,33 @@ export interface Recipient {
   email: string
   personalUrl: string | null
   feedUrl: string | null
+  /** Where the personal feed's token hash lives, so /feeds/{token}.ics can find this person. */
+  feedOwner: { table: 'contact' | 'holder'; id: number; hash: string }
 }
 
 export function contactRecipient(ctx: AppContext, c: { id: number; name: string; email: string }, invitation: { id: number; token_version: number } | null): Recipient {
   const base = ctx.config.publicUrl
+  const feed = personalToken(ctx.config.sessionSecret, 'feed-contact', c.id)
   return {
+    feedOwner: { table: 'contact', id: c.id, hash: hashToken(feed) },
     key: `contact:${c.id}`,
     name: c.name,
     email: c.email,
     personalUrl: invitation ? `${base}/rsvp/${personalToken(ctx.config.sessionSecret, 'rsvp', invitation.id, invitation.token_version)}` : null,
-    feedUrl: `${base}/feeds/${personalToken(ctx.config.sessionSecret, 'feed-contact', c.id)}.ics`,
+    feedUrl: `${base}/feeds/${feed}.ics`,
   }
 }
 
 export function holderRecipient(ctx: AppContext, h: { id: number; name: string; email: string }, pitch: { id: number; token_version: number } | null): Recipient {
   const base = ctx.config.publicUrl
+  const feed = personalToken(ctx.config.sessionSecret, 'feed-holder', h.id)
   return {
+    feedOwner: { table: 'holder', id: h.id, hash: hashToken(feed) },
     key: `holder:${h.id}`,
     name: h.name,
     email: h.email,
     personalUrl: pitch ? `${base}/pitch/${personalToken(ctx.config.sessionSecret, 'pitch', pitch.id, pitch.token_version)}` : null,
-    feedUrl: `${base}/feeds/${personalToken(ctx.config.sessionSecret, 'feed-holder', h.id)}.ics`,
+    feedUrl: `${base}/feeds/${feed}.ics`,
   }
 }
 
@@ -64,11 +70,14 @@ export interface SessionMailExtra {
   changes?: string[]
   /** null: no calendar part (e.g. "booking received"). */
   itip: 'REQUEST' | 'CANCEL' | null
+  /** Makes queueing idempotent (reminders). */
+  dedupeKey?: string
 }
 
 /** Queues one session email for one person, in the caller's transaction. */
 export async function queueSessionMail(ctx: AppContext, db: Db, platform: Platform, session: SessionRow, kind: MailKind, to: Recipient, extra: SessionMailExtra) {
   const now = ctx.clock()
+  await rememberFeedToken(db, to)
   const view = presentSession(platform, session, ctx.config.publicUrl, now)
   const mail = renderMail(ctx.views, kind, {
     platformName: platform.name,
@@ -98,12 +107,20 @@ export async function queueSessionMail(ctx: AppContext, db: Db, platform: Platfo
     sessionId: session.id,
     // Only calendar messages supersede each other: a newer REQUEST/CANCEL makes a queued older one stale.
     threadKey: ical ? `session:${session.id}:${to.key}` : null,
+    dedupeKey: extra.dedupeKey ?? null,
     to: { name: to.name, email: to.email },
     subject: mail.subject,
     text: mail.text,
     html: mail.html,
     ical,
   }, now.toISOString(), new URL(ctx.config.publicUrl).hostname)
+}
+
+/** The first email that carries a personal feed link makes the link work. */
+async function rememberFeedToken(db: Db, to: Recipient) {
+  const { table, id, hash } = to.feedOwner
+  if (table === 'contact') await db.updateTable('contact').set({ feed_token_hash: hash }).where('id', '=', id).where('feed_token_hash', 'is', null).execute()
+  else await db.updateTable('holder').set({ feed_token_hash: hash }).where('id', '=', id).where('feed_token_hash', 'is', null).execute()
 }
 
 export type SessionChange = { kind: 'cancelled' } | { kind: 'updated'; lines: string[] }

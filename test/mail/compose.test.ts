@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest'
 import { renderMail, tidyText } from '../../src/mail/compose.js'
 import { MAIL_KINDS, KIND_LABELS, isMailKind } from '../../src/mail/kinds.js'
 import { createViews } from '../../src/web/views.js'
-import { mailData, remoteSession } from './fixtures.js'
+import { mailData, remoteSession, sessionView } from './fixtures.js'
 
 const views = createViews()
 
@@ -93,6 +93,16 @@ describe('renderMail', () => {
     expect(mail.text).not.toContain('Votre lien personnel')
     expect(mail.text).not.toContain('null')
     expect(mail.html).not.toContain('null')
+  })
+
+  it('says when the place is still to be decided, and offers remote attendance only for hybrid sessions', () => {
+    const tbd = renderMail(views, 'session.invitation', mailData({ session: sessionView({ placeLabel: 'Lieu à déterminer', communeName: null, venueName: null, venueAddress: null, venueAccessibility: null }) }))
+    expect(tbd.text).toContain('Lieu : à déterminer')
+    expect(tbd.text).not.toContain('à distance')
+    const hybrid = renderMail(views, 'session.invitation', mailData({ session: sessionView({ mode: 'hybrid', remote: true, videoUrl: 'https://visio.example.org/h' }) }))
+    expect(hybrid.text).toContain('si vous serez là, sur place ou à distance ?')
+    expect(hybrid.text).toContain('Lieu : Harnes — Salle Kraska')
+    expect(hybrid.text).toContain('Visioconférence : https://visio.example.org/h')
   })
 
   it('shows the contact address when given', () => {

@@ -1,0 +1,159 @@
+import { DateTime } from 'luxon'
+import type { Answer, SessionStatus } from '../db/schema.js'
+import { frCollator } from '../platforms/names.js'
+
+// Pure decisions about invitations: what a partner's link still allows, who comes, and whether the room is
+// big enough. No database, no clock: `now` is handed in.
+
+/** A partner's link stays readable this long after the session's end (minutes, written advice). */
+export const LINK_DAYS_AFTER_SESSION = 30
+
+export const ANSWER_VALUES = ['on_site', 'remote', 'declined', 'delegate'] as const
+
+/** What the partner clicks on their link. */
+export const ANSWER_CHOICES: Record<(typeof ANSWER_VALUES)[number], string> = {
+  on_site: 'Je viens sur place',
+  remote: 'Je participe à distance',
+  declined: 'Je ne peux pas venir',
+  delegate: 'Je me fais remplacer',
+}
+
+/** How an answer reads to the partner afterwards and to colleagues of the same organisation. */
+export const ANSWER_LABELS: Record<Answer, string> = {
+  none: 'Pas encore de réponse',
+  on_site: 'Vient sur place',
+  remote: 'Participe à distance',
+  declined: 'Ne peut pas venir',
+  delegate: 'Se fait remplacer',
+}
+
+export type LinkState = 'open' | 'replaced' | 'expired'
+
+/** `previous`: the token matched the hash a resend moved aside. */
+export function linkState(match: 'current' | 'previous', sessionEndsAt: string, now: Date): LinkState {
+  if (match === 'previous') return 'replaced'
+  const until = DateTime.fromISO(sessionEndsAt, { zone: 'utc' }).plus({ days: LINK_DAYS_AFTER_SESSION })
+  return now.getTime() > until.toMillis() ? 'expired' : 'open'
+}
+
+export interface SessionTiming { status: SessionStatus; starts_at: string; ends_at: string }
+
+/**
+ * What the link offers: the answer form until the session starts, written advice from its start on.
+ * A cancelled (or unpublished) session takes neither.
+ */
+export function answerWindow(session: SessionTiming, now: Date): 'answer' | 'advice' | 'closed' {
+  if (session.status !== 'published') return 'closed'
+  return now.toISOString() < session.starts_at ? 'answer' : 'advice'
+}
+
+/** Why a session cannot take invitations, in French; null when it can. */
+export function inviteRefusal(session: SessionTiming, now: Date): string | null {
+  if (session.status === 'draft') return "Publiez d'abord la séance : on n'invite qu'à une séance publiée."
+  if (session.status === 'cancelled') return 'Cette séance est annulée : on ne peut plus y inviter.'
+  if (session.starts_at <= now.toISOString()) return 'Cette séance a commencé ou est passée : on ne peut plus y inviter.'
+  return null
+}
+
+export type AttendanceColumn = 'onSite' | 'remote' | 'excused' | 'none'
+
+export const COLUMN_LABELS: Record<AttendanceColumn, string> = {
+  onSite: 'Sur place',
+  remote: 'À distance',
+  excused: 'Excusé·e',
+  none: 'Sans réponse',
+}
+
+/** Sending a colleague excuses the person who was invited; the colleague answers on their own invitation. */
+export function columnOf(answer: Answer): AttendanceColumn {
+  switch (answer) {
+    case 'on_site': return 'onSite'
+    case 'remote': return 'remote'
+    case 'declined':
+    case 'delegate': return 'excused'
+    default: return 'none'
+  }
+}
+
+export interface AttendanceEntry {
+  invitationId: number
+  partnerId: number
+  partnerName: string
+  contactName: string
+  answer: Answer
+  comment: string | null
+  delegateName: string | null
+  /** The colleague who sent this person in their place. */
+  delegatedBy: string | null
+  remindedAt: string | null
+}
+
+export interface AttendanceGroup {
+  partnerId: number
+  partnerName: string
+  columns: Record<AttendanceColumn, AttendanceEntry[]>
+}
+
+export interface AttendanceTable {
+  groups: AttendanceGroup[]
+  totals: Record<AttendanceColumn, number>
+  /** People coming on site. */
+  headcount: number
+  capacity: number | null
+  overCapacity: boolean
+}
+
+const emptyColumns = (): Record<AttendanceColumn, AttendanceEntry[]> => ({ onSite: [], remote: [], excused: [], none: [] })
+
+/** The per-session table: one row per organisation, people sorted by name, headcount against the room. */
+export function attendanceTable(entries: AttendanceEntry[], capacity: number | null): AttendanceTable {
+  const groups = new Map<number, AttendanceGroup>()
+  const totals = { onSite: 0, remote: 0, excused: 0, none: 0 }
+  const sorted = [...entries].sort((a, b) => frCollator.compare(a.contactName, b.contactName))
+  for (const e of sorted) {
+    let g = groups.get(e.partnerId)
+    if (!g) groups.set(e.partnerId, (g = { partnerId: e.partnerId, partnerName: e.partnerName, columns: emptyColumns() }))
+    const column = columnOf(e.answer)
+    g.columns[column].push(e)
+    totals[column]++
+  }
+  const headcount = totals.onSite
+  return {
+    groups: [...groups.values()].sort((a, b) => frCollator.compare(a.partnerName, b.partnerName)),
+    totals,
+    headcount,
+    capacity,
+    overCapacity: capacity !== null && headcount > capacity,
+  }
+}
+
+export interface ParticipationRow {
+  sessionId: number
+  date: string
+  status: SessionStatus
+  contactName: string
+  answer: Answer
+}
+
+export interface SessionParticipation {
+  sessionId: number
+  date: string
+  status: SessionStatus
+  people: Array<{ contactName: string; answer: Answer }>
+  /** Someone of the organisation said they would come, on site or remotely. */
+  present: boolean
+}
+
+/** An organisation over a year: each session it was invited to, who answered what; cancelled sessions do not count. */
+export function participation(rows: ParticipationRow[]): { sessions: SessionParticipation[]; invited: number; present: number } {
+  const bySession = new Map<number, SessionParticipation>()
+  for (const r of [...rows].sort((a, b) => a.date.localeCompare(b.date) || frCollator.compare(a.contactName, b.contactName))) {
+    let s = bySession.get(r.sessionId)
+    if (!s) bySession.set(r.sessionId, (s = { sessionId: r.sessionId, date: r.date, status: r.status, people: [], present: false }))
+    s.people.push({ contactName: r.contactName, answer: r.answer })
+    if (r.answer === 'on_site' || r.answer === 'remote') s.present = true
+  }
+  const sessions = [...bySession.values()]
+  const held = sessions.filter((s) => s.status !== 'cancelled')
+  return { sessions, invited: held.length, present: held.filter((s) => s.present).length }
+}

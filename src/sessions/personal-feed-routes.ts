@@ -1,0 +1,48 @@
+import type { FastifyInstance } from 'fastify'
+import { addDays, todayIn } from '../calendar/zoned.js'
+import type { Db } from '../db/schema.js'
+import { findPlatform } from '../platforms/store.js'
+import { notFound } from '../web/errors.js'
+import { hashToken, looksLikeToken } from '../web/tokens.js'
+import { feedText, sendCalendar } from './feeds.js'
+import { presentSession } from './present.js'
+import { findSessionById } from './store.js'
+
+// `/feeds/{token}.ics`: a partner contact's or a holder's own sessions, for their calendar app.
+
+async function ownerOf(db: Db, hash: string) {
+  const contact = await db.selectFrom('contact').innerJoin('partner', 'partner.id', 'contact.partner_id')
+    .select(['contact.id', 'partner.platform_id']).where('contact.feed_token_hash', '=', hash).executeTakeFirst()
+  if (contact) return { kind: 'contact' as const, id: contact.id, platformId: contact.platform_id }
+  const holder = await db.selectFrom('holder').select(['id', 'platform_id']).where('feed_token_hash', '=', hash).executeTakeFirst()
+  return holder ? { kind: 'holder' as const, id: holder.id, platformId: holder.platform_id } : null
+}
+
+async function sessionIdsOf(db: Db, owner: { kind: 'contact' | 'holder'; id: number }, from: string): Promise<number[]> {
+  const rows = owner.kind === 'contact'
+    ? await db.selectFrom('invitation').innerJoin('session', 'session.id', 'invitation.session_id').select('session.id')
+        .where('invitation.contact_id', '=', owner.id).where('invitation.answer', '!=', 'delegate').where('session.date', '>=', from).execute()
+    : await db.selectFrom('pitch').innerJoin('session', 'session.id', 'pitch.session_id').select('session.id')
+        .where('pitch.holder_id', '=', owner.id).where('pitch.status', 'in', ['pending', 'confirmed']).where('session.date', '>=', from).execute()
+  return [...new Set(rows.map((r) => r.id))]
+}
+
+export async function personalFeedRoutes(app: FastifyInstance) {
+  const ctx = app.ctx
+  app.get('/feeds/:file', { config: { rateLimit: { max: 60, timeWindow: '1 minute' } } }, async (request, reply) => {
+    const { file } = request.params as { file: string }
+    const token = file.endsWith('.ics') ? file.slice(0, -4) : ''
+    const owner = looksLikeToken(token) ? await ownerOf(ctx.db, hashToken(token)) : null
+    if (!owner) return notFound(request, reply)
+    const platform = await findPlatform(ctx.db, owner.platformId)
+    const from = addDays(todayIn(platform.timezone, ctx.clock()), -365)
+    const sessions = []
+    for (const id of await sessionIdsOf(ctx.db, owner, from)) {
+      const s = await findSessionById(ctx.db, id)
+      if (s && s.status !== 'draft') sessions.push(presentSession(platform, s, ctx.config.publicUrl, ctx.clock()))
+    }
+    sessions.sort((a, b) => a.date.localeCompare(b.date))
+    reply.header('x-robots-tag', 'noindex')
+    return sendCalendar(request, reply, feedText(platform, `Mes réunions — ${platform.name}`, sessions), { filename: 'mes-reunions.ics', personal: true })
+  })
+}

@@ -1,0 +1,69 @@
+import { DateTime } from 'luxon'
+import type { AppContext } from '../context.js'
+import type { Db, Platform } from '../db/schema.js'
+import { contactRecipient, holderRecipient, queueSessionMail, type Recipient } from './notify.js'
+import { findSessionById, type SessionRow } from './store.js'
+
+// Reminders before a session (default 7 days and 1 day before). They are decided from the session's
+// CURRENT start each time the worker ticks, so a moved session never gets a stale reminder: the queue key
+// includes the start instant, and a reminder whose window has passed is never sent late.
+
+export function parseReminderDays(value: string): number[] {
+  return [...new Set(value.split(',').map((s) => Number(s.trim())).filter((n) => Number.isInteger(n) && n > 0 && n <= 60))].sort((a, b) => b - a)
+}
+
+/** The reminder (in days before) whose window `now` falls in, if any: [start − d, start − next smaller d). */
+export function dueReminder(startsAt: string, zone: string, days: number[], now: Date): number | null {
+  const start = DateTime.fromISO(startsAt, { zone })
+  const t = DateTime.fromJSDate(now)
+  if (t >= start) return null
+  const sorted = [...days].sort((a, b) => b - a)
+  for (let i = 0; i < sorted.length; i++) {
+    const from = start.minus({ days: sorted[i]! })
+    const until = i + 1 < sorted.length ? start.minus({ days: sorted[i + 1]! }) : start
+    if (t >= from && t < until) return sorted[i]!
+  }
+  return null
+}
+
+/** Those who said they come (on site or remotely), and holders of confirmed pitches. */
+async function comingPeople(ctx: AppContext, db: Db, sessionId: number): Promise<Recipient[]> {
+  const contacts = await db.selectFrom('invitation').innerJoin('contact', 'contact.id', 'invitation.contact_id')
+    .select(['contact.id', 'contact.name', 'contact.email', 'invitation.id as invitation_id', 'invitation.token_version'])
+    .where('invitation.session_id', '=', sessionId).where('invitation.answer', 'in', ['on_site', 'remote']).execute()
+  const holders = await db.selectFrom('pitch').innerJoin('holder', 'holder.id', 'pitch.holder_id')
+    .select(['holder.id', 'holder.name', 'holder.email', 'pitch.id as pitch_id', 'pitch.token_version'])
+    .where('pitch.session_id', '=', sessionId).where('pitch.status', '=', 'confirmed').where('holder.email', 'is not', null).execute()
+  return [
+    ...contacts.map((c) => contactRecipient(ctx, c, { id: c.invitation_id, token_version: c.token_version })),
+    ...holders.map((h) => holderRecipient(ctx, { id: h.id, name: h.name, email: h.email! }, { id: h.pitch_id, token_version: h.token_version })),
+  ]
+}
+
+/** Queues the reminders that are due now; safe to run on every tick and from several workers. */
+export async function queueDueReminders(ctx: AppContext): Promise<number> {
+  const now = ctx.clock()
+  const horizon = DateTime.fromJSDate(now).plus({ days: 61 }).toUTC().toISO()!
+  const candidates = await ctx.db.selectFrom('session').innerJoin('platform', 'platform.id', 'session.platform_id')
+    .select(['session.id', 'session.starts_at', 'platform.timezone', 'platform.reminder_days'])
+    .where('session.status', '=', 'published').where('session.starts_at', '>', now.toISOString()).where('session.starts_at', '<=', horizon)
+    .execute()
+  let queued = 0
+  for (const c of candidates) {
+    const days = dueReminder(c.starts_at, c.timezone, parseReminderDays(c.reminder_days), now)
+    if (days === null) continue
+    queued += await ctx.db.transaction().execute(async (trx) => {
+      const session = (await findSessionById(trx, c.id)) as SessionRow
+      const platform = (await trx.selectFrom('platform').selectAll().where('id', '=', session.platform_id).executeTakeFirstOrThrow()) as Platform
+      let n = 0
+      for (const to of await comingPeople(ctx, trx, session.id)) {
+        const id = await queueSessionMail(ctx, trx, platform, session, 'session.reminder', to, {
+          itip: null, dedupeKey: `reminder:${session.id}:${days}:${session.starts_at}:${to.key}`,
+        })
+        if (id !== null) n++
+      }
+      return n
+    })
+  }
+  return queued
+}
