@@ -3,6 +3,7 @@ import { systemClock } from '../src/context.js'
 import { createDatabase } from '../src/db/index.js'
 import { migrateToLatest } from '../src/db/migrate.js'
 import { startMailWorker, type WorkerLog } from '../src/mail/worker.js'
+import { backgroundTick } from '../src/background.js'
 import { createViews } from '../src/web/views.js'
 
 // `npm run mail:work`: the mail worker alone, for a deployment that runs it beside (or instead of) the one
@@ -27,7 +28,8 @@ async function main() {
   const config = loadConfig()
   const db = createDatabase(config)
   await migrateToLatest(db)
-  const worker = startMailWorker({ config, db, clock: systemClock, views: createViews() }, { log })
+  // The same beat as in the app process: reminders are queued, then due mail is delivered.
+  const worker = startMailWorker({ config, db, clock: systemClock, views: createViews() }, { log, onTick: backgroundTick })
 
   let stopping = false
   const stop = async (signal: string) => {

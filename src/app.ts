@@ -4,6 +4,8 @@ import type { Config } from './config.js'
 import { type AppContext, systemClock } from './context.js'
 import type { Db } from './db/schema.js'
 import { mailRoutes } from './mail/routes.js'
+import { partnerAdminRoutes } from './partners/routes.js'
+import { rsvpRoutes } from './partners/rsvp-routes.js'
 import { platformAdminRoutes } from './platforms/routes.js'
 import { sessionAdminRoutes } from './sessions/admin-routes.js'
 import { pitchRoutes } from './pitches/routes.js'
@@ -60,9 +62,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(platformAdminRoutes, { prefix: '/admin' })
   await app.register(sessionAdminRoutes, { prefix: '/admin' })
   await app.register(mailRoutes, { prefix: '/admin' })
+  await app.register(partnerAdminRoutes, { prefix: '/admin' })
   // Anyone: the platform's pages and feeds under /{platform}/….
   await app.register(pitchRoutes)
   await app.register(personalFeedRoutes)
+  await app.register(rsvpRoutes)
   await app.register(publicRoutes)
 
   return app

@@ -16,6 +16,7 @@ const schema = z.object({
   MAIL_FROM: z.string().min(3).default('Fabrik <no-reply@localhost>'),
   SESSION_SECRET: z.string().min(32, 'au moins 32 caractères').optional(),
   TRUST_PROXY: z.string().min(1).optional(),
+  RATE_LIMITS: z.enum(['on', 'off']).default('on'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 })
 
@@ -31,6 +32,8 @@ export interface Config {
   trustProxy: string | null
   logLevel: string
   secureCookies: boolean
+  /** Off only for benchmarks: login, token and form limits. */
+  rateLimits: boolean
 }
 
 export class ConfigError extends Error {}
@@ -57,6 +60,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sessionSecret: e.SESSION_SECRET ?? persistedSecret(dataDir),
     trustProxy: e.TRUST_PROXY ?? null,
     logLevel: e.LOG_LEVEL,
+    rateLimits: e.RATE_LIMITS === 'on',
     secureCookies: publicUrl.startsWith('https:'),
   }
 }

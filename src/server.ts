@@ -3,7 +3,7 @@ import { ConfigError, loadConfig } from './config.js'
 import { createDatabase } from './db/index.js'
 import { migrateToLatest } from './db/migrate.js'
 import { startMailWorker } from './mail/worker.js'
-import { queueDueReminders } from './sessions/reminders.js'
+import { backgroundTick } from './background.js'
 
 // Process concerns only: config → database → migrate → app → listen, the mail worker, graceful shutdown.
 async function main() {
@@ -20,7 +20,7 @@ async function main() {
   const db = createDatabase(config)
   await migrateToLatest(db)
   const app = await buildApp({ config, db })
-  const worker = startMailWorker(app.ctx, { log: app.log, onTick: async (ctx) => void (await queueDueReminders(ctx)) })
+  const worker = startMailWorker(app.ctx, { log: app.log, onTick: backgroundTick })
 
   let stopping = false
   const stop = async (signal: string) => {

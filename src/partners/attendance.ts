@@ -47,11 +47,12 @@ export function answerWindow(session: SessionTiming, now: Date): 'answer' | 'adv
   return now.toISOString() < session.starts_at ? 'answer' : 'advice'
 }
 
-/** Why a session cannot take invitations, in French; null when it can. */
-export function inviteRefusal(session: SessionTiming, now: Date): string | null {
-  if (session.status === 'draft') return "Publiez d'abord la séance : on n'invite qu'à une séance publiée."
-  if (session.status === 'cancelled') return 'Cette séance est annulée : on ne peut plus y inviter.'
-  if (session.starts_at <= now.toISOString()) return 'Cette séance a commencé ou est passée : on ne peut plus y inviter.'
+/** Why a session cannot take invitations (or a "relancer"), in French; null when it can. */
+export function inviteRefusal(session: SessionTiming, now: Date, action: 'invite' | 'remind' = 'invite'): string | null {
+  const verb = action === 'invite' ? 'y inviter' : 'relancer les partenaires'
+  if (session.status === 'draft') return `Publiez d'abord la séance : on ne peut ${verb} qu'une fois la séance publiée.`
+  if (session.status === 'cancelled') return `Cette séance est annulée : on ne peut plus ${verb}.`
+  if (session.starts_at <= now.toISOString()) return `Cette séance a commencé ou est passée : on ne peut plus ${verb}.`
   return null
 }
 

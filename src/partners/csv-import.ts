@@ -96,7 +96,7 @@ export function parseContactsCsv(bytes: Buffer): ParsedContacts {
   try {
     records = parse(text, {
       delimiter: detectDelimiter(text), info: true, raw: true, relax_column_count: true, skip_empty_lines: true,
-    }) as typeof records
+    }) as unknown as typeof records
   } catch (error) {
     const e = error as { code?: string; lines?: number }
     const message = e.code === 'CSV_QUOTE_NOT_CLOSED'

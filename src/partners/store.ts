@@ -203,9 +203,6 @@ export async function insertInvitation(db: Db, secret: string, input: { sessionI
   }).onConflict((oc) => oc.columns(['session_id', 'contact_id']).doNothing()).returning('id').executeTakeFirst()
   if (!row) return null
   await db.updateTable('invitation').set({ token_hash: hashToken(personalToken(secret, 'rsvp', row.id, 0)) }).where('id', '=', row.id).execute()
-  // The personal feed (/feeds/{token}.ics) is looked up by this hash; it never changes for a contact.
-  await db.updateTable('contact').set({ feed_token_hash: hashToken(personalToken(secret, 'feed-contact', input.contactId)) })
-    .where('id', '=', input.contactId).where('feed_token_hash', 'is', null).execute()
   return (await findInvitation(db, row.id))!
 }
 

@@ -1,5 +1,6 @@
 import { formatLongDate, formatTimeRange } from '../calendar/zoned.js'
 import type { SessionMode } from '../db/schema.js'
+import { inSentence } from '../mail/kinds.js'
 import { MODE_LABELS } from './present.js'
 
 // What changed in a session, and whether it matters to people who hold it in their calendar.
@@ -22,7 +23,7 @@ export interface SessionDiff {
 
 export function diffSession(before: SessionFacts, after: SessionFacts): SessionDiff {
   const lines: string[] = []
-  if (before.date !== after.date) lines.push(`Nouvelle date : ${formatLongDate(after.date)} (au lieu du ${formatLongDate(before.date)}).`)
+  if (before.date !== after.date) lines.push(`Nouvelle date : ${formatLongDate(after.date)} (au lieu du ${inSentence(formatLongDate(before.date))}).`)
   if (before.start_time !== after.start_time || before.end_time !== after.end_time) {
     lines.push(`Nouvel horaire : ${formatTimeRange(after.start_time, after.end_time)}.`)
   }

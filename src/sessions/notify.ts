@@ -3,7 +3,7 @@ import { itipCalendar } from '../calendar/itip.js'
 import type { Db, Platform } from '../db/schema.js'
 import type { MailKind } from '../mail/kinds.js'
 import { renderMail } from '../mail/compose.js'
-import { enqueueMail } from '../mail/outbox.js'
+import { enqueueMail, messageDomain } from '../mail/outbox.js'
 import { hashToken, personalToken } from '../web/tokens.js'
 import { organizerOf, sessionEvent } from './calendar-event.js'
 import { presentSession } from './present.js'
@@ -89,6 +89,7 @@ export async function queueSessionMail(ctx: AppContext, db: Db, platform: Platfo
     initiativeTitle: extra.initiativeTitle ?? null,
     slotTime: extra.slotTime ?? null,
     changes: extra.changes ?? [],
+    contactEmail: platform.contact_email,
   })
   const ical = extra.itip
     ? {
@@ -113,7 +114,7 @@ export async function queueSessionMail(ctx: AppContext, db: Db, platform: Platfo
     text: mail.text,
     html: mail.html,
     ical,
-  }, now.toISOString(), new URL(ctx.config.publicUrl).hostname)
+  }, now.toISOString(), messageDomain(ctx.config.publicUrl))
 }
 
 /** The first email that carries a personal feed link makes the link work. */

@@ -2,6 +2,7 @@ import helmet from '@fastify/helmet'
 import rateLimit from '@fastify/rate-limit'
 import type { FastifyInstance } from 'fastify'
 import type { AppContext } from '../context.js'
+import { databaseRateLimitStore } from './rate-limit-store.js'
 
 export async function registerSecurity(app: FastifyInstance, ctx: AppContext) {
   const https = ctx.config.secureCookies
@@ -30,7 +31,14 @@ export async function registerSecurity(app: FastifyInstance, ctx: AppContext) {
 
   // Limits only where they matter (login, token guesses, forms), keyed on the client address that
   // TRUST_PROXY makes trustworthy; routes opt in with config.rateLimit.
-  await app.register(rateLimit, { global: false })
+  await app.register(rateLimit, {
+    global: false,
+    // Several instances on one PostgreSQL share their counters through the database; one process on
+    // SQLite keeps them in memory.
+    ...(ctx.config.databaseUrl ? { store: databaseRateLimitStore(ctx.db, ctx.clock) } : {}),
+    // RATE_LIMITS=off (benchmarks only) lets every request through.
+    ...(ctx.config.rateLimits ? {} : { allowList: () => true }),
+  })
 
   // Defence in depth beside CSRF tokens: a state-changing request from another site is refused.
   const origin = new URL(ctx.config.publicUrl).origin

@@ -21,7 +21,7 @@ export function testConfig(dataDir: string, overrides: Partial<Config> = {}): Co
   return {
     port: 0, host: '127.0.0.1', dataDir, databaseUrl: null, publicUrl: 'http://fabrik.test', smtpUrl: null,
     mailFrom: 'Fabrik <no-reply@fabrik.test>', sessionSecret: 'test-secret-test-secret-test-secret-123456',
-    trustProxy: null, logLevel: process.env.FABRIK_TEST_LOG ?? 'silent', secureCookies: false, ...overrides,
+    trustProxy: null, logLevel: process.env.FABRIK_TEST_LOG ?? 'silent', secureCookies: false, rateLimits: true, ...overrides,
   }
 }
 
@@ -38,7 +38,7 @@ export interface TestApp {
 export async function buildTestApp(options: { now?: string; config?: Partial<Config> } = {}): Promise<TestApp> {
   const temp = await tempDatabase()
   const clock = new TestClock(new Date(options.now ?? DEFAULT_NOW))
-  const config = testConfig(temp.dataDir, options.config)
+  const config = testConfig(temp.dataDir, { databaseUrl: temp.databaseUrl, ...options.config })
   const app = await buildApp({ config, db: temp.db, clock: clock.now, logger: Boolean(process.env.FABRIK_TEST_LOG) })
   return {
     app, db: temp.db, config, clock, dataDir: temp.dataDir,

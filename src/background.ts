@@ -1,0 +1,17 @@
+import type { AppContext } from './context.js'
+import { queueDueReminders } from './sessions/reminders.js'
+import { purgeRateLimits } from './web/rate-limit-store.js'
+
+// What runs on the mail worker's beat, before due mail is delivered: reminders that became due, and
+// (about once a minute) the clean-up of expired logins and rate-limit windows.
+
+let lastPurge = 0
+
+export async function backgroundTick(ctx: AppContext): Promise<void> {
+  await queueDueReminders(ctx)
+  const now = ctx.clock()
+  if (now.getTime() - lastPurge < 60_000) return
+  lastPurge = now.getTime()
+  await ctx.db.deleteFrom('login').where('expires_at', '<', now.toISOString()).execute()
+  await purgeRateLimits(ctx.db, now)
+}

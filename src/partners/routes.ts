@@ -1,0 +1,275 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { todayIn } from '../calendar/zoned.js'
+import type { Partner, Platform } from '../db/schema.js'
+import { managedPlatform } from '../platforms/access.js'
+import { presentSession } from '../sessions/present.js'
+import { findSessionByDate, listSessions, type SessionRow } from '../sessions/store.js'
+import { notFound } from '../web/errors.js'
+import { type FieldErrors, parseForm } from '../web/forms.js'
+import { requireLogin } from '../web/guards.js'
+import { page } from '../web/views.js'
+import { ANSWER_LABELS, attendanceTable, COLUMN_LABELS, inviteRefusal, linkState, participation } from './attendance.js'
+import { decodeCsv, parseContactsCsv } from './csv-import.js'
+import {
+  contactForm, contactToggleForm, importBytes, importForm, inviteForm, KIND_LABELS, PARTNER_KINDS, partnerForm, THEMES, themesOf,
+} from './forms.js'
+import { inviteContacts, remindUnanswered, resendInvitation } from './invitations.js'
+import {
+  findContact, findContactByEmail, findInvitation, findPartner, findPartnerByName, importContacts, insertContact, insertPartner,
+  listContacts, listPartners, partnerParticipation, partnersToInvite, sessionInvitations, setContactActive, updateContact, updatePartner,
+} from './store.js'
+
+// Facilitators: the partner directory (organisations and their contacts, CSV import), and per session the
+// invitations — invite, "relancer", a new link — with the table of who comes.
+
+const ID = /^\d{1,9}$/
+
+export async function partnerAdminRoutes(app: FastifyInstance) {
+  const ctx = app.ctx
+  app.addHook('preHandler', requireLogin)
+  const base = (p: Platform) => `/admin/p/${encodeURIComponent(p.slug)}`
+  const now = () => ctx.clock().toISOString()
+
+  /** The platform and, when the URL names one, the partner; null when either does not exist for this login. */
+  async function partnerOf(request: FastifyRequest): Promise<{ platform: Platform; partner: Partner } | null> {
+    const platform = await managedPlatform(request)
+    const { id } = request.params as { id: string }
+    const partner = platform && ID.test(id) ? await findPartner(ctx.db, platform.id, Number(id)) : undefined
+    return platform && partner ? { platform, partner } : null
+  }
+
+  // --- Directory ----------------------------------------------------------------------------------------
+
+  async function renderList(request: FastifyRequest, reply: FastifyReply, platform: Platform, values: Record<string, unknown>, errors: FieldErrors, status = 200) {
+    const today = todayIn(platform.timezone, ctx.clock())
+    const [partners, upcoming] = await Promise.all([
+      listPartners(ctx.db, platform.id),
+      listSessions(ctx.db, platform.id, { from: today, statuses: ['published'], limit: 3 }),
+    ])
+    return page(request, reply, 'admin/partners.eta', {
+      title: 'Partenaires', platform, base: base(platform), values, errors, kinds: PARTNER_KINDS, kindLabels: KIND_LABELS, themes: THEMES,
+      partners: partners.map((p) => ({ ...p, themeList: themesOf(p), contactCount: Number(p.contact_count), activeCount: Number(p.active_count) })),
+      upcoming: upcoming.map((s) => presentSession(platform, s, ctx.config.publicUrl, ctx.clock())),
+      query: request.query,
+    }, status)
+  }
+
+  app.get('/p/:slug/partners', async (request, reply) => {
+    const platform = await managedPlatform(request)
+    if (!platform) return notFound(request, reply)
+    return renderList(request, reply, platform, { kind: 'association' }, {})
+  })
+
+  app.post('/p/:slug/partners', async (request, reply) => {
+    const platform = await managedPlatform(request)
+    if (!platform) return notFound(request, reply)
+    const form = parseForm(partnerForm, request.body)
+    if (!form.ok) return renderList(request, reply, platform, form.values, form.errors, 400)
+    if (await findPartnerByName(ctx.db, platform.id, form.data.name)) {
+      return renderList(request, reply, platform, form.values, { name: 'Cette organisation est déjà dans l’annuaire.' }, 400)
+    }
+    const id = await insertPartner(ctx.db, platform.id, form.data, now())
+    return reply.redirect(`${base(platform)}/partners/${id}?saved=1`, 303)
+  })
+
+  // --- CSV import: paste → preview with an error report by line → confirm --------------------------------
+
+  function renderImport(request: FastifyRequest, reply: FastifyReply, platform: Platform, data: Record<string, unknown>, status = 200) {
+    return page(request, reply, 'admin/partners-import.eta', {
+      title: 'Importer des contacts', platform, base: base(platform), values: {}, errors: {}, preview: null, ...data,
+    }, status)
+  }
+
+  app.get('/p/:slug/partners/import', async (request, reply) => {
+    const platform = await managedPlatform(request)
+    if (!platform) return notFound(request, reply)
+    return renderImport(request, reply, platform, {})
+  })
+
+  app.post('/p/:slug/partners/import', async (request, reply) => {
+    const platform = await managedPlatform(request)
+    if (!platform) return notFound(request, reply)
+    const form = parseForm(importForm, request.body)
+    if (!form.ok) return renderImport(request, reply, platform, { values: form.values, errors: form.errors }, 400)
+    const bytes = importBytes(form.data)
+    const parsed = parseContactsCsv(bytes)
+    // The confirm form carries the decoded text, so a Windows-1252 file comes back the second time as UTF-8.
+    const preview = { rows: parsed.rows, errors: parsed.errors, csv: decodeCsv(bytes) }
+    if (form.data.step === 'preview' || parsed.rows.length === 0) {
+      return renderImport(request, reply, platform, { values: form.values, preview }, parsed.rows.length === 0 ? 400 : 200)
+    }
+    if (parsed.errors.length > 0 && !form.data.skip_errors) {
+      return renderImport(request, reply, platform, {
+        values: form.values, preview,
+        errors: { skip_errors: 'Le fichier contient des erreurs : corrigez-les et collez-le à nouveau, ou cochez la case pour importer seulement les lignes correctes.' },
+      }, 400)
+    }
+    const report = await ctx.db.transaction().execute((trx) => importContacts(trx, platform.id, parsed.rows, now()))
+    const q = new URLSearchParams({ imported: String(report.contactsCreated), known: String(report.contactsKnown), orgs: String(report.partnersCreated) })
+    return reply.redirect(`${base(platform)}/partners?${q}`, 303)
+  })
+
+  // --- One organisation, its contacts, its year ---------------------------------------------------------
+
+  interface PartnerForms {
+    orgValues?: Record<string, unknown>
+    orgErrors?: FieldErrors
+    contactValues?: Record<string, unknown>
+    contactErrors?: FieldErrors
+    editContactId?: number | null
+  }
+
+  const orgValuesOf = (p: Partner) => {
+    const themes = themesOf(p)
+    return {
+      name: p.name, kind: p.kind, themes: themes.filter((t) => (THEMES as readonly string[]).includes(t)),
+      other_themes: themes.filter((t) => !(THEMES as readonly string[]).includes(t)).join(', '),
+      website: p.website ?? '', notes: p.notes ?? '',
+    }
+  }
+
+  async function renderPartner(request: FastifyRequest, reply: FastifyReply, platform: Platform, partner: Partner, forms: PartnerForms, status = 200) {
+    const q = request.query as { year?: string; contact?: string }
+    const thisYear = Number(todayIn(platform.timezone, ctx.clock()).slice(0, 4))
+    const year = /^\d{4}$/.test(q.year ?? '') ? Number(q.year) : thisYear
+    const [contacts, rows] = await Promise.all([
+      listContacts(ctx.db, partner.id),
+      partnerParticipation(ctx.db, partner.id, `${year}-01-01`, `${year}-12-31`),
+    ])
+    const editContactId = forms.editContactId ?? (ID.test(q.contact ?? '') ? Number(q.contact) : null)
+    const editing = contacts.find((c) => c.id === editContactId) ?? null
+    const contactValues = forms.contactValues ?? (editing
+      ? { name: editing.name, email: editing.email, phone: editing.phone ?? '', role: editing.role ?? '', active: editing.active ? 'yes' : '' }
+      : { active: 'yes' })
+    return page(request, reply, 'admin/partner.eta', {
+      title: partner.name, platform, base: base(platform), partner, contacts, editing,
+      kinds: PARTNER_KINDS, kindLabels: KIND_LABELS, themes: THEMES, answerLabels: ANSWER_LABELS,
+      orgValues: forms.orgValues ?? orgValuesOf(partner), orgErrors: forms.orgErrors ?? {},
+      contactValues, contactErrors: forms.contactErrors ?? {},
+      year, participation: participation(rows), query: request.query,
+    }, status)
+  }
+
+  app.get('/p/:slug/partners/:id', async (request, reply) => {
+    const c = await partnerOf(request)
+    if (!c) return notFound(request, reply)
+    return renderPartner(request, reply, c.platform, c.partner, {})
+  })
+
+  app.post('/p/:slug/partners/:id', async (request, reply) => {
+    const c = await partnerOf(request)
+    if (!c) return notFound(request, reply)
+    const form = parseForm(partnerForm, request.body)
+    if (!form.ok) return renderPartner(request, reply, c.platform, c.partner, { orgValues: form.values, orgErrors: form.errors }, 400)
+    const other = await findPartnerByName(ctx.db, c.platform.id, form.data.name)
+    if (other && other.id !== c.partner.id) {
+      return renderPartner(request, reply, c.platform, c.partner, { orgValues: form.values, orgErrors: { name: 'Une autre organisation porte déjà ce nom.' } }, 400)
+    }
+    await updatePartner(ctx.db, c.platform.id, c.partner.id, form.data, now())
+    return reply.redirect(`${base(c.platform)}/partners/${c.partner.id}?saved=1`, 303)
+  })
+
+  app.post('/p/:slug/partners/:id/contacts', async (request, reply) => {
+    const c = await partnerOf(request)
+    if (!c) return notFound(request, reply)
+    const form = parseForm(contactForm, request.body)
+    if (!form.ok) return renderPartner(request, reply, c.platform, c.partner, { contactValues: form.values, contactErrors: form.errors }, 400)
+    if (await findContactByEmail(ctx.db, c.partner.id, form.data.email)) {
+      return renderPartner(request, reply, c.platform, c.partner, { contactValues: form.values, contactErrors: { email: 'Cette adresse est déjà celle d’un contact de cette organisation.' } }, 400)
+    }
+    await insertContact(ctx.db, c.partner.id, form.data, now())
+    return reply.redirect(`${base(c.platform)}/partners/${c.partner.id}?contact_saved=1`, 303)
+  })
+
+  app.post('/p/:slug/partners/:id/contacts/:contactId', async (request, reply) => {
+    const c = await partnerOf(request)
+    const { contactId } = request.params as { contactId: string }
+    const contact = c && ID.test(contactId) ? await findContact(ctx.db, c.partner.id, Number(contactId)) : undefined
+    if (!c || !contact) return notFound(request, reply)
+    const back = `${base(c.platform)}/partners/${c.partner.id}?contact_saved=1`
+    const toggle = parseForm(contactToggleForm, request.body)
+    if (toggle.ok) {
+      await setContactActive(ctx.db, c.partner.id, contact.id, toggle.data.action === 'activate', now())
+      return reply.redirect(back, 303)
+    }
+    const form = parseForm(contactForm, request.body)
+    if (!form.ok) return renderPartner(request, reply, c.platform, c.partner, { contactValues: form.values, contactErrors: form.errors, editContactId: contact.id }, 400)
+    const other = await findContactByEmail(ctx.db, c.partner.id, form.data.email)
+    if (other && other.id !== contact.id) {
+      return renderPartner(request, reply, c.platform, c.partner, { contactValues: form.values, contactErrors: { email: 'Cette adresse est déjà celle d’un autre contact de cette organisation.' }, editContactId: contact.id }, 400)
+    }
+    await updateContact(ctx.db, c.partner.id, contact.id, form.data, now())
+    return reply.redirect(back, 303)
+  })
+
+  // --- Per session: invitations and who comes -------------------------------------------------------------
+
+  async function sessionOf(request: FastifyRequest): Promise<{ platform: Platform; session: SessionRow } | null> {
+    const platform = await managedPlatform(request)
+    const { date } = request.params as { date: string }
+    const session = platform ? await findSessionByDate(ctx.db, platform.id, date) : undefined
+    return platform && session ? { platform, session } : null
+  }
+
+  async function renderSession(request: FastifyRequest, reply: FastifyReply, platform: Platform, session: SessionRow, error: string | null = null, status = 200) {
+    const [invitations, toInvite] = await Promise.all([
+      sessionInvitations(ctx.db, session.id), partnersToInvite(ctx.db, platform.id, session.id),
+    ])
+    const view = presentSession(platform, session, ctx.config.publicUrl, ctx.clock())
+    // Nobody sits in the room of a session held entirely by videoconference.
+    const capacity = session.mode === 'videoconference' ? null : session.venue_capacity
+    const table = attendanceTable(invitations.map((i) => ({
+      invitationId: i.id, partnerId: i.partner_id, partnerName: i.partner_name, contactName: i.contact_name, answer: i.answer,
+      comment: i.comment, delegateName: i.delegate_name, delegatedBy: i.delegated_by, remindedAt: i.reminded_at,
+    })), capacity)
+    return page(request, reply, 'admin/session-partners.eta', {
+      title: `Partenaires — ${view.longDate}`, platform, base: base(platform), session: view, table, columnLabels: COLUMN_LABELS,
+      toInvite: toInvite.map((p) => ({ ...p, waiting: Number(p.waiting) })),
+      refusal: inviteRefusal(session, ctx.clock()), linksExpired: linkState('current', session.ends_at, ctx.clock()) === 'expired',
+      error, query: request.query,
+    }, status)
+  }
+
+  const sessionBase = (platform: Platform, session: SessionRow) => `${base(platform)}/sessions/${session.date}/partners`
+
+  app.get('/p/:slug/sessions/:date/partners', async (request, reply) => {
+    const c = await sessionOf(request)
+    if (!c) return notFound(request, reply)
+    return renderSession(request, reply, c.platform, c.session)
+  })
+
+  app.post('/p/:slug/sessions/:date/partners/invite', async (request, reply) => {
+    const c = await sessionOf(request)
+    if (!c) return notFound(request, reply)
+    const refusal = inviteRefusal(c.session, ctx.clock())
+    if (refusal) return renderSession(request, reply, c.platform, c.session, refusal, 400)
+    const form = parseForm(inviteForm, request.body)
+    if (!form.ok) return renderSession(request, reply, c.platform, c.session, form.errors.partner_ids ?? 'Choix invalide.', 400)
+    const count = await inviteContacts(ctx, c.platform, c.session, form.data.partner_ids.length ? form.data.partner_ids : null)
+    return reply.redirect(`${sessionBase(c.platform, c.session)}?invited=${count}`, 303)
+  })
+
+  app.post('/p/:slug/sessions/:date/partners/remind', async (request, reply) => {
+    const c = await sessionOf(request)
+    if (!c) return notFound(request, reply)
+    const refusal = inviteRefusal(c.session, ctx.clock(), 'remind')
+    if (refusal) return renderSession(request, reply, c.platform, c.session, refusal, 400)
+    const count = await remindUnanswered(ctx, c.platform, c.session)
+    return reply.redirect(`${sessionBase(c.platform, c.session)}?reminded=${count}`, 303)
+  })
+
+  app.post('/p/:slug/sessions/:date/partners/:invitationId/resend', async (request, reply) => {
+    const c = await sessionOf(request)
+    const { invitationId } = request.params as { invitationId: string }
+    const invitation = c && ID.test(invitationId) ? await findInvitation(ctx.db, Number(invitationId)) : undefined
+    if (!c || !invitation || invitation.session_id !== c.session.id) return notFound(request, reply)
+    if (c.session.status === 'cancelled') {
+      return renderSession(request, reply, c.platform, c.session, 'Cette séance est annulée : il n’y a pas de nouveau lien à envoyer.', 400)
+    }
+    if (linkState('current', c.session.ends_at, ctx.clock()) === 'expired') {
+      return renderSession(request, reply, c.platform, c.session, 'Cette séance date de plus de 30 jours : les liens personnels ne sont plus valables.', 400)
+    }
+    await resendInvitation(ctx, c.platform, c.session, invitation)
+    return reply.redirect(`${sessionBase(c.platform, c.session)}?resent=${invitation.id}`, 303)
+  })
+}

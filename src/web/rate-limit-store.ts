@@ -1,0 +1,43 @@
+import type { FastifyRateLimitStoreCtor } from '@fastify/rate-limit'
+import { sql } from 'kysely'
+import type { Db } from '../db/schema.js'
+
+// Rate-limit counters in the database, so that several app instances on one PostgreSQL share them
+// (an in-memory counter per instance would multiply every limit by the number of instances).
+// Fixed windows, one atomic upsert per counted request. Counters are not data anyone reads: writing
+// them on a GET changes nothing a person can see.
+
+type Callback = (error: Error | null, result?: { current: number; ttl: number }) => void
+
+export function databaseRateLimitStore(db: Db, clock: () => Date): FastifyRateLimitStoreCtor {
+  return class DatabaseStore {
+    // The plugin constructs the store with its options; children get a per-route prefix.
+    constructor(_options: unknown, private readonly prefix = 'global') {}
+
+    incr(key: string, callback: Callback, timeWindow: number) {
+      const now = clock()
+      const nowIso = now.toISOString()
+      const endIso = new Date(now.getTime() + timeWindow).toISOString()
+      const fullKey = `${this.prefix}:${key}`
+      db.insertInto('rate_limit')
+        .values({ key: fullKey, count: 1, window_ends_at: endIso })
+        .onConflict((oc) => oc.column('key').doUpdateSet({
+          count: sql<number>`case when rate_limit.window_ends_at > ${nowIso} then rate_limit.count + 1 else 1 end`,
+          window_ends_at: sql<string>`case when rate_limit.window_ends_at > ${nowIso} then rate_limit.window_ends_at else ${endIso} end`,
+        }))
+        .returning(['count', 'window_ends_at'])
+        .executeTakeFirstOrThrow()
+        .then((row) => callback(null, { current: Number(row.count), ttl: Math.max(0, Date.parse(row.window_ends_at) - now.getTime()) }), callback)
+    }
+
+    child(routeOptions: object) {
+      const r = (routeOptions as { routeInfo?: { method?: string | string[]; url?: string } }).routeInfo
+      return new DatabaseStore(null, r ? `${String(r.method)}:${r.url}` : this.prefix)
+    }
+  }
+}
+
+/** Old windows are deleted now and then, so the table stays small. */
+export function purgeRateLimits(db: Db, now: Date) {
+  return db.deleteFrom('rate_limit').where('window_ends_at', '<', now.toISOString()).execute()
+}
