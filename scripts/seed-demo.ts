@@ -1,7 +1,9 @@
 import { loadConfig } from '../src/config.js'
 import { createDatabase } from '../src/db/index.js'
 import { migrateToLatest } from '../src/db/migrate.js'
-import { DEMO_SLUG, seedDemo } from '../src/demo/seed.js'
+import { systemClock } from '../src/context.js'
+import { DEMO_SLUG, seedDemo, seedDemoPitches } from '../src/demo/seed.js'
+import { createViews } from '../src/web/views.js'
 
 // `npm run seed:demo`: the Lens-Liévin demo platform; a second run changes nothing.
 const config = loadConfig()
@@ -9,7 +11,9 @@ const db = createDatabase(config)
 try {
   await migrateToLatest(db)
   const report = await seedDemo({ db, uidHost: new URL(config.publicUrl).hostname, now: new Date() })
-  console.log(`Demo platform "${DEMO_SLUG}": ${report.platformCreated ? 'created' : 'already there'}; added ${report.communes} communes, ${report.venues} venues, ${report.sessions} sessions.`)
+  const ctx = { config, db, clock: systemClock, views: createViews() }
+  const pitches = await seedDemoPitches(ctx)
+  console.log(`Demo platform "${DEMO_SLUG}": ${report.platformCreated ? 'created' : 'already there'}; added ${report.communes} communes, ${report.venues} venues, ${report.sessions} sessions, ${pitches} pitches.`)
   console.log(`Open ${config.publicUrl}/${DEMO_SLUG}`)
 } catch (error) {
   console.error(error instanceof Error ? error.message : error)

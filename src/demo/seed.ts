@@ -1,13 +1,16 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { parse } from 'csv-parse/sync'
-import { todayIn } from '../calendar/zoned.js'
+import { addDays, todayIn } from '../calendar/zoned.js'
+import type { AppContext } from '../context.js'
 import type { Db, Platform } from '../db/schema.js'
+import { bookPitch } from '../pitches/booking.js'
+import { bookingOpen } from '../pitches/waiting-list.js'
 import { assignByRotation } from '../platforms/rotation.js'
 import { ensureCommune, findPlatformBySlug, listCommunes } from '../platforms/store.js'
 import { DEFAULT_AGENDA } from '../sessions/agenda.js'
 import { draftSessions } from '../sessions/planning.js'
-import { hostingHistory, insertSession, listSessions } from '../sessions/store.js'
+import { hostingHistory, insertSession, listSessions, type SessionRow } from '../sessions/store.js'
 import { projectRoot } from '../web/views.js'
 
 // The demo platform of Lens-Liévin, as the 2021 brochure describes it. Idempotent: every step checks first.
@@ -19,7 +22,7 @@ export const CALENDAR_2021 = ['2021-02-26', '2021-04-30', '2021-05-28', '2021-06
 
 export interface SeedContext { db: Db; uidHost: string; now: Date }
 
-export interface SeedReport { platformCreated: boolean; communes: number; venues: number; sessions: number }
+export interface SeedReport { platformCreated: boolean; communes: number; venues: number; sessions: number; pitches: number }
 
 function demoCommunes(): Array<{ name: string; postcode: string }> {
   const text = readFileSync(join(projectRoot(), 'src/demo/data/lens-lievin-communes.csv'), 'utf8')
@@ -98,6 +101,35 @@ export async function seedDemo(ctx: SeedContext): Promise<SeedReport> {
         sessions++
       }
     }
-    return { platformCreated: created, communes, venues, sessions }
+    return { platformCreated: created, communes, venues, sessions, pitches: 0 }
   })
+}
+
+const PITCHES: Array<{ name: string; email: string; kind: 'resident' | 'group' | 'association'; commune: string; title: string; summary: string; domain: string; needs: string[]; stage: string; publicTitle: boolean }> = [
+  { name: 'Nadia Benali', email: 'nadia.benali@habitants.example.org', kind: 'resident', commune: 'Lens', title: 'Jardin partagé de la cité 9', summary: 'Transformer la friche derrière les immeubles en jardin cultivé par les voisins, avec un atelier pour les enfants le mercredi.', domain: 'environnement', needs: ['local', 'benevoles', 'financement'], stage: 'idee', publicTitle: true },
+  { name: 'Les Amis du vélo', email: 'contact@amis-du-velo.example.org', kind: 'association', commune: 'Liévin', title: 'Atelier vélo solidaire', summary: 'Un atelier où chacun apprend à réparer son vélo avec des bénévoles, et des vélos remis en état pour les demandeurs d’emploi.', domain: 'economie_solidaire', needs: ['local', 'partenaires'], stage: 'projet', publicTitle: true },
+  { name: 'Kevin Lefebvre', email: 'kevin.lefebvre@habitants.example.org', kind: 'group', commune: 'Harnes', title: 'Tournoi de futsal inter-quartiers', summary: 'Un tournoi mensuel entre les jeunes de trois quartiers, organisé par eux, avec les éducateurs de prévention.', domain: 'sportif', needs: ['financement', 'communication'], stage: 'en_cours', publicTitle: false },
+  { name: 'Martine Dubois', email: 'martine.dubois@habitants.example.org', kind: 'resident', commune: 'Avion', title: 'Club de lecture entre générations', summary: 'Des retraités et des collégiens lisent ensemble à la médiathèque, une fois par mois.', domain: 'culturel', needs: ['partenaires', 'methode'], stage: 'idee', publicTitle: true },
+]
+
+/** Pitches booked on the next sessions still open for booking, through the real booking path (emails queued). */
+export async function seedDemoPitches(ctx: AppContext): Promise<number> {
+  const platform = (await findPlatformBySlug(ctx.db, DEMO_SLUG))!
+  const today = todayIn(platform.timezone, ctx.clock())
+  const isOpen = (s: Pick<SessionRow, 'status' | 'date'>) => bookingOpen(s, today, platform.booking_close_days, addDays)
+  const open = (await listSessions(ctx.db, platform.id, { from: today, statuses: ['published'] })).filter(isOpen).slice(0, 2)
+  const communes = await listCommunes(ctx.db, platform.id)
+  let created = 0
+  for (const [i, p] of PITCHES.entries()) {
+    const session = open[i < 3 ? 0 : 1]
+    if (!session) break
+    const communeId = communes.find((c) => c.name === p.commune)?.id ?? null
+    const result = await bookPitch(ctx, platform, session.id, {
+      holder: { name: p.name, email: p.email, phone: null, kind: p.kind, commune_id: communeId },
+      initiative: { title: p.title, summary: p.summary, domain: p.domain, needs: p.needs, stage: p.stage, commune_id: communeId },
+      attendance: 'on_site', publicTitle: p.publicTitle,
+    }, isOpen)
+    if (!result.existing) created++
+  }
+  return created
 }
