@@ -20,6 +20,9 @@ export interface DatabaseOptions {
 export function createDatabase(options: DatabaseOptions): Db {
   if (options.databaseUrl) {
     const pool = new pg.Pool({ connectionString: options.databaseUrl, max: options.poolSize ?? 10 })
+    // An idle connection the server closes (restart, failover) must not crash the process: the pool
+    // drops it and opens a new one on the next query.
+    pool.on('error', (error) => console.error(`PostgreSQL idle connection lost: ${error.message}`))
     return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
   }
   mkdirSync(options.dataDir, { recursive: true })
