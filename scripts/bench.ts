@@ -1,0 +1,209 @@
+import { randomBytes } from 'node:crypto'
+import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { dirname, join } from 'node:path'
+import { fileURLToPath } from 'node:url'
+import { createDatabase } from '../src/db/index.js'
+import { migrateToLatest } from '../src/db/migrate.js'
+import { personalToken } from '../src/web/tokens.js'
+import type { RecordedResponse } from './bench/bare-server.js'
+import { DEFAULT_DATASET, FACILITATOR_EMAIL, FACILITATOR_PASSWORD, generateDataset } from './bench/dataset.js'
+import { fmt, load, type LoadFigures, type LoadRequest, table } from './bench/load.js'
+import { CookieClient, type Child, cpuSeconds, csrfField, freePort, procStatusKb, startNode, stopChild, waitFor200 } from './bench/processes.js'
+
+// `npm run bench`: builds the large dataset in a temp folder, starts the app on it (its own process), loads
+// each URL with autocannon from this process, then loads a bare Fastify server (a third process) that answers
+// the same bytes from memory, and prints both side by side with the targets of issue #10.
+//
+// Options: --seconds N (per measurement, default 5), --connections N (default 50), --keep (leave the data dir).
+
+const args = process.argv.slice(2)
+const option = (name: string, fallback: number) => {
+  const i = args.indexOf(`--${name}`)
+  return i >= 0 ? Number(args[i + 1]) : fallback
+}
+const SECONDS = option('seconds', 5)
+const CONNECTIONS = option('connections', 50)
+const WARMUP = Math.min(2, Math.max(1, Math.round(SECONDS / 4)))
+const KEEP = args.includes('--keep')
+
+const TARGETS = { ratio: 0.5, publicP99: 50, facilitatorP99: 100, rssMb: 250, startupMs: 1000, reportMs: 200 }
+
+type Audience = 'public' | 'facilitator' | 'write'
+interface Target extends LoadRequest {
+  name: string
+  audience: Audience
+  expect: number
+  /** Shorter and without warm-up: every request adds rows. */
+  mutating?: boolean
+}
+
+const here = dirname(fileURLToPath(import.meta.url)) // dist/scripts
+const serverJs = join(here, '..', 'src', 'server.js')
+const bareJs = join(here, 'bench', 'bare-server.js')
+
+function log(line: string) {
+  process.stdout.write(`${line}\n`)
+}
+
+async function main() {
+  const dataDir = mkdtempSync(join(tmpdir(), 'fabrik-bench-'))
+  const secret = randomBytes(32).toString('base64url')
+  const children: Child[] = []
+  try {
+    // --- 1. The dataset ---------------------------------------------------------------------------------
+    log(`Data directory: ${dataDir}`)
+    let t = performance.now()
+    const db = createDatabase({ dataDir, databaseUrl: null })
+    await migrateToLatest(db)
+    const info = await generateDataset(db, { ...DEFAULT_DATASET, secret, now: new Date() })
+    await db.destroy()
+    const dbFile = join(dataDir, 'fabrik.sqlite')
+    log(`Dataset: ${Object.entries(info.counts).map(([k, v]) => `${fmt.int(v)} ${k}`).join(', ')}`)
+    log(`  generated in ${fmt.int(performance.now() - t)} ms; database ${fmt.int(statSync(dbFile).size / 1024 / 1024)} MB`)
+
+    // --- 2. The app, in its own process: start-up until the first 200 on /healthz ---------------------
+    const appPort = await freePort()
+    const base = `http://127.0.0.1:${appPort}`
+    const env: NodeJS.ProcessEnv = { ...process.env }
+    for (const k of ['DATABASE_URL', 'SMTP_URL', 'TRUST_PROXY', 'HOST', 'MAIL_FROM']) delete env[k]
+    Object.assign(env, {
+      DATA_DIR: dataDir, PORT: String(appPort), HOST: '127.0.0.1', PUBLIC_URL: base, LOG_LEVEL: 'warn', SESSION_SECRET: secret,
+      // The login, token and form limits would turn a load test into 429s (see README, Performance).
+      RATE_LIMITS: 'off', NODE_ENV: 'production',
+    })
+    t = performance.now()
+    const app = startNode(serverJs, [], env)
+    children.push(app)
+    const startupMs = await waitFor200(`${base}/healthz`, app, t)
+    log(`App started in ${fmt.int(startupMs)} ms (pid ${app.pid})`)
+
+    // --- 3. Set-up over HTTP: the facilitator's login, the booking form's CSRF token --------------------
+    const facilitator = new CookieClient(base)
+    const loginPage = await facilitator.request('GET', '/login')
+    const login = await facilitator.request('POST', '/login', { email: FACILITATOR_EMAIL, password: FACILITATOR_PASSWORD, _csrf: csrfField(loginPage.body.toString()) })
+    if (login.status !== 303) throw new Error(`login answered ${login.status}`)
+    const holder = new CookieClient(base)
+    const sessionPath = `/${info.slug}/sessions/${info.sessionDate}`
+    const form = await holder.request('GET', `${sessionPath}/pitch`)
+    const booking = (email: string) => new URLSearchParams({
+      holder_name: info.bookingHolder.name, holder_email: email, holder_phone: '', holder_kind: 'resident', commune: '',
+      attendance: 'on_site', consent: 'yes', initiative_title: 'Un café solidaire au centre du bourg',
+      initiative_summary: 'Un lieu où les habitants se retrouvent, tenu par des bénévoles, avec une épicerie solidaire.',
+      domain: 'social', stage: 'idee', _csrf: csrfField(form.body.toString()),
+    }).toString()
+    const formHeaders = { 'content-type': 'application/x-www-form-urlencoded', cookie: holder.header() }
+    const feedToken = personalToken(secret, 'feed-contact', info.heavyContactId)
+    const rsvpToken = personalToken(secret, 'rsvp', info.invitationId, 0)
+
+    const targets: Target[] = [
+      { name: 'platform home', audience: 'public', method: 'GET', path: `/${info.slug}`, expect: 200 },
+      { name: 'session page (agenda)', audience: 'public', method: 'GET', path: sessionPath, expect: 200 },
+      { name: 'sessions.json', audience: 'public', method: 'GET', path: `/${info.slug}/sessions.json`, expect: 200 },
+      { name: 'public feed', audience: 'public', method: 'GET', path: `/${info.slug}/calendar.ics`, expect: 200 },
+      { name: 'personal feed', audience: 'public', method: 'GET', path: `/feeds/${feedToken}.ics`, expect: 200 },
+      { name: 'RSVP page', audience: 'public', method: 'GET', path: `/rsvp/${rsvpToken}`, expect: 200 },
+      { name: 'facilitator: RSVPs', audience: 'facilitator', method: 'GET', path: `/admin/p/${info.slug}/sessions/${info.sessionDate}/partners`, headers: { cookie: facilitator.header() }, expect: 200 },
+      { name: 'booking POST (same email)', audience: 'write', method: 'POST', path: `${sessionPath}/pitch`, headers: formHeaders, body: booking(info.bookingHolder.email), expect: 303 },
+      { name: 'booking POST (new emails)', audience: 'write', method: 'POST', path: `${sessionPath}/pitch`, headers: formHeaders, body: booking('banc.[<id>]@habitants.example.org'), idReplacement: true, expect: 303, mutating: true },
+    ]
+
+    // --- 4. One request at a time: what each page costs to render, cold then warm -----------------------
+    const recorded: RecordedResponse[] = []
+    const single: Array<{ name: string; bytes: number; cold: number; warm: number }> = []
+    for (const target of targets) {
+      if (target.mutating) continue
+      const client = { method: target.method, headers: { ...target.headers } }
+      const once = async () => {
+        const started = performance.now()
+        const res = await fetch(base + target.path, { method: client.method, headers: client.headers, body: target.body, redirect: 'manual' })
+        const body = Buffer.from(await res.arrayBuffer())
+        return { res, body, ms: performance.now() - started }
+      }
+      const first = await once()
+      if (first.res.status !== target.expect) throw new Error(`${target.name}: ${target.path} answered ${first.res.status}, expected ${target.expect}\n${first.body.toString().slice(0, 500)}`)
+      const warm: number[] = []
+      for (let i = 0; i < 20; i++) warm.push((await once()).ms)
+      warm.sort((a, b) => a - b)
+      single.push({ name: target.name, bytes: first.body.length, cold: first.ms, warm: warm[10]! })
+      recorded.push({
+        method: target.method, path: target.path, status: first.res.status, contentType: first.res.headers.get('content-type') ?? 'text/plain',
+        location: first.res.headers.get('location'), bodyBase64: first.body.toString('base64'),
+      })
+    }
+    // The new-emails booking has no recording of its own: the bare server answers it with the same-email 303.
+    const responsesFile = join(dataDir, 'bare-responses.json')
+    writeFileSync(responsesFile, JSON.stringify(recorded))
+
+    // --- 5. The bare server, in its own process -----------------------------------------------------------
+    const barePort = await freePort()
+    const bareBase = `http://127.0.0.1:${barePort}`
+    const bare = startNode(bareJs, [responsesFile, String(barePort)], { PATH: process.env.PATH })
+    children.push(bare)
+    await waitFor200(`${bareBase}/__ready`, bare, performance.now())
+
+    // --- 6. Load, URL by URL: the app, then the bare server -------------------------------------------------
+    log(`\nLoad: ${CONNECTIONS} connections, ${WARMUP} s warm-up + ${SECONDS} s per URL and server (autocannon in the bench process)`)
+    const results: Array<{ target: Target; app: LoadFigures; bare: LoadFigures }> = []
+    for (const target of targets) {
+      const seconds = target.mutating ? Math.min(3, SECONDS) : SECONDS
+      const warmupSeconds = target.mutating ? 0 : WARMUP
+      const options = { connections: CONNECTIONS, seconds, warmupSeconds, expect: target.expect }
+      const cpuBefore = cpuSeconds(app.pid)
+      const a = await load(base, target, options)
+      const cpuAfter = cpuSeconds(app.pid)
+      const b = await load(bareBase, target, options)
+      results.push({ target, app: a, bare: b })
+      const cpu = cpuBefore !== null && cpuAfter !== null ? ` (app CPU ${((cpuAfter - cpuBefore) / (seconds + warmupSeconds) * 100).toFixed(0)} %)` : ''
+      log(`  ${target.name}: app ${fmt.int(a.rps)} req/s p99 ${fmt.ms(a.p99)} ms, bare ${fmt.int(b.rps)} req/s${cpu}${a.unexpected || a.errors ? ` — ${a.unexpected} unexpected statuses ${JSON.stringify(a.statuses)}, ${a.errors} errors` : ''}`)
+    }
+
+    // --- 7. Memory, then shut down ------------------------------------------------------------------------
+    const appPeakKb = procStatusKb(app.pid, 'VmHWM')
+    const appNowKb = procStatusKb(app.pid, 'VmRSS')
+    const barePeakKb = procStatusKb(bare.pid, 'VmHWM')
+    const idle0 = cpuSeconds(app.pid)
+    await new Promise((r) => setTimeout(r, 4000))
+    const idle1 = cpuSeconds(app.pid)
+    const idleCpu = idle0 !== null && idle1 !== null ? ((idle1 - idle0) / 4) * 100 : null
+    for (const c of children) await stopChild(c)
+
+    // --- 8. The figures -----------------------------------------------------------------------------------
+    const mb = (kb: number | null) => (kb === null ? 'n/a' : `${fmt.int(kb / 1024)} MB`)
+    const verdicts: string[] = []
+    const rows = results.map(({ target, app: a, bare: b }) => {
+      const ratio = a.rps / b.rps
+      const p99Limit = target.audience === 'facilitator' ? TARGETS.facilitatorP99 : TARGETS.publicP99
+      const ratioOk = target.audience === 'facilitator' || ratio >= TARGETS.ratio
+      const ok = ratioOk && a.p99 < p99Limit && a.unexpected === 0 && a.errors === 0
+      if (!ok) verdicts.push(target.name)
+      const goal = target.audience === 'facilitator' ? `p99<${p99Limit}` : `≥${TARGETS.ratio}, p99<${p99Limit}`
+      return [target.name, fmt.int(a.rps), fmt.ms(a.p50), fmt.ms(a.p99), fmt.int(b.rps), fmt.ms(b.p50), fmt.ms(b.p99), fmt.ratio(ratio), goal, ok ? 'ok' : 'MISS']
+    })
+    log(`\n${table(['URL', 'app req/s', 'p50 ms', 'p99 ms', 'bare req/s', 'p50 ms', 'p99 ms', 'app/bare', 'target', ''], rows)}`)
+
+    log(`\n${table(['one request at a time', 'bytes', 'first ms', 'median of 20 ms'], single.map((s) => [s.name, fmt.int(s.bytes), fmt.ms(s.cold), fmt.ms(s.warm)]))}`)
+    const feeds = single.filter((s) => s.name.endsWith('feed')).sort((x, y) => y.bytes - x.bytes)
+    const largest = feeds[0]!
+    const rssOk = appPeakKb !== null && appPeakKb / 1024 < TARGETS.rssMb
+    const startOk = startupMs < TARGETS.startupMs
+    if (!rssOk) verdicts.push('peak RSS')
+    if (!startOk) verdicts.push('start-up')
+    log('')
+    log(`app peak RSS (VmHWM):     ${mb(appPeakKb)} (now ${mb(appNowKb)}; bare server ${mb(barePeakKb)})  target < ${TARGETS.rssMb} MB  ${rssOk ? 'ok' : 'MISS'}`)
+    log(`start-up to /healthz 200: ${fmt.int(startupMs)} ms  target < ${TARGETS.startupMs} ms  ${startOk ? 'ok' : 'MISS'}`)
+    log(`largest feed render:      ${largest.name}, ${fmt.int(largest.bytes)} bytes: first ${fmt.ms(largest.cold)} ms, then ${fmt.ms(largest.warm)} ms`)
+    log('yearly report:            not built yet (issue #7)')
+    if (idleCpu !== null) log(`app CPU when idle (4 s):  ${idleCpu.toFixed(1)} %`)
+    log(verdicts.length ? `\nMissed targets: ${verdicts.join(', ')}` : '\nEvery target met.')
+  } finally {
+    for (const c of children) await stopChild(c).catch(() => undefined)
+    if (KEEP) log(`Kept ${dataDir}`)
+    else rmSync(dataDir, { recursive: true, force: true })
+  }
+}
+
+main().catch((error) => {
+  console.error(error instanceof Error ? error.stack ?? error.message : error)
+  process.exitCode = 1
+})
