@@ -82,18 +82,21 @@ export const inviteForm = z.object({
 export const importForm = z.object({
   // The size is bounded by the body limit; the parser checks every line.
   csv: z.string({ error: 'Valeur invalide.' }).optional().transform((s) => s ?? ''),
+  // The uploaded file's raw bytes (UTF-8 or Windows-1252 as Excel writes them).
+  csv_file: z.instanceof(Buffer, { error: 'Fichier illisible.' }).optional(),
   // The raw bytes of a file (base64), for files that are not UTF-8 (Windows-1252 from Excel).
   csv_base64: z.string({ error: 'Valeur invalide.' }).optional().transform((s) => (s ?? '').replace(/\s+/g, ''))
     .refine((s) => /^[A-Za-z0-9+/_-]*={0,2}$/.test(s), 'Fichier illisible.'),
   step: choice(['preview', 'confirm'] as const).optional().transform((s) => s ?? 'preview'),
   skip_errors: checkbox(),
 }).superRefine((f, zctx) => {
-  if (f.csv.trim() === '' && f.csv_base64 === '') {
-    zctx.addIssue({ code: 'custom', path: ['csv'], message: 'Collez le contenu de votre fichier (avec sa ligne de titres).' })
+  if (f.csv.trim() === '' && f.csv_base64 === '' && !f.csv_file?.length) {
+    zctx.addIssue({ code: 'custom', path: ['csv'], message: 'Choisissez votre fichier, ou collez son contenu (avec sa ligne de titres).' })
   }
 })
 
 export function importBytes(data: z.output<typeof importForm>): Buffer {
+  if (data.csv_file?.length) return data.csv_file
   return data.csv_base64 !== '' ? Buffer.from(data.csv_base64, 'base64') : Buffer.from(data.csv, 'utf8')
 }
 

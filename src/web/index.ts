@@ -1,5 +1,6 @@
 import cookie from '@fastify/cookie'
 import formbody from '@fastify/formbody'
+import multipart from '@fastify/multipart'
 import fastifyStatic from '@fastify/static'
 import view from '@fastify/view'
 import type { FastifyInstance } from 'fastify'
@@ -14,6 +15,9 @@ import { viewsDir } from './views.js'
 /** The plumbing every route relies on, in the order it must run. */
 export async function registerWeb(app: FastifyInstance, ctx: AppContext) {
   await app.register(formbody, { bodyLimit: 64 * 1024 })
+  // File uploads (the partners' CSV import): fields and the file land in request.body like a form, so
+  // zod and the CSRF check read them the same way. One small file at most.
+  await app.register(multipart, { attachFieldsToBody: 'keyValues', limits: { fileSize: 2 * 1024 * 1024, files: 1, fields: 20, parts: 21 } })
   await app.register(cookie, { secret: ctx.config.sessionSecret })
   await registerSecurity(app, ctx)
   await registerLogin(app, ctx)

@@ -95,11 +95,11 @@ export class Client {
     return res
   }
 
-  async request(method: 'GET' | 'HEAD' | 'POST', url: string, form?: Record<string, string | string[]>, headers: Record<string, string> = {}) {
-    const body = form ? toForm(form) : undefined
+  async request(method: 'GET' | 'HEAD' | 'POST', url: string, form?: Record<string, string | string[]>, headers: Record<string, string> = {}, raw?: Buffer) {
+    const body = form ? toForm(form) : raw
     const res = await this.app.inject({
       method, url, payload: body, remoteAddress: this.remoteAddress,
-      headers: { ...this.headers, cookie: this.cookieHeader(), ...(body !== undefined ? { 'content-type': 'application/x-www-form-urlencoded' } : {}), ...headers },
+      headers: { ...this.headers, cookie: this.cookieHeader(), ...(form !== undefined ? { 'content-type': 'application/x-www-form-urlencoded' } : {}), ...headers },
     })
     return this.keep(res)
   }

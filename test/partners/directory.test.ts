@@ -128,6 +128,23 @@ describe('the partner directory', () => {
       ])
     })
 
+    it('takes the Windows-1252 file itself, uploaded as a browser does (multipart)', async () => {
+      const page = await c.get(IMPORT)
+      const boundary = '----fabrik' + Date.now()
+      const part = (name: string, value: string) => `--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`
+      const body = Buffer.concat([
+        Buffer.from(part('_csrf', csrf(page.body)) + part('step', 'preview') + part('csv', '')),
+        Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="csv_file"; filename="contacts.csv"\r\nContent-Type: text/csv\r\n\r\n`),
+        fixture('contacts-1252.csv'),
+        Buffer.from(`\r\n--${boundary}--\r\n`),
+      ])
+      const preview = await c.request('POST', IMPORT, undefined, { 'content-type': `multipart/form-data; boundary=${boundary}` }, body)
+      expect(preview.statusCode).toBe(200)
+      expect(preview.body).toContain('Fédération des centres sociaux')
+      expect(preview.body).toContain('Œdipe Müller')
+      expect(await contacts()).toHaveLength(0)
+    })
+
     it('imports nothing from a file with errors unless asked to skip those lines', async () => {
       const text = fixture('contacts-errors.csv').toString('utf8')
       const preview = await c.submit(IMPORT, { csv: text })
@@ -149,7 +166,7 @@ describe('the partner directory', () => {
     it('asks for content, and explains a file without the expected columns', async () => {
       const empty = await c.submit(IMPORT, { csv: '' })
       expect(empty.statusCode).toBe(400)
-      expect(empty.body).toContain('Collez le contenu de votre fichier')
+      expect(empty.body).toContain('Choisissez votre fichier, ou collez son contenu')
       const noHeader = await c.submit(IMPORT, { csv: 'CAF;Hélène;helene@caf.example.org\n' })
       expect(noHeader.statusCode).toBe(400)
       expect(noHeader.body).toContain('introuvable')
