@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import { mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -7,7 +7,7 @@ import { createDatabase } from '../src/db/index.js'
 import { migrateToLatest } from '../src/db/migrate.js'
 import { personalToken } from '../src/web/tokens.js'
 import type { RecordedResponse } from './bench/bare-server.js'
-import { DEFAULT_DATASET, FACILITATOR_EMAIL, FACILITATOR_PASSWORD, generateDataset } from './bench/dataset.js'
+import { DEFAULT_DATASET, type DatasetInfo, FACILITATOR_EMAIL, FACILITATOR_PASSWORD, generateDataset } from './bench/dataset.js'
 import { fmt, load, type LoadFigures, type LoadRequest, table } from './bench/load.js'
 import { CookieClient, type Child, cpuSeconds, csrfField, freePort, procStatusKb, startNode, stopChild, waitFor200 } from './bench/processes.js'
 
@@ -15,7 +15,8 @@ import { CookieClient, type Child, cpuSeconds, csrfField, freePort, procStatusKb
 // each URL with autocannon from this process, then loads a bare Fastify server (a third process) that answers
 // the same bytes from memory, and prints both side by side with the targets of issue #10.
 //
-// Options: --seconds N (per measurement, default 5), --connections N (default 50), --keep (leave the data dir).
+// Options: --seconds N (per measurement, default 5), --connections N (default 50), --keep (leave the data dir),
+// --data DIR (reuse a dataset a previous `--keep` run left there, instead of generating one; implies --keep).
 
 const args = process.argv.slice(2)
 const option = (name: string, fallback: number) => {
@@ -25,7 +26,8 @@ const option = (name: string, fallback: number) => {
 const SECONDS = option('seconds', 5)
 const CONNECTIONS = option('connections', 50)
 const WARMUP = Math.min(2, Math.max(1, Math.round(SECONDS / 4)))
-const KEEP = args.includes('--keep')
+const REUSE = args.includes('--data') ? args[args.indexOf('--data') + 1] ?? null : null
+const KEEP = args.includes('--keep') || REUSE !== null
 
 const TARGETS = { ratio: 0.5, publicP99: 50, facilitatorP99: 100, rssMb: 250, startupMs: 1000, reportMs: 200 }
 
@@ -47,20 +49,32 @@ function log(line: string) {
 }
 
 async function main() {
-  const dataDir = mkdtempSync(join(tmpdir(), 'fabrik-bench-'))
-  const secret = randomBytes(32).toString('base64url')
+  const dataDir = REUSE ?? mkdtempSync(join(tmpdir(), 'fabrik-bench-'))
+  const infoFile = join(dataDir, 'bench-info.json')
   const children: Child[] = []
   try {
     // --- 1. The dataset ---------------------------------------------------------------------------------
     log(`Data directory: ${dataDir}`)
     let t = performance.now()
-    const db = createDatabase({ dataDir, databaseUrl: null })
-    await migrateToLatest(db)
-    const info = await generateDataset(db, { ...DEFAULT_DATASET, secret, now: new Date() })
-    await db.destroy()
+    let info: DatasetInfo
+    // The same file the app reads when SESSION_SECRET is unset, so a kept folder can be served by hand.
+    const secretFile = join(dataDir, 'session-secret')
+    if (REUSE && existsSync(infoFile)) {
+      info = JSON.parse(readFileSync(infoFile, 'utf8')) as DatasetInfo
+      log('Dataset: reused')
+    } else {
+      const db = createDatabase({ dataDir, databaseUrl: null })
+      await migrateToLatest(db)
+      info = await generateDataset(db, { ...DEFAULT_DATASET, secret: randomBytes(32).toString('base64url'), now: new Date() })
+      await db.destroy()
+      writeFileSync(secretFile, info.secret, { mode: 0o600 })
+      writeFileSync(infoFile, JSON.stringify(info))
+      log(`Dataset: ${Object.entries(info.counts).map(([k, v]) => `${fmt.int(v)} ${k}`).join(', ')}`)
+      log(`  generated in ${fmt.int(performance.now() - t)} ms`)
+    }
+    const secret = info.secret
     const dbFile = join(dataDir, 'fabrik.sqlite')
-    log(`Dataset: ${Object.entries(info.counts).map(([k, v]) => `${fmt.int(v)} ${k}`).join(', ')}`)
-    log(`  generated in ${fmt.int(performance.now() - t)} ms; database ${fmt.int(statSync(dbFile).size / 1024 / 1024)} MB`)
+    log(`  database ${fmt.int(statSync(dbFile).size / 1024 / 1024)} MB`)
 
     // --- 2. The app, in its own process: start-up until the first 200 on /healthz ---------------------
     const appPort = await freePort()

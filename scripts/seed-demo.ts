@@ -2,7 +2,7 @@ import { loadConfig } from '../src/config.js'
 import { createDatabase } from '../src/db/index.js'
 import { migrateToLatest } from '../src/db/migrate.js'
 import { systemClock } from '../src/context.js'
-import { DEMO_SLUG, seedDemo, seedDemoPitches } from '../src/demo/seed.js'
+import { DEMO_SLUG, seedDemo, seedDemoPartners, seedDemoPitches } from '../src/demo/seed.js'
 import { createViews } from '../src/web/views.js'
 
 // `npm run seed:demo`: the Lens-Liévin demo platform; a second run changes nothing.
@@ -13,7 +13,8 @@ try {
   const report = await seedDemo({ db, uidHost: new URL(config.publicUrl).hostname, now: new Date() })
   const ctx = { config, db, clock: systemClock, views: createViews() }
   const pitches = await seedDemoPitches(ctx)
-  console.log(`Demo platform "${DEMO_SLUG}": ${report.platformCreated ? 'created' : 'already there'}; added ${report.communes} communes, ${report.venues} venues, ${report.sessions} sessions, ${pitches} pitches.`)
+  const contacts = await seedDemoPartners(ctx)
+  console.log(`Demo platform "${DEMO_SLUG}": ${report.platformCreated ? 'created' : 'already there'}; added ${report.communes} communes, ${report.venues} venues, ${report.sessions} sessions, ${pitches} pitches, ${contacts} partner contacts.`)
   console.log(`Open ${config.publicUrl}/${DEMO_SLUG}`)
 } catch (error) {
   console.error(error instanceof Error ? error.message : error)

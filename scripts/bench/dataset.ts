@@ -61,6 +61,8 @@ export interface DatasetInfo {
   /** The holder already on the measured session's waiting list: the idempotent booking. */
   bookingHolder: { name: string; email: string }
   counts: Record<string, number>
+  /** The SESSION_SECRET every personal link was derived from. */
+  secret: string
 }
 
 type Rows<T extends keyof Database> = Array<Insertable<Database[T]>>
@@ -316,7 +318,7 @@ export async function generateDataset(db: Db, options: DatasetOptions): Promise<
       if (p === 1) {
         info = {
           slug, sessionDate: target.date, sessionId: target.id, heavyContactId: heavy, invitationId,
-          bookingHolder: bookingHolder!, counts,
+          bookingHolder: bookingHolder!, counts, secret: o.secret,
         }
       }
     }

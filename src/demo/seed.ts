@@ -5,6 +5,9 @@ import { addDays, todayIn } from '../calendar/zoned.js'
 import type { AppContext } from '../context.js'
 import type { Db, Platform } from '../db/schema.js'
 import { bookPitch } from '../pitches/booking.js'
+import { type AnswerInput } from '../partners/forms.js'
+import { inviteContacts, recordAnswer } from '../partners/invitations.js'
+import { type SeedPartner, seedPartners, sessionInvitations } from '../partners/store.js'
 import { bookingOpen } from '../pitches/waiting-list.js'
 import { assignByRotation } from '../platforms/rotation.js'
 import { ensureCommune, findPlatformBySlug, listCommunes } from '../platforms/store.js'
@@ -111,6 +114,40 @@ const PITCHES: Array<{ name: string; email: string; kind: 'resident' | 'group' |
   { name: 'Kevin Lefebvre', email: 'kevin.lefebvre@habitants.example.org', kind: 'group', commune: 'Harnes', title: 'Tournoi de futsal inter-quartiers', summary: 'Un tournoi mensuel entre les jeunes de trois quartiers, organisé par eux, avec les éducateurs de prévention.', domain: 'sportif', needs: ['financement', 'communication'], stage: 'en_cours', publicTitle: false },
   { name: 'Martine Dubois', email: 'martine.dubois@habitants.example.org', kind: 'resident', commune: 'Avion', title: 'Club de lecture entre générations', summary: 'Des retraités et des collégiens lisent ensemble à la médiathèque, une fois par mois.', domain: 'culturel', needs: ['partenaires', 'methode'], stage: 'idee', publicTitle: true },
 ]
+
+// The partners the 2021 brochure names, with example contacts (reserved addresses, one domain each).
+const PARTNERS: SeedPartner[] = [
+  { name: 'Caisse d’Allocations Familiales du Pas-de-Calais (CAF)', kind: 'public_body', themes: ['financement', 'logement', 'jeunesse'], contacts: [{ name: 'Hélène Dupré', email: 'helene.dupre@caf.example.org', role: 'Conseillère territoriale' }, { name: 'Marc Petit', email: 'marc.petit@caf.example.org', role: 'Chargé de développement social' }] },
+  { name: 'Conseil départemental du Pas-de-Calais', kind: 'local_authority', themes: ['insertion', 'financement'], contacts: [{ name: 'Sophie Lambert', email: 'sophie.lambert@pasdecalais.example.org', role: 'Action sociale territoriale' }] },
+  { name: 'Fédération des Centres Sociaux du Pas-de-Calais', kind: 'association', themes: ['jeunesse', 'culture'], contacts: [{ name: 'Karim Haddad', email: 'karim.haddad@centres-sociaux.example.org', role: 'Délégué fédéral' }] },
+  { name: 'Communauté d’agglomération de Lens-Liévin', kind: 'local_authority', themes: ['numérique', 'insertion'], contacts: [{ name: 'Claire Martin', email: 'claire.martin@agglo-lenslievin.example.org', role: 'Politique de la ville' }] },
+  { name: 'Fondation Territoriale des Lumières — Fondation de France', kind: 'foundation', themes: ['financement'], contacts: [{ name: 'Julien Roussel', email: 'julien.roussel@fondation-lumieres.example.org', role: 'Chargé de mission' }] },
+  { name: 'URIOPSS — Comité départemental du Pas-de-Calais', kind: 'association', themes: ['insertion'], contacts: [{ name: 'Anne Leroy', email: 'anne.leroy@uriopss.example.org', role: 'Animatrice de la plateforme' }] },
+  { name: 'AFERTES — UNAFORIS', kind: 'association', themes: ['insertion'], contacts: [{ name: 'Thomas Caron', email: 'thomas.caron@afertes.example.org', role: 'Formateur' }] },
+  { name: 'Service de prévention Avenir des Cités', kind: 'association', themes: ['jeunesse', 'sport'], contacts: [{ name: 'Samia Bouzid', email: 'samia.bouzid@avenirdescites.example.org', role: 'Éducatrice de prévention' }] },
+  { name: 'APEI Lens et environs', kind: 'association', themes: ['insertion'], contacts: [{ name: 'Philippe Morel', email: 'philippe.morel@apei-lens.example.org', role: 'Directeur adjoint' }] },
+  { name: 'UDCCAS du Pas-de-Calais', kind: 'public_body', themes: ['logement'], contacts: [{ name: 'Isabelle Garnier', email: 'isabelle.garnier@udccas.example.org', role: 'Chargée de mission' }] },
+  { name: 'CCAS de Harnes', kind: 'public_body', themes: ['logement', 'insertion'], contacts: [{ name: 'Nathalie Fontaine', email: 'nathalie.fontaine@ccas-harnes.example.org', role: 'Responsable' }] },
+]
+
+/** Partners, invited to the next session (their messages wait in the outbox), a few of them already answered. */
+export async function seedDemoPartners(ctx: AppContext): Promise<number> {
+  const platform = (await findPlatformBySlug(ctx.db, DEMO_SLUG))!
+  const now = ctx.clock().toISOString()
+  const added = await ctx.db.transaction().execute((trx) => seedPartners(trx, platform.id, PARTNERS, now))
+  const today = todayIn(platform.timezone, ctx.clock())
+  const [next] = await listSessions(ctx.db, platform.id, { from: today, statuses: ['published'], limit: 1 })
+  if (!next) return added.contacts
+  await inviteContacts(ctx, platform, next, null)
+  const answers: Array<[string, AnswerInput['answer']]> = [['helene.dupre@caf.example.org', 'on_site'], ['karim.haddad@centres-sociaux.example.org', 'remote'], ['julien.roussel@fondation-lumieres.example.org', 'declined']]
+  for (const [email, answer] of answers) {
+    const invitation = (await sessionInvitations(ctx.db, next.id)).find((i) => i.contact_email === email)
+    if (invitation && invitation.answer === 'none') {
+      await recordAnswer(ctx, platform, next, invitation, { answer, comment: answer === 'declined' ? 'Je serai en comité ce jour-là.' : null, delegate_name: null, delegate_email: null })
+    }
+  }
+  return added.contacts
+}
 
 /** Pitches booked on the next sessions still open for booking, through the real booking path (emails queued). */
 export async function seedDemoPitches(ctx: AppContext): Promise<number> {

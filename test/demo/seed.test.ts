@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { CALENDAR_2021, seedDemo, seedDemoPitches } from '../../src/demo/seed.js'
+import { CALENDAR_2021, seedDemo, seedDemoPartners, seedDemoPitches } from '../../src/demo/seed.js'
 import { buildTestApp, type TestApp } from '../helpers/app.js'
 
 const TABLES = ['platform', 'commune', 'venue', 'session', 'agenda_item', 'holder', 'initiative', 'pitch', 'partner', 'contact', 'invitation', 'outbox'] as const
@@ -18,6 +18,7 @@ describe('npm run seed:demo', () => {
   async function seed() {
     await seedDemo({ db: t.db, uidHost: 'fabrik.test', now: t.clock.now() })
     await seedDemoPitches(t.app.ctx)
+    await seedDemoPartners(t.app.ctx)
   }
 
   it('creates Lens-Liévin with its communes, the 2021 calendar as published, and two planned years', async () => {
@@ -40,6 +41,11 @@ describe('npm run seed:demo', () => {
     const past = await t.app.inject('/lens-lievin/sessions/2021-02-26')
     expect(past.body).toContain('Lieu à déterminer')
     expect((await t.db.selectFrom('pitch').selectAll().execute()).length).toBeGreaterThan(0)
+    expect(await t.db.selectFrom('partner').selectAll().execute()).toHaveLength(11)
+    const invitations = await t.db.selectFrom('invitation').selectAll().execute()
+    expect(invitations).toHaveLength(12)
+    expect(invitations.filter((i) => i.answer !== 'none')).toHaveLength(3)
+    expect((await t.db.selectFrom('outbox').select('kind').where('kind', '=', 'session.invitation').execute())).toHaveLength(12)
   })
 
   it('changes nothing on a second run', async () => {
