@@ -105,7 +105,7 @@ async function main() {
       attendance: 'on_site', consent: 'yes', initiative_title: 'Un café solidaire au centre du bourg',
       initiative_summary: 'Un lieu où les habitants se retrouvent, tenu par des bénévoles, avec une épicerie solidaire.',
       domain: 'social', stage: 'idee', _csrf: csrfField(form.body.toString()),
-    }).toString()
+    }).toString().replace('%5B%3Cid%3E%5D', '[<id>]') // autocannon's placeholder, left unencoded so it is replaced
     const formHeaders = { 'content-type': 'application/x-www-form-urlencoded', cookie: holder.header() }
     const feedToken = personalToken(secret, 'feed-contact', info.heavyContactId)
     const rsvpToken = personalToken(secret, 'rsvp', info.invitationId, 0)

@@ -205,6 +205,9 @@ export async function sessionAdminRoutes(app: FastifyInstance) {
   app.post('/p/:slug/sessions/:date/visio', async (request, reply) => {
     const c = await context(request)
     if (!c?.session) return notFound(request, reply)
+    if (c.session.status === 'cancelled') {
+      return renderSession(request, reply, c.platform, c.session, valuesOf(c.session), { video_url: 'Cette séance est annulée : elle ne peut plus passer en visio.' }, 409)
+    }
     const form = parseForm(visioForm, request.body)
     const url = (form.ok ? form.data.video_url : null) ?? c.session.video_url ?? c.platform.default_video_url
     if (!form.ok || !url) {

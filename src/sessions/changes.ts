@@ -40,7 +40,8 @@ export async function applySessionChange(ctx: AppContext, platform: Platform, se
     if (diff.material || cancelling) set.sequence = before.sequence + 1
     await trx.updateTable('session').set(set).where('id', '=', sessionId).execute()
     const after = (await findSessionById(trx, sessionId))!
-    if (after.status !== 'draft' && (diff.material || cancelling)) {
+    // A cancelled session has left every calendar: later edits (notes, place) are not sent again.
+    if (cancelling || (after.status === 'published' && diff.material)) {
       await notifySessionChange(ctx, trx, platform, after, cancelling ? { kind: 'cancelled' } : { kind: 'updated', lines: diff.lines })
     }
     return { diff, session: after }

@@ -35,11 +35,11 @@ export interface TestApp {
 }
 
 /** The real app on a fresh temp database (SQLite, or PostgreSQL when FABRIK_TEST_PG_URL is set). */
-export async function buildTestApp(options: { now?: string; config?: Partial<Config> } = {}): Promise<TestApp> {
+export async function buildTestApp(options: { now?: string; config?: Partial<Config>; wrapDb?: (db: Db) => Db } = {}): Promise<TestApp> {
   const temp = await tempDatabase()
   const clock = new TestClock(new Date(options.now ?? DEFAULT_NOW))
   const config = testConfig(temp.dataDir, { databaseUrl: temp.databaseUrl, ...options.config })
-  const app = await buildApp({ config, db: temp.db, clock: clock.now, logger: Boolean(process.env.FABRIK_TEST_LOG) })
+  const app = await buildApp({ config, db: options.wrapDb ? options.wrapDb(temp.db) : temp.db, clock: clock.now, logger: Boolean(process.env.FABRIK_TEST_LOG) })
   return {
     app, db: temp.db, config, clock, dataDir: temp.dataDir,
     async close() {

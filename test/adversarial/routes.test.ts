@@ -1,0 +1,126 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { csrfToken } from '../helpers/app.js'
+import { buildWorld, routeTable, type World } from './world.js'
+
+// Every route × (anonymous, facilitator of another platform, facilitator of this platform): the expected
+// answer; a facilitator never reaches another platform's object by changing an id; no GET writes anything.
+
+type Role = 'anon' | 'other' | 'own'
+
+/** The concrete URL for a route pattern, with this platform's objects (or another platform's: `ids`). */
+function concrete(pattern: string, ids: Record<string, number | string>): string {
+  if (pattern === '/*') return '/assets/fabrik.css'
+  const id = (name: string) => {
+    const v = ids[name]
+    if (v === undefined) throw new Error(`no value for ${name} in ${pattern}`)
+    return String(v)
+  }
+  return pattern.replace(/:([A-Za-z]+)/g, (_, param: string, offset: number) => {
+    const before = pattern.slice(0, offset)
+    switch (param) {
+      case 'slug': case 'platform': return String(ids.slug ?? 'lens-lievin')
+      case 'date': return before.endsWith('/sessions/') && pattern.endsWith('/pitch') ? id('pitchDate') : id('date')
+      case 'commune': return id('commune')
+      case 'token': return before.startsWith('/pitch') ? id('pitchToken') : id('rsvpToken')
+      case 'file': return id('feedFile')
+      case 'contactId': return id('contact')
+      case 'invitationId': return id('invitation')
+      case 'pitchId': return id('pitch')
+      case 'id': {
+        const owner = /\/(venues|partners|courriers|initiatives|pitches)\/$/.exec(before)?.[1]
+        const map: Record<string, string> = { venues: 'venue', partners: 'partner', courriers: 'outbox', initiatives: 'initiative', pitches: 'pitch' }
+        if (!owner) throw new Error(`unclassified :id in ${pattern}: add it to the route table test`)
+        return id(map[owner]!)
+      }
+      default: throw new Error(`unclassified :${param} in ${pattern}: add it to the route table test`)
+    }
+  })
+}
+
+const isAdmin = (url: string) => url.startsWith('/admin')
+
+function expectedGet(url: string, role: Role): number | 'ok' {
+  if (url === '/login') return role === 'anon' ? 200 : 303
+  if (url === '/admin') return role === 'anon' ? 303 : 'ok'
+  if (isAdmin(url)) return role === 'anon' ? 303 : role === 'other' ? 404 : 200
+  return 200
+}
+
+describe('the route table', () => {
+  let w: World
+  let routes: Array<{ method: string; url: string }>
+  beforeAll(async () => {
+    w = await buildWorld()
+    routes = routeTable(w.t.app)
+  }, 120_000)
+  afterAll(() => w.t.close())
+
+  const client = (role: Role) => w[role]
+
+  it('lists the routes we expect (a new route must be classified here)', () => {
+    const urls = routes.map((r) => `${r.method} ${r.url}`)
+    expect(urls).toContain('GET /rsvp/:token')
+    expect(urls).toContain('POST /pitch/:token')
+    expect(urls).toContain('GET /:platform/sessions/:date')
+    for (const r of routes) expect(() => concrete(r.url, w.ids)).not.toThrow()
+  })
+
+  it('answers every GET as expected for each role, and no GET or HEAD writes anything', async () => {
+    w.detector.writes = []
+    const failures: string[] = []
+    for (const role of ['anon', 'other', 'own'] as Role[]) {
+      for (const r of routes.filter((x) => x.method === 'GET')) {
+        const url = concrete(r.url, w.ids)
+        for (const method of ['GET', 'HEAD'] as const) {
+          const res = await client(role).request(method, url)
+          const want = expectedGet(r.url, role)
+          const ok = want === 'ok' ? res.statusCode < 400 : res.statusCode === want
+          if (!ok) failures.push(`${role} ${method} ${url} → ${res.statusCode} (expected ${want})`)
+          if (want === 303 && isAdmin(r.url) && role === 'anon' && !String(res.headers.location).startsWith('/login')) failures.push(`${role} ${url} → ${res.headers.location}`)
+        }
+      }
+    }
+    expect(failures).toEqual([])
+    expect(w.detector.writes).toEqual([])
+  })
+
+  it('refuses state changes to those who may not make them, and never a 500', async () => {
+    const tokens: Record<Role, string> = {
+      anon: csrfToken((await w.anon.get('/login')).body),
+      other: csrfToken((await w.other.get('/admin/p/autre/communes')).body),
+      own: csrfToken((await w.own.get('/admin/p/lens-lievin/communes')).body),
+    }
+    const failures: string[] = []
+    // Logging out last: it ends the login the other tokens are bound to.
+    const posts = routes.filter((x) => x.method === 'POST').sort((a, b) => Number(a.url === '/logout') - Number(b.url === '/logout'))
+    for (const r of posts) {
+      const url = concrete(r.url, w.ids)
+      for (const role of ['anon', 'other', 'own'] as Role[]) {
+        // Empty forms: nothing valid is submitted, so nothing changes even when allowed.
+        const res = await client(role).post(url, { _csrf: tokens[role] })
+        const s = res.statusCode
+        if (s >= 500) failures.push(`${role} POST ${url} → ${s}`)
+        if (isAdmin(r.url)) {
+          const want = role === 'anon' ? 401 : role === 'other' ? 404 : null
+          if (want !== null && s !== want) failures.push(`${role} POST ${url} → ${s} (expected ${want})`)
+          if (role === 'own' && [401, 403, 404].includes(s)) failures.push(`own POST ${url} → ${s}`)
+        } else if (s === 403) {
+          failures.push(`${role} POST ${url} → 403 with a valid CSRF token`)
+        }
+      }
+    }
+    expect(failures).toEqual([])
+  })
+
+  it("never lets a facilitator reach another platform's object by changing an id in the URL", async () => {
+    await w.own.login('camille@lens.example.org')
+    const token = csrfToken((await w.own.get('/admin/p/lens-lievin/communes')).body)
+    const failures: string[] = []
+    for (const r of routes.filter((x) => isAdmin(x.url) && /:(id|contactId|invitationId|date|pitchId)/.test(x.url))) {
+      const url = concrete(r.url, { ...w.ids, ...w.foreign, slug: 'lens-lievin' })
+      const res = r.method === 'GET' ? await w.own.get(url) : await w.own.post(url, { _csrf: token })
+      if (res.statusCode !== 404) failures.push(`${r.method} ${url} → ${res.statusCode}`)
+    }
+    expect(failures).toEqual([])
+  })
+})
