@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
-import { tmpdir } from 'node:os'
+import { cpus, loadavg, tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { createDatabase } from '../src/db/index.js'
@@ -9,7 +9,7 @@ import { personalToken } from '../src/web/tokens.js'
 import type { RecordedResponse } from './bench/bare-server.js'
 import { DEFAULT_DATASET, type DatasetInfo, FACILITATOR_EMAIL, FACILITATOR_PASSWORD, generateDataset } from './bench/dataset.js'
 import { fmt, load, type LoadFigures, type LoadRequest, table } from './bench/load.js'
-import { CookieClient, type Child, cpuSeconds, csrfField, freePort, procStatusKb, startNode, stopChild, waitFor200 } from './bench/processes.js'
+import { CookieClient, type Child, cpuSeconds, csrfField, freePort, machineCpu, procStatusKb, startNode, stopChild, waitFor200 } from './bench/processes.js'
 
 // `npm run bench`: builds the large dataset in a temp folder, starts the app on it (its own process), loads
 // each URL with autocannon from this process, then loads a bare Fastify server (a third process) that answers
@@ -55,6 +55,7 @@ async function main() {
   try {
     // --- 1. The dataset ---------------------------------------------------------------------------------
     log(`Data directory: ${dataDir}`)
+    log(`Machine: ${cpus().length} cores, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')} (other processes share the cores: see "other processes" below)`)
     let t = performance.now()
     let info: DatasetInfo
     // The same file the app reads when SESSION_SECRET is unset, so a kept folder can be served by hand.
@@ -159,6 +160,8 @@ async function main() {
     // --- 6. Load, URL by URL: the app, then the bare server -------------------------------------------------
     log(`\nLoad: ${CONNECTIONS} connections, ${WARMUP} s warm-up + ${SECONDS} s per URL and server (autocannon in the bench process)`)
     const results: Array<{ target: Target; app: LoadFigures; bare: LoadFigures }> = []
+    const machine0 = machineCpu()
+    const ours0 = [cpuSeconds(app.pid), cpuSeconds(bare.pid), cpuSeconds(process.pid)]
     for (const target of targets) {
       const seconds = target.mutating ? Math.min(3, SECONDS) : SECONDS
       const warmupSeconds = target.mutating ? 0 : WARMUP
@@ -170,6 +173,14 @@ async function main() {
       results.push({ target, app: a, bare: b })
       const cpu = cpuBefore !== null && cpuAfter !== null ? ` (app CPU ${((cpuAfter - cpuBefore) / (seconds + warmupSeconds) * 100).toFixed(0)} %)` : ''
       log(`  ${target.name}: app ${fmt.int(a.rps)} req/s p99 ${fmt.ms(a.p99)} ms, bare ${fmt.int(b.rps)} req/s${cpu}${a.unexpected || a.errors ? ` — ${a.unexpected} unexpected statuses ${JSON.stringify(a.statuses)}, ${a.errors} errors` : ''}`)
+    }
+
+    const machine1 = machineCpu()
+    const ours1 = [cpuSeconds(app.pid), cpuSeconds(bare.pid), cpuSeconds(process.pid)]
+    let othersShare: number | null = null
+    if (machine0 && machine1 && [...ours0, ...ours1].every((v) => v !== null)) {
+      const ours = ours1.reduce((a, v, i) => a! + v! - ours0[i]!, 0)!
+      othersShare = Math.max(0, (machine1.busy - machine0.busy - ours) / (machine1.total - machine0.total))
     }
 
     // --- 7. Memory, then shut down ------------------------------------------------------------------------
@@ -209,6 +220,7 @@ async function main() {
     log(`largest feed render:      ${largest.name}, ${fmt.int(largest.bytes)} bytes: first ${fmt.ms(largest.cold)} ms, then ${fmt.ms(largest.warm)} ms`)
     log('yearly report:            not built yet (issue #7)')
     if (idleCpu !== null) log(`app CPU when idle (4 s):  ${idleCpu.toFixed(1)} %`)
+    if (othersShare !== null) log(`other processes:          ${(othersShare * 100).toFixed(0)} % of the machine's CPU during the load runs${othersShare > 0.1 ? ' — the figures above are LOWER than on a quiet machine' : ''}`)
     log(verdicts.length ? `\nMissed targets: ${verdicts.join(', ')}` : '\nEvery target met.')
   } finally {
     for (const c of children) await stopChild(c).catch(() => undefined)

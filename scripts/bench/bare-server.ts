@@ -39,3 +39,6 @@ for (const r of responses) {
 
 await app.listen({ port: Number(port), host: '127.0.0.1' })
 process.on('SIGTERM', () => void app.close().then(() => process.exit(0)))
+// The bench holds our stdin open: when it goes away, however it went, so do we.
+process.stdin.on('end', () => process.exit(0))
+process.stdin.resume()

@@ -13,8 +13,33 @@ export interface Child {
   exited: Promise<number | null>
 }
 
+const live = new Set<ChildProcess>()
+let guarded = false
+
+/**
+ * Children die with the bench: on a normal end, an exception, Ctrl-C or SIGTERM (not on SIGKILL, which nothing
+ * can catch; the bare server also exits when its stdin closes). A closed stdout (`| head`) must not kill the
+ * bench before it has stopped them.
+ */
+function guard() {
+  if (guarded) return
+  guarded = true
+  const killAll = () => { for (const c of live) c.kill('SIGTERM') }
+  process.on('exit', killAll)
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    process.on(signal, () => {
+      killAll()
+      process.exit(128 + ({ SIGINT: 2, SIGTERM: 15, SIGHUP: 1 } as const)[signal])
+    })
+  }
+  process.stdout.on('error', () => undefined)
+}
+
 export function startNode(script: string, args: string[], env: NodeJS.ProcessEnv): Child {
-  const child = spawn(process.execPath, [script, ...args], { env, stdio: ['ignore', 'pipe', 'pipe'] })
+  guard()
+  const child = spawn(process.execPath, [script, ...args], { env, stdio: ['pipe', 'pipe', 'pipe'] })
+  live.add(child)
+  child.on('exit', () => live.delete(child))
   let tail = ''
   const keep = (chunk: Buffer) => { tail = (tail + chunk.toString()).slice(-4000) }
   child.stdout!.on('data', keep)
@@ -130,4 +155,16 @@ export function csrfField(html: string): string {
   const m = /name="_csrf" value="([^"]+)"/.exec(html)
   if (!m) throw new Error('no CSRF field on this page')
   return m[1]!.replace(/&amp;/g, '&')
+}
+
+/** Busy and total CPU seconds of the whole machine since boot (/proc/stat, first line). */
+export function machineCpu(): { busy: number; total: number } | null {
+  try {
+    const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number)
+    const total = fields.reduce((a, b) => a + b, 0)
+    const idle = (fields[3] ?? 0) + (fields[4] ?? 0)
+    return { busy: (total - idle) / 100, total: total / 100 }
+  } catch {
+    return null
+  }
 }

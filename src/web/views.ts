@@ -18,10 +18,22 @@ export function projectRoot(): string {
 
 export const viewsDir = (): string => join(projectRoot(), 'views')
 
+const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' }
+
+/**
+ * What `<%= %>` does to every value: HTML-escaped, and stripped of the invisible characters that could
+ * disguise text (bidi overrides and isolates, C0/C1 controls but tab and newline, NUL).
+ */
+export function escapeHtml(value: unknown): string {
+  return String(value)
+    .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069]/g, '')
+    .replace(/[&<>"']/g, (c) => HTML_ESCAPES[c]!)
+}
+
 /** One Eta instance for pages and emails: templates compiled once and cached. */
 export function createViews(): Eta {
-  // autoEscape is Eta's default; <%~ %> is kept for markup the app produced itself.
-  return new Eta({ views: viewsDir(), cache: true, autoEscape: true, autoTrim: false })
+  // <%= %> escapes (escapeHtml); <%~ %> is kept for markup the app produced itself.
+  return new Eta({ views: viewsDir(), cache: true, autoEscape: true, autoTrim: false, escapeFunction: escapeHtml })
 }
 
 /** Renders a page with the layout's common data; the CSRF token is only minted if the page has a form. */

@@ -1,5 +1,7 @@
+import { type ChildProcess, spawn } from 'node:child_process'
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
+import { fileURLToPath } from 'node:url'
 import SQLite from 'better-sqlite3'
 import type { FastifyInstance } from 'fastify'
 import { Kysely, SqliteDialect } from 'kysely'
@@ -26,8 +28,16 @@ export interface AppSqlite {
   file: string
 }
 
+export interface OpenOptions {
+  /** SQLite busy timeout in ms (createDatabase's default: 5000). */
+  busyTimeout?: number
+  /** Called after every statement Kysely runs, with its SQL and whether it failed. */
+  onQuery?: (sql: string, failed: boolean) => void
+}
+
 /** DATA_DIR/fabrik.sqlite opened as createDatabase does, with the raw handle at hand. */
-export function openAppSqlite(dataDir: string, busyTimeout = 5000): AppSqlite {
+export function openAppSqlite(dataDir: string, options: OpenOptions = {}): AppSqlite {
+  const busyTimeout = options.busyTimeout ?? 5000
   mkdirSync(dataDir, { recursive: true })
   const file = join(dataDir, SQLITE_FILE)
   const sqlite = new SQLite(file, { timeout: busyTimeout })
@@ -35,7 +45,12 @@ export function openAppSqlite(dataDir: string, busyTimeout = 5000): AppSqlite {
   sqlite.pragma('synchronous = FULL')
   sqlite.pragma('foreign_keys = ON')
   sqlite.pragma(`busy_timeout = ${busyTimeout}`)
-  return { sqlite, db: new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) }), file }
+  const onQuery = options.onQuery
+  const db = new Kysely<Database>({
+    dialect: new SqliteDialect({ database: sqlite }),
+    ...(onQuery ? { log: (event) => onQuery(event.query.sql, event.level === 'error') } : {}),
+  })
+  return { sqlite, db, file }
 }
 
 /** The real app on a database the test opened itself; app.close() destroys it. */
@@ -85,4 +100,57 @@ export function orphans(sqlite: SQLite.Database) {
 
 export const NO_ORPHANS = {
   foreignKeyViolations: 0, holderWithoutPitch: 0, initiativeWithoutPitch: 0, initiativeWithoutHolder: 0, pitchWithoutMail: 0, pitchWithoutToken: 0,
+}
+
+export const WRITER = fileURLToPath(new URL('./fixtures/writer.mjs', import.meta.url))
+
+/** The writer's batch sizes (the same formula as fixtures/writer.mjs): batch n (from 0) books 1 + n % 4 pitches. */
+export const writerBatchSize = (batch: number) => 1 + (batch % 4)
+
+export interface Writer {
+  child: ChildProcess
+  /** What the writer reported as committed so far. */
+  acked: { batches: number; bookings: number }
+  /** Resolves once `batches` commits were acknowledged; rejects if the writer dies first. */
+  waitFor(batches: number): Promise<void>
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>
+  stderr(): string
+}
+
+/** Starts test/faults/fixtures/writer.mjs on a migrated database with a platform and a session. */
+export function startWriter(file: string, platformId: number, sessionId: number, pauseMs = 0): Writer {
+  const child = spawn(process.execPath, [WRITER, file, String(platformId), String(sessionId), String(pauseMs)], { stdio: ['ignore', 'pipe', 'pipe'] })
+  const acked = { batches: 0, bookings: 0 }
+  let err = ''
+  let pending = ''
+  const waiters: Array<{ batches: number; resolve: () => void }> = []
+  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
+    pending += chunk
+    const lines = pending.split('\n')
+    pending = lines.pop()!
+    for (const line of lines) {
+      const m = /^committed (\d+) (\d+)$/.exec(line)
+      if (m) { acked.batches = Number(m[1]); acked.bookings = Number(m[2]) }
+    }
+    for (const w of waiters.filter((w) => acked.batches >= w.batches)) w.resolve()
+  })
+  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => { err += chunk })
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
+    // 'close', not 'exit': every line the writer printed has been read by then.
+    child.on('close', (code, signal) => resolve({ code, signal }))
+  })
+  return {
+    child, acked, exited, stderr: () => err,
+    waitFor: (batches) => new Promise<void>((resolve, reject) => {
+      if (acked.batches >= batches) return resolve()
+      waiters.push({ batches, resolve })
+      void exited.then(({ code, signal }) => reject(new Error(`writer exited (${code ?? signal}) after ${acked.batches} batches: ${err}`)))
+    }),
+  }
+}
+
+/** SIGKILL, and the exit it causes. */
+export async function kill(writer: Writer) {
+  writer.child.kill('SIGKILL')
+  return writer.exited
 }
