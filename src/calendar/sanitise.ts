@@ -4,7 +4,7 @@
 
 // C0 except TAB/LF/CR, DEL, C1 (incl. NEL U+0085), LS/PS, bidi embeddings,
 // overrides and isolates (Trojan-Source style reordering in client UIs).
-// eslint-disable-next-line no-control-regex -- matching control characters is the point
+ 
 const UNSAFE = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u2028\u2029\u202A-\u202E\u2066-\u2069]/g
 // Lone UTF-16 surrogates cannot be encoded as UTF-8 (TextEncoder turns them into U+FFFD).
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g

@@ -70,7 +70,7 @@ export function detectDelimiter(text: string): ';' | ',' | '\t' {
 }
 
 // Same rules as the web forms (web/forms.ts): no C0/C1 controls, no bidi overrides, no line breaks in a cell.
-// eslint-disable-next-line no-control-regex -- matching control characters is the point
+ 
 const CONTROL = /[\u0000-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069\u2028\u2029]/
 const strictEmail = z.email().max(254)
 const PHONE = /^[0-9+().\s/-]{6,30}$/

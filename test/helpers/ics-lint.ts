@@ -3,7 +3,7 @@ import ICAL from 'ical.js'
 // Strict offline checks that ical.js and friends do not make (research/ical-email.md §3.2):
 // they accept LF, long lines, split UTF-8 sequences, non-UTC DTSTAMP and TZID without VTIMEZONE.
 
-// eslint-disable-next-line no-control-regex -- matching control characters is the point
+ 
 const UNSAFE_CHAR = /[\u0000-\u0008\u000A-\u001F\u007F-\u009F\u2028\u2029\u202A-\u202E\u2066-\u2069\uFFFD]/
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/
 const UTC = /^\d{8}T\d{6}Z$/
