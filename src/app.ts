@@ -8,6 +8,7 @@ import { partnerAdminRoutes } from './partners/routes.js'
 import { rsvpRoutes } from './partners/rsvp-routes.js'
 import { platformAdminRoutes } from './platforms/routes.js'
 import { sessionAdminRoutes } from './sessions/admin-routes.js'
+import { pitchAdminRoutes } from './pitches/admin-routes.js'
 import { pitchRoutes } from './pitches/routes.js'
 import { personalFeedRoutes } from './sessions/personal-feed-routes.js'
 import { publicRoutes } from './sessions/public-routes.js'
@@ -20,6 +21,8 @@ export interface AppDeps {
   db: Db
   clock?: () => Date
   logger?: boolean
+  /** Where logs go (default stdout); tests read them to check what is never logged. */
+  logStream?: NodeJS.WritableStream
 }
 
 declare module 'fastify' {
@@ -33,6 +36,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
     logger: deps.logger === false ? false : {
       level: deps.config.logLevel,
+      ...(deps.logStream ? { stream: deps.logStream } : {}),
       // Log the route pattern, never the URL: personal links carry tokens.
       serializers: {
         req: (request) => ({ method: request.method, route: request.routeOptions?.url ?? 'unknown', id: request.id }),
@@ -63,6 +67,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(sessionAdminRoutes, { prefix: '/admin' })
   await app.register(mailRoutes, { prefix: '/admin' })
   await app.register(partnerAdminRoutes, { prefix: '/admin' })
+  await app.register(pitchAdminRoutes, { prefix: '/admin' })
   // Anyone: the platform's pages and feeds under /{platform}/….
   await app.register(pitchRoutes)
   await app.register(personalFeedRoutes)

@@ -62,6 +62,12 @@ export async function listInitiatives(db: Db, platformId: number, filter: { with
   }))
 }
 
+/** The live initiatives of the platform, for the "merge into" choice. */
+export async function initiativeChoices(db: Db, platformId: number) {
+  const rows = await db.selectFrom('initiative').select(['id', 'title']).where('platform_id', '=', platformId).where('merged_into_id', 'is', null).execute()
+  return rows.sort((a, b) => frCollator.compare(a.title, b.title) || a.id - b.id)
+}
+
 /** Duplicates already merged into this initiative. */
 export function mergedInto(db: Db, initiativeId: number) {
   return db.selectFrom('initiative').select(['id', 'title']).where('merged_into_id', '=', initiativeId).orderBy('id').execute()
@@ -94,10 +100,13 @@ export async function attachHolder(db: Db, platformId: number, initiative: { id:
 
 /**
  * Folds a duplicate into the initiative kept: its pitches and holders move over, gaps in the kept one's
- * description are filled from the duplicate, and earlier duplicates of the duplicate follow. The caller
- * checks both belong to one platform and runs this in a transaction.
+ * description are filled from the duplicate, and earlier duplicates of the duplicate follow. Refused
+ * (false) unless both are live initiatives of this platform and differ. Run it in a transaction.
  */
-export async function mergeInitiative(db: Db, from: InitiativeRow, into: InitiativeRow, now: string): Promise<void> {
+export async function mergeInitiative(db: Db, platformId: number, fromId: number, intoId: number, now: string): Promise<boolean> {
+  const from = await findInitiative(db, platformId, fromId)
+  const into = await findInitiative(db, platformId, intoId)
+  if (!from || !into || from.id === into.id || from.merged_into_id !== null || into.merged_into_id !== null) return false
   await db.updateTable('pitch').set({ initiative_id: into.id, updated_at: now }).where('initiative_id', '=', from.id).execute()
   const holders = await db.selectFrom('initiative_holder').select('holder_id').where('initiative_id', '=', from.id).execute()
   if (holders.length) {
@@ -111,6 +120,7 @@ export async function mergeInitiative(db: Db, from: InitiativeRow, into: Initiat
     domain: into.domain ?? from.domain, stage: into.stage ?? from.stage, commune_id: into.commune_id ?? from.commune_id, needs, updated_at: now,
   }).where('id', '=', into.id).execute()
   await db.updateTable('initiative').set({ merged_into_id: into.id, updated_at: now }).where('id', '=', from.id).execute()
+  return true
 }
 
 /** Moves a held pitch one slot up or down; false when it cannot move. Run under the session's lock. */

@@ -1,18 +1,16 @@
 import { type ChildProcess, spawn } from 'node:child_process'
-import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import SQLite from 'better-sqlite3'
 import type { FastifyInstance } from 'fastify'
-import { Kysely, SqliteDialect } from 'kysely'
+import type { KyselyPlugin, OperationNode, PluginTransformQueryArgs, PluginTransformResultArgs, QueryId } from 'kysely'
 import { buildApp } from '../../src/app.js'
 import { SQLITE_FILE } from '../../src/db/backup.js'
-import type { Database, Db } from '../../src/db/schema.js'
-import { TestClock, DEFAULT_NOW, testConfig } from '../helpers/app.js'
+import type { Db } from '../../src/db/schema.js'
+import { DEFAULT_NOW, TestClock, testConfig } from '../helpers/app.js'
 
-// The fault tests need the app's own better-sqlite3 handle (max_page_count is a per-connection setting, a
-// lock must be held on another connection), which createDatabase keeps inside Kysely. So they open the
-// connection by hand, with the same pragmas — test/faults/pragmas.test.ts checks that nothing drifts.
+// Shared by the fault tests (issue #11). They run the app on the database createDatabase opens — the
+// production set-up, pragmas included — and look at the file through a second connection of their own.
 
 export const pgUrl = process.env.FABRIK_TEST_PG_URL
 
@@ -22,49 +20,17 @@ export function skipOnPostgres(file: string): boolean {
   return Boolean(pgUrl)
 }
 
-export interface AppSqlite {
-  sqlite: SQLite.Database
-  db: Db
-  file: string
-}
+export const sqliteFile = (dataDir: string) => join(dataDir, SQLITE_FILE)
 
-export interface OpenOptions {
-  /** SQLite busy timeout in ms (createDatabase's default: 5000). */
-  busyTimeout?: number
-  /** Called after every statement Kysely runs, with its SQL and whether it failed. */
-  onQuery?: (sql: string, failed: boolean) => void
-}
-
-/** DATA_DIR/fabrik.sqlite opened as createDatabase does, with the raw handle at hand. */
-export function openAppSqlite(dataDir: string, options: OpenOptions = {}): AppSqlite {
-  const busyTimeout = options.busyTimeout ?? 5000
-  mkdirSync(dataDir, { recursive: true })
-  const file = join(dataDir, SQLITE_FILE)
-  const sqlite = new SQLite(file, { timeout: busyTimeout })
-  sqlite.pragma('journal_mode = WAL')
-  sqlite.pragma('synchronous = FULL')
-  sqlite.pragma('foreign_keys = ON')
-  sqlite.pragma(`busy_timeout = ${busyTimeout}`)
-  const onQuery = options.onQuery
-  const db = new Kysely<Database>({
-    dialect: new SqliteDialect({ database: sqlite }),
-    ...(onQuery ? { log: (event) => onQuery(event.query.sql, event.level === 'error') } : {}),
-  })
-  return { sqlite, db, file }
-}
-
-/** The real app on a database the test opened itself; app.close() destroys it. */
-export async function appOn(db: Db, dataDir: string): Promise<{ app: FastifyInstance; clock: TestClock }> {
+/** The real app on a database the test opened; app.close() destroys it. */
+export async function appOn(db: Db, dataDir: string): Promise<FastifyInstance> {
   const clock = new TestClock(new Date(DEFAULT_NOW))
-  const app = await buildApp({ config: testConfig(dataDir), db, clock: clock.now, logger: Boolean(process.env.FABRIK_TEST_LOG) })
-  return { app, clock }
+  return buildApp({ config: testConfig(dataDir), db, clock: clock.now, logger: Boolean(process.env.FABRIK_TEST_LOG) })
 }
 
-/** A second, independent connection on the same file (another process, as far as SQLite is concerned). */
-export function otherConnection(file: string): SQLite.Database {
-  const other = new SQLite(file, { timeout: 0 })
-  other.pragma('foreign_keys = ON')
-  return other
+/** A second, independent connection on the file: another process, as far as SQLite is concerned. */
+export function inspect(dataDir: string, busyTimeout = 5000): SQLite.Database {
+  return new SQLite(sqliteFile(dataDir), { fileMustExist: true, timeout: busyTimeout })
 }
 
 export function integrity(sqlite: SQLite.Database): string {
@@ -72,7 +38,7 @@ export function integrity(sqlite: SQLite.Database): string {
 }
 
 export function count(sqlite: SQLite.Database, query: string): number {
-  return (sqlite.prepare(query).pluck().get() as number | bigint) as number
+  return Number(sqlite.prepare(query).pluck().get())
 }
 
 /** Everything a booking writes, counted; a failed booking must leave every figure unchanged. */
@@ -93,13 +59,45 @@ export function orphans(sqlite: SQLite.Database) {
     holderWithoutPitch: count(sqlite, 'select count(*) from holder h where not exists (select 1 from pitch p where p.holder_id = h.id)'),
     initiativeWithoutPitch: count(sqlite, 'select count(*) from initiative i where not exists (select 1 from pitch p where p.initiative_id = i.id)'),
     initiativeWithoutHolder: count(sqlite, 'select count(*) from initiative i where not exists (select 1 from initiative_holder ih where ih.initiative_id = i.id)'),
-    pitchWithoutMail: count(sqlite, 'select count(*) from pitch p where not exists (select 1 from outbox o where o.session_id = p.session_id and o.to_email = (select email from holder h where h.id = p.holder_id))'),
+    pitchWithoutMail: count(sqlite, 'select count(*) from pitch p join holder h on h.id = p.holder_id where not exists (select 1 from outbox o where o.session_id = p.session_id and o.to_email = h.email)'),
     pitchWithoutToken: count(sqlite, "select count(*) from pitch where token_hash like 'unset-%'"),
   }
 }
 
 export const NO_ORPHANS = {
   foreignKeyViolations: 0, holderWithoutPitch: 0, initiativeWithoutPitch: 0, initiativeWithoutHolder: 0, pitchWithoutMail: 0, pitchWithoutToken: 0,
+}
+
+export interface Statement { kind: string; table: string | null; ok: boolean }
+
+/** A Kysely plugin that lists the statements run through it, and which of them completed. */
+export class StatementLog implements KyselyPlugin {
+  readonly statements: Statement[] = []
+  private pending = new WeakMap<QueryId, Statement>()
+
+  transformQuery(args: PluginTransformQueryArgs) {
+    const statement = { kind: args.node.kind, table: tableOf(args.node), ok: false }
+    this.statements.push(statement)
+    this.pending.set(args.queryId, statement)
+    return args.node
+  }
+
+  async transformResult(args: PluginTransformResultArgs) {
+    const statement = this.pending.get(args.queryId)
+    if (statement) statement.ok = true
+    return args.result
+  }
+
+  /** Tables written by completed statements, and the first statement that did not complete. */
+  summary() {
+    const writes = this.statements.filter((s) => s.ok && (s.kind === 'InsertQueryNode' || s.kind === 'UpdateQueryNode')).map((s) => s.table)
+    return { writes, failed: this.statements.find((s) => !s.ok) ?? null }
+  }
+}
+
+function tableOf(node: OperationNode): string | null {
+  const n = node as { into?: { table?: { identifier?: { name?: string } } }; table?: { table?: { identifier?: { name?: string } } } }
+  return n.into?.table?.identifier?.name ?? n.table?.table?.identifier?.name ?? null
 }
 
 export const WRITER = fileURLToPath(new URL('./fixtures/writer.mjs', import.meta.url))
@@ -118,8 +116,9 @@ export interface Writer {
 }
 
 /** Starts test/faults/fixtures/writer.mjs on a migrated database with a platform and a session. */
-export function startWriter(file: string, platformId: number, sessionId: number, pauseMs = 0): Writer {
-  const child = spawn(process.execPath, [WRITER, file, String(platformId), String(sessionId), String(pauseMs)], { stdio: ['ignore', 'pipe', 'pipe'] })
+export function startWriter(dataDir: string, platformId: number, sessionId: number, pauseMs = 0): Writer {
+  const args = [WRITER, sqliteFile(dataDir), String(platformId), String(sessionId), String(pauseMs)]
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] })
   const acked = { batches: 0, bookings: 0 }
   let err = ''
   let pending = ''
