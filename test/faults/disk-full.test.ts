@@ -2,46 +2,50 @@ import { spawnSync } from 'node:child_process'
 import { closeSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import type SQLite from 'better-sqlite3'
 import type { FastifyInstance } from 'fastify'
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { sql } from 'kysely'
+import { afterEach, describe, expect, it } from 'vitest'
+import { createDatabase } from '../../src/db/index.js'
 import { migrateToLatest } from '../../src/db/migrate.js'
+import type { Db } from '../../src/db/schema.js'
 import { Client, createPlatform } from '../helpers/app.js'
 import { bookingFields, publishedSession } from '../pitches/helpers.js'
-import { appOn, type AppSqlite, bookingCounts, integrity, NO_ORPHANS, openAppSqlite, orphans, skipOnPostgres } from './sqlite.js'
+import { appOn, bookingCounts, inspect, integrity, NO_ORPHANS, orphans, skipOnPostgres, StatementLog } from './sqlite.js'
 
 // Issue #11, faults: the disk is full. A booking answers a clear 503 (French page, Retry-After) and leaves
-// nothing half-saved; every page that only reads still works; once there is room again, the same booking goes
-// through. Two ways to fill the disk: SQLite's max_page_count on the app's connection (portable), and a real
-// 2 MB tmpfs filled with a ballast file (needs root and mount; skipped with a message where unavailable).
+// nothing half-saved; every page that only reads still works; once there is room again, the same booking
+// goes through. Two ways to fill the disk: SQLite's max_page_count on the app's own connection (portable),
+// and a real 2 MB tmpfs filled by a ballast file (needs root and mount; skipped with a message elsewhere).
 
 const FORM = '/test/sessions/2026-12-18/pitch'
 const READS = ['/healthz', '/test', '/test/sessions/2026-12-18', '/test/sessions.json', '/test/calendar.ics', '/test/sessions/2026-12-18.ics', FORM]
 
-interface Fixture extends AppSqlite { app: FastifyInstance; dataDir: string; statements: Array<{ sql: string; failed: boolean }> }
+interface Fixture { app: FastifyInstance; db: Db; log: StatementLog; look: SQLite.Database }
 
+/** The app on the database createDatabase opens (production pragmas), with a platform and a session. */
 async function setUp(dataDir: string): Promise<Fixture> {
-  const statements: Fixture['statements'] = []
-  const opened = openAppSqlite(dataDir, { onQuery: (sql, failed) => statements.push({ sql, failed }) })
-  await migrateToLatest(opened.db)
-  await publishedSession(opened.db, await createPlatform(opened.db))
-  const { app } = await appOn(opened.db, dataDir)
-  return { ...opened, app, dataDir, statements }
+  const log = new StatementLog()
+  const db = createDatabase({ dataDir, databaseUrl: null }).withPlugin(log)
+  await migrateToLatest(db)
+  await publishedSession(db, await createPlatform(db))
+  return { app: await appOn(db, dataDir), db, log, look: inspect(dataDir) }
 }
 
-/** POSTs the form and checks the 503: French page, Retry-After, nothing saved; returns the statements it ran. */
+/** POSTs the form and checks the 503: French page, Retry-After, nothing saved. */
 async function expectFullRefusal(f: Fixture, client: Client, form: Record<string, string | string[]>) {
-  const before = bookingCounts(f.sqlite)
-  f.statements.length = 0
-  const res = await client.submit(FORM, form)
+  const before = bookingCounts(f.look)
+  const page = await client.get(FORM)
+  f.log.statements.length = 0
+  const res = await client.post(FORM, { ...form, _csrf: /name="_csrf" value="([^"]+)"/.exec(page.body)![1]! })
   expect(res.statusCode).toBe(503)
   expect(Number(res.headers['retry-after'])).toBeGreaterThan(0)
   expect(res.headers['content-type']).toMatch(/^text\/html/)
   expect(res.body).toContain('<html lang="fr">')
   expect(res.body).toContain('Enregistrement impossible')
-  expect(res.body).toContain("rien n'a été enregistré")
-  expect(bookingCounts(f.sqlite)).toEqual(before)
-  expect(orphans(f.sqlite)).toEqual(NO_ORPHANS)
-  return f.statements.filter((s) => !/^(begin|commit|rollback)/i.test(s.sql))
+  expect(res.body).toMatch(/rien n(&#39;|')a été enregistré/)
+  expect(bookingCounts(f.look)).toEqual(before)
+  expect(orphans(f.look)).toEqual(NO_ORPHANS)
 }
 
 async function expectReadsWork(app: FastifyInstance, extra: string[] = []) {
@@ -51,9 +55,10 @@ async function expectReadsWork(app: FastifyInstance, extra: string[] = []) {
 describe.skipIf(skipOnPostgres('test/faults/disk-full.test.ts'))('disk full', () => {
   let f: Fixture | null = null
   const cleanups: Array<() => void> = []
-  beforeEach(() => { f = null })
   afterEach(async () => {
+    f?.look.close()
     await f?.app.close()
+    f = null
     for (const c of cleanups.splice(0).reverse()) c()
   })
 
@@ -65,30 +70,34 @@ describe.skipIf(skipOnPostgres('test/faults/disk-full.test.ts'))('disk full', ()
     expect(first.statusCode).toBe(303)
     const holderPage = String(first.headers.location)
 
-    // The database may not take one more page: like a disk with no block left for it.
-    const pages = f.sqlite.pragma('page_count', { simple: true }) as number
-    expect(f.sqlite.pragma(`max_page_count = ${pages}`, { simple: true })).toBe(pages)
+    // Not one more page for the database, on the app's own connection: a disk with no block left for it.
+    const pages = Number((await sql<{ page_count: number }>`pragma page_count`.execute(f.db)).rows[0]!.page_count)
+    await sql`pragma max_page_count = ${sql.raw(String(pages))}`.execute(f.db)
 
     const holder = new Client(f.app)
-    const ran = await expectFullRefusal(f, holder, bookingFields(2))
-    // It failed half-way: the holder, initiative and pitch rows were written inside the transaction before
-    // the mail row found no room, and all of them were rolled back.
-    expect(ran.filter((s) => !s.failed).map((s) => s.sql.match(/^(insert into|update) "(\w+)"/)?.[2])).toEqual(expect.arrayContaining(['holder', 'initiative', 'pitch']))
-    expect(ran.find((s) => s.failed)?.sql).toMatch(/^insert into "outbox"/)
+    await expectFullRefusal(f, holder, bookingFields(2))
+    // It failed half-way: holder, initiative and pitch were written inside the transaction before the mail
+    // row found no room, and the whole transaction was rolled back.
+    const { writes, failed } = f.log.summary()
+    expect(writes).toEqual(expect.arrayContaining(['holder', 'initiative', 'initiative_holder', 'pitch']))
+    expect(failed).toMatchObject({ kind: 'InsertQueryNode', table: 'outbox' })
     await expectReadsWork(f.app, [holderPage])
 
     // Room again: the very same booking goes through, whole.
-    f.sqlite.pragma('max_page_count = 1073741823')
-    const before = bookingCounts(f.sqlite)
+    await sql`pragma max_page_count = 1073741823`.execute(f.db)
+    const before = bookingCounts(f.look)
     const res = await holder.submit(FORM, bookingFields(2))
     expect(res.statusCode).toBe(303)
     expect((await f.app.inject(String(res.headers.location))).body).toContain('data-status="confirmed"')
-    expect(bookingCounts(f.sqlite)).toEqual({ holder: before.holder + 1, initiative: before.initiative + 1, initiative_holder: before.initiative_holder + 1, pitch: before.pitch + 1, outbox: before.outbox + 1 })
-    expect(orphans(f.sqlite)).toEqual(NO_ORPHANS)
-    expect(integrity(f.sqlite)).toBe('ok')
+    expect(bookingCounts(f.look)).toEqual({
+      holder: before.holder + 1, initiative: before.initiative + 1, initiative_holder: before.initiative_holder + 1,
+      pitch: before.pitch + 1, outbox: before.outbox + 1,
+    })
+    expect(orphans(f.look)).toEqual(NO_ORPHANS)
+    expect(integrity(f.look)).toBe('ok')
   })
 
-  it('a real full file system (2 MB tmpfs and a ballast file): 503, reads work, then room is freed and the booking succeeds', async (ctx) => {
+  it('a real full file system (2 MB tmpfs, ballast file): 503, reads work, then space is freed and the booking succeeds', async (ctx) => {
     const mountPoint = mkdtempSync(join(tmpdir(), 'fabrik-tmpfs-'))
     cleanups.push(() => rmSync(mountPoint, { recursive: true, force: true }))
     const mount = process.getuid?.() === 0
@@ -96,15 +105,15 @@ describe.skipIf(skipOnPostgres('test/faults/disk-full.test.ts'))('disk full', ()
       : null
     if (!mount || mount.status !== 0) {
       const why = mount ? `mount failed: ${(mount.stderr || String(mount.error ?? mount.status)).trim()}` : 'not root'
-      console.warn(`⚠ test/faults/disk-full.test.ts: real disk-full variant skipped (${why}); the max_page_count variant still runs`)
+      console.warn(`⚠ test/faults/disk-full.test.ts: the real disk-full variant is skipped (${why}); the max_page_count variant still runs`)
       ctx.skip(why)
     }
     cleanups.push(() => { spawnSync('umount', [mountPoint]) })
 
     f = await setUp(mountPoint)
     expect((await new Client(f.app).submit(FORM, bookingFields(1))).statusCode).toBe(303)
-    // An empty WAL, so the next commit has to take new blocks from the file system.
-    f.sqlite.pragma('wal_checkpoint(TRUNCATE)')
+    // An empty WAL, so the next commit needs new blocks from the file system.
+    await sql`pragma wal_checkpoint(TRUNCATE)`.execute(f.db)
     const ballast = join(mountPoint, 'ballast')
     fillUp(ballast)
 
@@ -115,9 +124,9 @@ describe.skipIf(skipOnPostgres('test/faults/disk-full.test.ts'))('disk full', ()
     rmSync(ballast)
     const res = await holder.submit(FORM, bookingFields(2))
     expect(res.statusCode).toBe(303)
-    expect(orphans(f.sqlite)).toEqual(NO_ORPHANS)
-    expect(bookingCounts(f.sqlite).pitch).toBe(2)
-    expect(integrity(f.sqlite)).toBe('ok')
+    expect(bookingCounts(f.look).pitch).toBe(2)
+    expect(orphans(f.look)).toEqual(NO_ORPHANS)
+    expect(integrity(f.look)).toBe('ok')
   })
 })
 
