@@ -46,7 +46,7 @@ describe('a short load smoke', () => {
         { method: 'POST', path: rsvp, headers: { 'content-type': 'application/x-www-form-urlencoded', cookie }, body: toForm({ answer: n % 2 ? 'remote' : 'on_site', comment: '', _csrf: rsvpToken }) },
       ],
     }
-    const result = await autocannon(options as unknown as autocannon.Options)
+    const result = await autocannon(options as unknown as Parameters<typeof autocannon>[0])
     const codes = Object.keys(result.statusCodeStats)
     expect(result.errors).toBe(0)
     expect(result.timeouts).toBe(0)
