@@ -36,7 +36,7 @@ async function main(): Promise<number> {
       'DATABASE_URL is set: the database is PostgreSQL, which this command does not copy. Use pg_dump (same major',
       'version as the server), which makes a consistent copy while the app runs:',
       '',
-      `  pg_dump --format=custom --no-owner --file=${quote(target)} "$DATABASE_URL"`,
+      `  pg_dump --format=custom --file=${quote(target)} "$DATABASE_URL"`,
       '',
       'Restore into a new, empty database, then start the app with DATABASE_URL pointing to it:',
       '',

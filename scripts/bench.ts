@@ -162,16 +162,15 @@ async function main() {
     const results: Array<{ target: Target; app: LoadFigures; bare: LoadFigures }> = []
     const machine0 = machineCpu()
     const ours0 = [cpuSeconds(app.pid), cpuSeconds(bare.pid), cpuSeconds(process.pid)]
+    log('  (app CPU ms/request: CPU time the app process spent per answered request — it hardly moves when other processes share the cores, unlike req/s)')
     for (const target of targets) {
       const seconds = target.mutating ? Math.min(3, SECONDS) : SECONDS
       const warmupSeconds = target.mutating ? 0 : WARMUP
       const options = { connections: CONNECTIONS, seconds, warmupSeconds, expect: target.expect }
-      const cpuBefore = cpuSeconds(app.pid)
-      const a = await load(base, target, options)
-      const cpuAfter = cpuSeconds(app.pid)
-      const b = await load(bareBase, target, options)
+      const a = await load(base, target, { ...options, serverPid: app.pid })
+      const b = await load(bareBase, target, { ...options, serverPid: bare.pid })
       results.push({ target, app: a, bare: b })
-      const cpu = cpuBefore !== null && cpuAfter !== null ? ` (app CPU ${((cpuAfter - cpuBefore) / (seconds + warmupSeconds) * 100).toFixed(0)} %)` : ''
+      const cpu = a.cpuMsPerRequest !== null ? ` (app CPU ${a.cpuMsPerRequest.toFixed(2)} ms/request)` : ''
       log(`  ${target.name}: app ${fmt.int(a.rps)} req/s p99 ${fmt.ms(a.p99)} ms, bare ${fmt.int(b.rps)} req/s${cpu}${a.unexpected || a.errors ? ` — ${a.unexpected} unexpected statuses ${JSON.stringify(a.statuses)}, ${a.errors} errors` : ''}`)
     }
 
@@ -203,9 +202,10 @@ async function main() {
       const ok = ratioOk && a.p99 < p99Limit && a.unexpected === 0 && a.errors === 0
       if (!ok) verdicts.push(target.name)
       const goal = target.audience === 'facilitator' ? `p99<${p99Limit}` : `≥${TARGETS.ratio}, p99<${p99Limit}`
-      return [target.name, fmt.int(a.rps), fmt.ms(a.p50), fmt.ms(a.p99), fmt.int(b.rps), fmt.ms(b.p50), fmt.ms(b.p99), fmt.ratio(ratio), goal, ok ? 'ok' : 'MISS']
+      const cpu = (f: LoadFigures) => (f.cpuMsPerRequest === null ? 'n/a' : f.cpuMsPerRequest.toFixed(2))
+      return [target.name, fmt.int(a.rps), fmt.ms(a.p50), fmt.ms(a.p99), fmt.int(b.rps), fmt.ms(b.p50), fmt.ms(b.p99), fmt.ratio(ratio), cpu(a), cpu(b), goal, ok ? 'ok' : 'MISS']
     })
-    log(`\n${table(['URL', 'app req/s', 'p50 ms', 'p99 ms', 'bare req/s', 'p50 ms', 'p99 ms', 'app/bare', 'target', ''], rows)}`)
+    log(`\n${table(['URL', 'app req/s', 'p50 ms', 'p99 ms', 'bare req/s', 'p50 ms', 'p99 ms', 'app/bare', 'app CPU ms/req', 'bare CPU ms/req', 'target', ''], rows)}`)
 
     log(`\n${table(['one request at a time', 'bytes', 'first ms', 'median of 20 ms'], single.map((s) => [s.name, fmt.int(s.bytes), fmt.ms(s.cold), fmt.ms(s.warm)]))}`)
     const feeds = single.filter((s) => s.name.endsWith('feed')).sort((x, y) => y.bytes - x.bytes)

@@ -1,4 +1,5 @@
 import autocannon from 'autocannon'
+import { cpuSeconds } from './processes.js'
 
 // One measurement: a short warm-up (results dropped), then a fixed-duration run at N connections.
 
@@ -20,10 +21,13 @@ export interface LoadFigures {
   timeouts: number
   /** Responses with another status than the one expected. */
   unexpected: number
+  /** CPU time the server process spent per request during the measured run: unlike req/s, it hardly moves
+   * when other processes share the cores. */
+  cpuMsPerRequest: number | null
   statuses: Record<string, number>
 }
 
-export async function load(base: string, request: LoadRequest, options: { connections: number; seconds: number; warmupSeconds: number; expect: number }): Promise<LoadFigures> {
+export async function load(base: string, request: LoadRequest, options: { connections: number; seconds: number; warmupSeconds: number; expect: number; serverPid: number }): Promise<LoadFigures> {
   const run = (duration: number) => autocannon({
     url: base + request.path,
     method: request.method,
@@ -35,7 +39,9 @@ export async function load(base: string, request: LoadRequest, options: { connec
     timeout: 10,
   })
   if (options.warmupSeconds > 0) await run(options.warmupSeconds)
+  const cpu0 = cpuSeconds(options.serverPid)
   const r = await run(options.seconds)
+  const cpu1 = cpuSeconds(options.serverPid)
   const statuses = Object.fromEntries(Object.entries(r.statusCodeStats).map(([code, s]) => [code, Number(s.count)]))
   const total = Object.values(statuses).reduce((a, b) => a + b, 0)
   return {
@@ -47,6 +53,7 @@ export async function load(base: string, request: LoadRequest, options: { connec
     timeouts: r.timeouts,
     unexpected: total - (statuses[String(options.expect)] ?? 0),
     statuses,
+    cpuMsPerRequest: cpu0 !== null && cpu1 !== null && total > 0 ? ((cpu1 - cpu0) * 1000) / total : null,
   }
 }
 

@@ -35,8 +35,11 @@ export async function backupSqlite(dataDir: string, target: string): Promise<Bac
   // half-written backup, and link() fails instead of replacing a file created in the meantime.
   const partial = join(dirname(dest), `.${basename(dest)}.${randomBytes(6).toString('hex')}.partial`)
   try {
-    // A connection of our own (read-write: a read-only one cannot open a WAL database whose -shm is gone).
-    // It only reads, and waits like the app does if a checkpoint holds the file.
+    // The copy holds people's names, emails and phone numbers: readable by its owner only (SQLite would
+    // create it 0644). SQLite keeps the mode of the empty file it backs up into, and gives it to -wal/-shm.
+    closeSync(openSync(partial, 'wx', 0o600))
+    // A connection of our own, opened read-write like the app's although it only reads: a read-only one has
+    // extra conditions on a WAL database (its -wal and -shm must exist or be creatable) and gains nothing.
     const db = new SQLite(source, { fileMustExist: true, timeout: 5000 })
     try {
       // All pages in one step, inside one read transaction: a consistent snapshot. With the default 100

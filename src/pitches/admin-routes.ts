@@ -8,17 +8,17 @@ import { nameKey } from '../platforms/names.js'
 import { listCommunes } from '../platforms/store.js'
 import { timeAgenda } from '../sessions/agenda.js'
 import { presentSession } from '../sessions/present.js'
-import { findSessionByDate, listAgenda, listSessions, lockSession, type SessionRow } from '../sessions/store.js'
+import { findSessionByDate, findSessionById, listAgenda, listSessions, lockSession, type SessionRow } from '../sessions/store.js'
 import { notFound } from '../web/errors.js'
 import { type FieldErrors, parseForm } from '../web/forms.js'
 import { requireLogin } from '../web/guards.js'
 import { page } from '../web/views.js'
 import { agendaForm, attachHolderForm, ideaForm, mergeForm, onBehalfForm, PITCH_ACTIONS, pitchActionForm, STATUS_LABELS } from './admin-forms.js'
 import { AGENDA_KINDS, type AgendaRow, editAgenda, previewTimes, rowsOf, slotOrder, withBlankRow } from './agenda-edit.js'
-import { BookingClosedError, bookPitch, changePitch } from './booking.js'
+import { BookingClosedError, bookPitch, changePitch, promoteWaiting } from './booking.js'
 import { ATTENDANCE, DOMAINS, HOLDER_KINDS, NEEDS, STAGES } from './forms.js'
 import {
-  attachHolder, findInitiative, initiativeChoices, initiativeHolders, initiativePitches, insertIdea, listInitiatives, mergedInto,
+  attachHolder, findInitiative, initiativeChoices, type InitiativeRow, initiativeHolders, initiativePitches, insertIdea, listInitiatives, mergedInto,
   mergeInitiative, reorderPitch, replaceAgenda,
 } from './initiatives.js'
 import { freeSlotsBySession } from './public.js'
@@ -81,13 +81,16 @@ export async function pitchAdminRoutes(app: FastifyInstance) {
 
   async function renderPitches(request: FastifyRequest, reply: FastifyReply, platform: Platform, session: SessionRow, problem: Problem | null = null, status = 200) {
     const { rows, held, slotOf } = await programme(session)
+    const free = Math.max(0, session.pitch_slots - held.length)
     const stamp = when(platform)
     const view = (p: PitchDetails) => ({
       ...p,
       bookedAt: stamp(p.created_at),
       slot: slotOf.get(p.id) ?? null,
       needList: p.needs ? p.needs.split(',').map((n) => NEEDS[n as keyof typeof NEEDS] ?? n) : [],
-      actions: PITCH_ACTIONS[p.status].filter((a) => (a !== 'up' || held[0]?.id !== p.id) && (a !== 'down' || held.at(-1)?.id !== p.id)),
+      // Up and down among held pitches; "confirm" for a waiting one only while a slot is free.
+      actions: PITCH_ACTIONS[p.status].filter((a) => (a !== 'up' || held[0]?.id !== p.id) && (a !== 'down' || held.at(-1)?.id !== p.id)
+        && (a !== 'confirm' || p.status !== 'waiting' || free > 0)),
     })
     const byArrival = (a: PitchDetails, b: PitchDetails) => a.created_at.localeCompare(b.created_at) || a.id - b.id
     const groups = [
@@ -98,7 +101,7 @@ export async function pitchAdminRoutes(app: FastifyInstance) {
     ].map((g) => ({ ...g, pitches: g.pitches.map(view) }))
     return page(request, reply, 'admin/session-pitches.eta', {
       title: 'Présentations', platform, base: base(platform), session: present(platform, session), groups, problem,
-      slots: session.pitch_slots, free: Math.max(0, session.pitch_slots - held.length), targets: await moveTargets(platform, session),
+      slots: session.pitch_slots, free, targets: await moveTargets(platform, session),
       bookable: openToFacilitator(ctx.clock())(session), query: request.query ?? {}, ...labels,
     }, status)
   }
@@ -229,7 +232,11 @@ export async function pitchAdminRoutes(app: FastifyInstance) {
     const outcome = await ctx.db.transaction().execute(async (trx) => {
       await lockSession(trx, session.id, isPostgres(ctx.db))
       const edit = editAgenda(rows, { start: session.start_time, end: session.end_time, held: await countHeld(trx, session.id) })
-      if (edit.ok) await replaceAgenda(trx, session.id, edit.items)
+      if (edit.ok) {
+        await replaceAgenda(trx, session.id, edit.items)
+        // More slots than before: the first waiting holders take them, and are told.
+        await promoteWaiting(ctx, trx, platform, (await findSessionById(trx, session.id))!)
+      }
       return edit
     })
     if (!outcome.ok) return renderAgenda(request, reply, platform, session, rows, outcome.errors, 400)
@@ -301,7 +308,7 @@ export async function pitchAdminRoutes(app: FastifyInstance) {
     return reply.redirect(`${base(platform)}/initiatives/${id}?done=created`, 303)
   })
 
-  async function renderInitiative(request: FastifyRequest, reply: FastifyReply, platform: Platform, initiative: Awaited<ReturnType<typeof findInitiative>> & object, values: Record<string, unknown>, errors: FieldErrors, status = 200) {
+  async function renderInitiative(request: FastifyRequest, reply: FastifyReply, platform: Platform, initiative: InitiativeRow, values: Record<string, unknown>, errors: FieldErrors, status = 200) {
     const [holders, pitches, merged, choices] = await Promise.all([
       initiativeHolders(ctx.db, [initiative.id]), initiativePitches(ctx.db, [initiative.id]), mergedInto(ctx.db, initiative.id),
       initiativeChoices(ctx.db, platform.id),

@@ -49,7 +49,7 @@ async function tellHolder(ctx: AppContext, db: Db, platform: Platform, sessionId
 }
 
 /** Frees slots to the first waiting holders, and tells each of them. */
-async function promoteWaiting(ctx: AppContext, db: Db, platform: Platform, session: SessionRow) {
+export async function promoteWaiting(ctx: AppContext, db: Db, platform: Platform, session: SessionRow) {
   const promoted = toPromote(session.pitch_slots, await countHeld(db, session.id), await waitingPitches(db, session.id))
   const status: PitchStatus = platform.booking_mode === 'auto' ? 'confirmed' : 'pending'
   for (const p of promoted) {

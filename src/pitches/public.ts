@@ -16,15 +16,19 @@ export async function freeSlotsBySession(db: Db, sessions: Array<{ id: number; p
 
 export interface PublicPitch { position: number; label: string }
 
+/**
+ * One entry per held slot, in slot order (the same rank as the times in holders' emails). A title shows only
+ * for a confirmed pitch whose holder agreed; a pending one holds its slot under the generic label.
+ */
 export async function publicAgendaPitches(db: Db, sessionId: number): Promise<PublicPitch[]> {
   const rows = await db.selectFrom('pitch')
     .innerJoin('initiative', 'initiative.id', 'pitch.initiative_id')
     .leftJoin('commune', 'commune.id', 'initiative.commune_id')
-    .select(['pitch.position', 'pitch.public_title', 'initiative.title', 'commune.name as commune'])
-    .where('pitch.session_id', '=', sessionId).where('pitch.status', '=', 'confirmed')
-    .orderBy('pitch.position').execute()
+    .select(['pitch.position', 'pitch.status', 'pitch.public_title', 'initiative.title', 'commune.name as commune'])
+    .where('pitch.session_id', '=', sessionId).where('pitch.status', 'in', ['pending', 'confirmed'])
+    .orderBy('pitch.position').orderBy('pitch.id').execute()
   return rows.map((r) => ({
     position: r.position,
-    label: r.public_title ? r.title : `Présentation d'une initiative${r.commune ? ` — ${r.commune}` : ''}`,
+    label: r.status === 'confirmed' && r.public_title ? r.title : `Présentation d'une initiative${r.commune ? ` — ${r.commune}` : ''}`,
   }))
 }

@@ -19,7 +19,7 @@ function concrete(pattern: string, ids: Record<string, number | string>): string
     const before = pattern.slice(0, offset)
     switch (param) {
       case 'slug': case 'platform': return String(ids.slug ?? 'lens-lievin')
-      case 'date': return before.endsWith('/sessions/') && pattern.endsWith('/pitch') ? id('pitchDate') : id('date')
+      case 'date': return before.endsWith('/sessions/') && /\/pitch(es)?(\/|$)/.test(pattern.slice(offset)) ? id('pitchDate') : id('date')
       case 'commune': return id('commune')
       case 'token': return before.startsWith('/pitch') ? id('pitchToken') : id('rsvpToken')
       case 'file': return id('feedFile')

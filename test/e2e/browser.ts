@@ -30,7 +30,7 @@ export async function launchBrowser(): Promise<Browser> {
     // The background-networking flags matter: without them Chromium keeps calling Google's hosts, which this
     // closed network refuses, many at a time. --no-sandbox because CI runs as root.
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking',
-      '--disable-component-update', '--disable-sync', '--disable-quic', '--lang=fr-FR'],
+      '--disable-component-update', '--disable-sync', '--disable-quic'],
   })
 }
 

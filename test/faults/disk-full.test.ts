@@ -9,7 +9,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { createDatabase } from '../../src/db/index.js'
 import { migrateToLatest } from '../../src/db/migrate.js'
 import type { Db } from '../../src/db/schema.js'
-import { Client, createPlatform } from '../helpers/app.js'
+import { Client, createPlatform, csrfToken } from '../helpers/app.js'
 import { bookingFields, publishedSession } from '../pitches/helpers.js'
 import { appOn, bookingCounts, inspect, integrity, NO_ORPHANS, orphans, skipOnPostgres, StatementLog } from './sqlite.js'
 
@@ -37,7 +37,7 @@ async function expectFullRefusal(f: Fixture, client: Client, form: Record<string
   const before = bookingCounts(f.look)
   const page = await client.get(FORM)
   f.log.statements.length = 0
-  const res = await client.post(FORM, { ...form, _csrf: /name="_csrf" value="([^"]+)"/.exec(page.body)![1]! })
+  const res = await client.post(FORM, { ...form, _csrf: csrfToken(page.body) })
   expect(res.statusCode).toBe(503)
   expect(Number(res.headers['retry-after'])).toBeGreaterThan(0)
   expect(res.headers['content-type']).toMatch(/^text\/html/)

@@ -18,11 +18,12 @@ import {
 const ROUNDS = 5
 
 describe.skipIf(skipOnPostgres('test/faults/kill.test.ts'))('SIGKILL in the middle of writes', () => {
-  const dataDir = mkdtempSync(join(tmpdir(), 'fabrik-kill-'))
+  let dataDir: string
   let platformId: number
   let sessionId: number
 
   beforeAll(async () => {
+    dataDir = mkdtempSync(join(tmpdir(), 'fabrik-kill-'))
     const db = createDatabase({ dataDir, databaseUrl: null })
     await migrateToLatest(db)
     const platform = await createPlatform(db)
@@ -30,7 +31,7 @@ describe.skipIf(skipOnPostgres('test/faults/kill.test.ts'))('SIGKILL in the midd
     sessionId = await publishedSession(db, platform)
     await db.destroy()
   })
-  afterAll(() => rmSync(dataDir, { recursive: true, force: true }))
+  afterAll(() => { if (dataDir) rmSync(dataDir, { recursive: true, force: true }) })
 
   it(`keeps the database intact and every acknowledged booking whole, ${ROUNDS} kills in a row`, async () => {
     const rounds: string[] = []

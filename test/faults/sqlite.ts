@@ -16,7 +16,7 @@ export const pgUrl = process.env.FABRIK_TEST_PG_URL
 
 /** Prints why a SQLite-only file is skipped under FABRIK_TEST_PG_URL, and returns whether to skip. */
 export function skipOnPostgres(file: string): boolean {
-  if (pgUrl) console.warn(`⚠ ${file} skipped: it breaks the SQLite file itself (FABRIK_TEST_PG_URL is set)`)
+  if (pgUrl) console.warn(`⚠ ${file} skipped: SQLite faults (file, locks, backup) and FABRIK_TEST_PG_URL is set`)
   return Boolean(pgUrl)
 }
 
