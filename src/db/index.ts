@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import SQLite from 'better-sqlite3'
-import { Kysely, PostgresAdapter, PostgresDialect, SqliteDialect } from 'kysely'
+import { CompiledQuery, type DatabaseConnection, type Driver, Kysely, PostgresAdapter, PostgresDialect, SqliteDialect, SqliteDriver } from 'kysely'
 import pg from 'pg'
 import type { Database, Db } from './schema.js'
 
@@ -25,7 +25,8 @@ export function createDatabase(options: DatabaseOptions): Db {
     pool.on('error', (error) => console.error(`PostgreSQL idle connection lost: ${error.message}`))
     return new Kysely<Database>({ dialect: new PostgresDialect({ pool }) })
   }
-  mkdirSync(options.dataDir, { recursive: true })
+  // The database holds names, emails and phone numbers: the folder is the owner's alone.
+  mkdirSync(options.dataDir, { recursive: true, mode: 0o700 })
   const file = join(options.dataDir, 'fabrik.sqlite')
   const sqlite = new SQLite(file, { timeout: options.busyTimeout ?? 5000 })
   sqlite.pragma('journal_mode = WAL')
@@ -33,9 +34,36 @@ export function createDatabase(options: DatabaseOptions): Db {
   sqlite.pragma('synchronous = FULL')
   sqlite.pragma('foreign_keys = ON')
   sqlite.pragma(`busy_timeout = ${options.busyTimeout ?? 5000}`)
-  return new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) })
+  return new Kysely<Database>({ dialect: new FabrikSqliteDialect(sqlite) })
 }
 
 export function isPostgres(db: Db): boolean {
   return db.getExecutor().adapter instanceof PostgresAdapter
+}
+
+// Two corrections to Kysely's SQLite driver (another process writing; a full disk):
+// - BEGIN IMMEDIATE: a plain BEGIN that reads before it writes fails with SQLITE_BUSY at once when another
+//   connection holds the write lock (SQLite never runs the busy handler to upgrade a read transaction).
+//   Every transaction of the app writes, so each takes the lock up front and waits (kysely issue #1152).
+// - When COMMIT fails on a full disk, SQLite has already rolled back; Kysely's ROLLBACK would then fail with
+//   "cannot rollback - no transaction is active", hiding the SQLITE_FULL that errors.ts turns into a 503.
+class FabrikSqliteDriver extends SqliteDriver {
+  constructor(private readonly sqlite: SQLite.Database) {
+    super({ database: sqlite })
+  }
+  override async beginTransaction(connection: DatabaseConnection): Promise<void> {
+    await connection.executeQuery(CompiledQuery.raw('begin immediate'))
+  }
+  override async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
+    if (this.sqlite.inTransaction) await super.rollbackTransaction(connection)
+  }
+}
+
+class FabrikSqliteDialect extends SqliteDialect {
+  constructor(private readonly sqlite: SQLite.Database) {
+    super({ database: sqlite })
+  }
+  override createDriver(): Driver {
+    return new FabrikSqliteDriver(this.sqlite)
+  }
 }

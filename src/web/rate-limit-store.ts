@@ -30,6 +30,16 @@ export function databaseRateLimitStore(db: Db, clock: () => Date): FastifyRateLi
         .then((row) => callback(null, { current: Number(row.count), ttl: Math.max(0, Date.parse(row.window_ends_at) - now.getTime()) }), callback)
     }
 
+    /** The current count without counting this request (`{ increment: false }`). */
+    read(key: string, callback: Callback, timeWindow: number) {
+      const now = clock()
+      db.selectFrom('rate_limit').select(['count', 'window_ends_at']).where('key', '=', `${this.prefix}:${key}`).executeTakeFirst()
+        .then((row) => {
+          const alive = row && row.window_ends_at > now.toISOString()
+          callback(null, alive ? { current: Number(row.count), ttl: Date.parse(row.window_ends_at) - now.getTime() } : { current: 0, ttl: timeWindow })
+        }, callback)
+    }
+
     child(routeOptions: object) {
       const r = (routeOptions as { routeInfo?: { method?: string | string[]; url?: string } }).routeInfo
       return new DatabaseStore(null, r ? `${String(r.method)}:${r.url}` : this.prefix)

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { afterAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { systemClock } from '../../src/context.js'
 import { COPY_ORDER, copyDatabase } from '../../src/db/copy.js'
 import { createDatabase } from '../../src/db/index.js'
@@ -16,7 +16,8 @@ const pg = process.env.FABRIK_TEST_PG_URL
 if (!pg) console.warn('⚠ test/db/copy.test.ts skipped: set FABRIK_TEST_PG_URL (npm run test:pg) to copy SQLite → PostgreSQL')
 
 describe.skipIf(!pg)('copying a whole history from SQLite to PostgreSQL', () => {
-  const dataDir = mkdtempSync(join(tmpdir(), 'fabrik-copy-'))
+  let dataDir = ''
+  beforeAll(() => { dataDir = mkdtempSync(join(tmpdir(), 'fabrik-copy-')) })
   afterAll(() => rmSync(dataDir, { recursive: true, force: true }))
 
   it('copies every row with its id, checks the counts, and the copy keeps working', async () => {
