@@ -6,7 +6,7 @@ import { notFound } from '../web/errors.js'
 import { hashToken, looksLikeToken } from '../web/tokens.js'
 import { feedText, sendCalendar } from './feeds.js'
 import { presentSession } from './present.js'
-import { findSessionById } from './store.js'
+import { listSessionsByIds } from './store.js'
 
 // `/feeds/{token}.ics`: a partner contact's or a holder's own sessions, for their calendar app.
 
@@ -36,12 +36,8 @@ export async function personalFeedRoutes(app: FastifyInstance) {
     if (!owner) return notFound(request, reply)
     const platform = await findPlatform(ctx.db, owner.platformId)
     const from = addDays(todayIn(platform.timezone, ctx.clock()), -365)
-    const sessions = []
-    for (const id of await sessionIdsOf(ctx.db, owner, from)) {
-      const s = await findSessionById(ctx.db, id)
-      if (s && s.status !== 'draft') sessions.push(presentSession(platform, s, ctx.config.publicUrl, ctx.clock()))
-    }
-    sessions.sort((a, b) => a.date.localeCompare(b.date))
+    const rows = await listSessionsByIds(ctx.db, await sessionIdsOf(ctx.db, owner, from))
+    const sessions = rows.map((s) => presentSession(platform, s, ctx.config.publicUrl, ctx.clock()))
     reply.header('x-robots-tag', 'noindex')
     return sendCalendar(request, reply, feedText(platform, `Mes réunions — ${platform.name}`, sessions), { filename: 'mes-reunions.ics', personal: true })
   })

@@ -27,6 +27,11 @@ export function findSessionById(db: Db, id: number) {
   return withPlace(db).where('session.id', '=', id).executeTakeFirst()
 }
 
+export function listSessionsByIds(db: Db, ids: number[]) {
+  if (ids.length === 0) return Promise.resolve([])
+  return withPlace(db).where('session.id', 'in', ids).where('session.status', '!=', 'draft').orderBy('session.date').execute()
+}
+
 export function listSessions(db: Db, platformId: number, filter: { from?: string; to?: string; statuses?: SessionStatus[]; limit?: number } = {}) {
   let q = withPlace(db).where('session.platform_id', '=', platformId)
   if (filter.from) q = q.where('session.date', '>=', filter.from)

@@ -193,10 +193,7 @@ describe('queries per page do not grow with the data (no N+1)', () => {
     await measure('personal feed')
   })
 
-  // KNOWN N+1 (issue #10): /feeds/{token}.ics looks its sessions up one by one (sessions/personal-feed-routes.ts),
-  // so this fails, as `it.fails` expects. Once the lookup is one query, vitest reports an unexpected pass:
-  // turn `it.fails` into `it` then.
-  it.fails('personal feed: same queries at both sizes', async () => {
+  it('personal feed: same queries at both sizes', async () => {
     expectSameCount('personal feed', await measure('personal feed'))
   })
 })
