@@ -129,3 +129,8 @@ export function monthNameFr(month: number): string {
   if (!Number.isInteger(month) || month < 1 || month > 12) throw new Error(`Invalid month: ${month}`)
   return monthFmt.format(new Date(Date.UTC(2000, month - 1, 1)))
 }
+
+/** "Vendredi 27 mars 2026" reads "vendredi 27 mars 2026" inside a sentence. */
+export function inSentence(longDate: string): string {
+  return longDate.charAt(0).toLowerCase() + longDate.slice(1)
+}

@@ -1,7 +1,8 @@
 import type { Eta } from 'eta'
 import { singleLine, stripControl } from '../calendar/sanitise.js'
 import { PLACE_TBD, type SessionView } from '../sessions/present.js'
-import { inSentence, type MailKind, mailSubject } from './kinds.js'
+import { inSentence } from '../calendar/zoned.js'
+import { type MailKind, mailSubject } from './kinds.js'
 
 // Renders one message of a kind: subject, text/plain and text/html, from the same data. Rendering happens
 // at enqueue time, so the outbox keeps exactly what was sent.

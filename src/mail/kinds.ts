@@ -1,3 +1,4 @@
+import { inSentence } from '../calendar/zoned.js'
 import type { MailData } from './compose.js'
 
 // Every mail kind's stable dotted key: it names the template (views/mail/<key>.html.eta, .txt.eta), fills
@@ -38,10 +39,6 @@ export const KIND_LABELS: Record<MailKind, string> = {
   'pitch.withdrawn': 'Présentation retirée',
 }
 
-/** "Vendredi 27 mars 2026" reads "vendredi 27 mars 2026" inside a sentence. */
-export function inSentence(longDate: string): string {
-  return longDate.charAt(0).toLowerCase() + longDate.slice(1)
-}
 
 type SubjectBuilder = (data: MailData, day: string) => string
 

@@ -1,7 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import { formatTime } from '../calendar/zoned.js'
+import { formatTime, inSentence } from '../calendar/zoned.js'
 import type { Platform } from '../db/schema.js'
-import { inSentence } from '../mail/kinds.js'
 import { findPlatform } from '../platforms/store.js'
 import { timeAgenda } from '../sessions/agenda.js'
 import { contactRecipient } from '../sessions/notify.js'

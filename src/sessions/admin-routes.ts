@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import { todayIn } from '../calendar/zoned.js'
+import { inSentence, todayIn } from '../calendar/zoned.js'
 import type { Platform } from '../db/schema.js'
 import { managedPlatform } from '../platforms/access.js'
 import { rotationOrder, yearCoverage } from '../platforms/rotation.js'
@@ -101,7 +101,7 @@ export async function sessionAdminRoutes(app: FastifyInstance) {
     ])
     const others = history.filter((h) => h.date !== session?.date)
     return page(request, reply, 'admin/session.eta', {
-      title: session ? `Séance du ${presentSession(platform, session, ctx.config.publicUrl, ctx.clock()).longDate}` : 'Ajouter une séance',
+      title: session ? `Séance du ${inSentence(presentSession(platform, session, ctx.config.publicUrl, ctx.clock()).longDate)}` : 'Ajouter une séance',
       platform, base: base(platform), values, errors, agenda,
       session: session ? presentSession(platform, session, ctx.config.publicUrl, ctx.clock()) : null,
       rotation: rotationOrder(communes, others, date), venues,

@@ -1,6 +1,5 @@
-import { formatLongDate, formatTimeRange } from '../calendar/zoned.js'
+import { formatLongDate, formatTimeRange, inSentence } from '../calendar/zoned.js'
 import type { SessionMode } from '../db/schema.js'
-import { inSentence } from '../mail/kinds.js'
 import { MODE_LABELS } from './present.js'
 
 // What changed in a session, and whether it matters to people who hold it in their calendar.
