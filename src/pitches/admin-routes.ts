@@ -4,7 +4,6 @@ import { formatShortDate, formatTime, formatTimeRange, todayIn } from '../calend
 import { isPostgres } from '../db/index.js'
 import type { Platform } from '../db/schema.js'
 import { managedPlatform } from '../platforms/access.js'
-import { nameKey } from '../platforms/names.js'
 import { listCommunes } from '../platforms/store.js'
 import { timeAgenda } from '../sessions/agenda.js'
 import { presentSession } from '../sessions/present.js'
@@ -16,7 +15,7 @@ import { page } from '../web/views.js'
 import { agendaForm, attachHolderForm, ideaForm, mergeForm, onBehalfForm, PITCH_ACTIONS, pitchActionForm, STATUS_LABELS } from './admin-forms.js'
 import { AGENDA_KINDS, type AgendaRow, editAgenda, previewTimes, rowsOf, slotOrder, withBlankRow } from './agenda-edit.js'
 import { BookingClosedError, bookPitch, changePitch, promoteWaiting } from './booking.js'
-import { ATTENDANCE, DOMAINS, HOLDER_KINDS, NEEDS, STAGES } from './forms.js'
+import { ATTENDANCE, bookingRequest, communeNamed, DOMAINS, HOLDER_KINDS, NEEDS, STAGES } from './forms.js'
 import {
   attachHolder, findInitiative, initiativeChoices, type InitiativeRow, initiativeHolders, initiativePitches, insertIdea, listInitiatives, mergedInto,
   mergeInitiative, reorderPitch, replaceAgenda,
@@ -183,19 +182,14 @@ export async function pitchAdminRoutes(app: FastifyInstance) {
     if (!isOpen(session)) return renderNew(request, reply, platform, session, request.body as Record<string, unknown>, {}, 409)
     const form = parseForm(onBehalfForm, request.body)
     const communes = await listCommunes(ctx.db, platform.id)
-    const commune = form.ok && form.data.commune ? communes.find((x) => x.name_key === nameKey(form.data.commune!)) : undefined
-    if (!form.ok || (form.data.commune && !commune)) {
+    const commune = form.ok ? communeNamed(communes, form.data.commune) : null
+    if (!form.ok || commune === undefined) {
       const errors = form.ok ? {} : form.errors
-      if (form.values.commune && !commune && !errors.commune) errors.commune = 'Choisissez une commune de la liste (ou laissez vide).'
+      if (commune === undefined) errors.commune = 'Choisissez une commune de la liste (ou laissez vide).'
       return renderNew(request, reply, platform, session, form.values, errors, 400)
     }
-    const d = form.data
     try {
-      const result = await bookPitch(ctx, platform, session.id, {
-        holder: { name: d.holder_name, email: d.holder_email, phone: d.holder_phone, kind: d.holder_kind, commune_id: commune?.id ?? null },
-        initiative: { title: d.initiative_title, summary: d.initiative_summary, domain: d.domain, needs: d.needs, stage: d.stage, commune_id: commune?.id ?? null },
-        attendance: d.attendance, publicTitle: d.public_title,
-      }, isOpen)
+      const result = await bookPitch(ctx, platform, session.id, bookingRequest(form.data, commune?.id ?? null), isOpen)
       return reply.redirect(`${base(platform)}/sessions/${session.date}/pitches?done=${result.existing ? 'existing' : 'added'}#pitch-${result.pitchId}`, 303)
     } catch (error) {
       if (error instanceof BookingClosedError) return renderNew(request, reply, platform, session, form.values, {}, 409)

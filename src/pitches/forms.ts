@@ -1,4 +1,6 @@
 import { z } from 'zod'
+import { nameKey } from '../platforms/names.js'
+import type { BookingRequest } from './booking.js'
 import { checkbox, checkboxes, choice, email, line, optionalLine, text } from '../web/forms.js'
 
 export const DOMAINS = { economie_solidaire: 'Économie solidaire', social: 'Social', culturel: 'Culturel', sportif: 'Sportif', environnement: 'Environnement', autre: 'Autre' } as const
@@ -34,3 +36,18 @@ export type BookingForm = z.output<typeof bookingForm>
 export const initiativeEditForm = z.object({ ...initiativeFields, attendance: choice(keys(ATTENDANCE), 'Dites comment vous participerez.') })
 
 export const moveRequestForm = z.object({ session_date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'Choisissez une séance.') })
+
+/** The booking form as a booking request, with the holder's commune (already resolved) on both. */
+export function bookingRequest(d: BookingForm, communeId: number | null): BookingRequest {
+  return {
+    holder: { name: d.holder_name, email: d.holder_email, phone: d.holder_phone, kind: d.holder_kind, commune_id: communeId },
+    initiative: { title: d.initiative_title, summary: d.initiative_summary, domain: d.domain, needs: d.needs, stage: d.stage, commune_id: communeId },
+    attendance: d.attendance,
+    publicTitle: d.public_title,
+  }
+}
+
+/** The commune a form names, compared accent- and case-insensitively; `undefined` when it is not one of them. */
+export function communeNamed<T extends { name_key: string }>(communes: T[], name: string | null): T | null | undefined {
+  return name ? communes.find((c) => c.name_key === nameKey(name)) : null
+}

@@ -1,7 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { addDays, isValidDate, todayIn } from '../calendar/zoned.js'
 import type { Platform } from '../db/schema.js'
-import { nameKey } from '../platforms/names.js'
 import { findPlatform, findPlatformBySlug, listCommunes } from '../platforms/store.js'
 import { presentSession } from '../sessions/present.js'
 import { findSessionByDate, findSessionById, listSessions, type SessionRow } from '../sessions/store.js'
@@ -10,7 +9,7 @@ import { type FieldErrors, parseForm } from '../web/forms.js'
 import { page } from '../web/views.js'
 import { hashToken, looksLikeToken } from '../web/tokens.js'
 import { BookingClosedError, bookPitch, changePitch, pitchToken, slotTime } from './booking.js'
-import { ATTENDANCE, bookingForm, DOMAINS, HOLDER_KINDS, initiativeEditForm, moveRequestForm, NEEDS, STAGES } from './forms.js'
+import { ATTENDANCE, bookingForm, bookingRequest, communeNamed, DOMAINS, HOLDER_KINDS, initiativeEditForm, moveRequestForm, NEEDS, STAGES } from './forms.js'
 import { findPitchByTokenHash, type PitchDetails } from './store.js'
 import { bookingOpen } from './waiting-list.js'
 
@@ -63,19 +62,14 @@ export async function pitchRoutes(app: FastifyInstance) {
     if (!open(platform)(session)) return renderBooking(request, reply, platform, session, request.body as Record<string, unknown>, {}, 409)
     const form = parseForm(bookingForm, request.body)
     const communes = await listCommunes(ctx.db, platform.id)
-    const commune = form.ok && form.data.commune ? communes.find((c) => c.name_key === nameKey(form.data.commune!)) : undefined
-    if (!form.ok || (form.data.commune && !commune)) {
+    const commune = form.ok ? communeNamed(communes, form.data.commune) : null
+    if (!form.ok || commune === undefined) {
       const errors = form.ok ? {} : form.errors
-      if (form.ok || !errors.commune) if (form.values.commune && !commune) errors.commune = 'Choisissez votre commune dans la liste (ou laissez vide si vous habitez hors du territoire).'
+      if (commune === undefined) errors.commune = 'Choisissez votre commune dans la liste (ou laissez vide si vous habitez hors du territoire).'
       return renderBooking(request, reply, platform, session, form.values, errors, 400)
     }
-    const d = form.data
     try {
-      const result = await bookPitch(ctx, platform, session.id, {
-        holder: { name: d.holder_name, email: d.holder_email, phone: d.holder_phone, kind: d.holder_kind, commune_id: commune?.id ?? null },
-        initiative: { title: d.initiative_title, summary: d.initiative_summary, domain: d.domain, needs: d.needs, stage: d.stage, commune_id: commune?.id ?? null },
-        attendance: d.attendance, publicTitle: d.public_title,
-      }, open(platform))
+      const result = await bookPitch(ctx, platform, session.id, bookingRequest(form.data, commune?.id ?? null), open(platform))
       return reply.redirect(`/pitch/${result.token}`, 303)
     } catch (error) {
       if (error instanceof BookingClosedError) return renderBooking(request, reply, platform, session, form.values, {}, 409)
