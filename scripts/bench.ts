@@ -38,6 +38,8 @@ interface Target extends LoadRequest {
   expect: number
   /** Shorter and without warm-up: every request adds rows. */
   mutating?: boolean
+  /** Instead of --connections (a facilitator's page is also measured at the load a team of facilitators makes). */
+  connections?: number
 }
 
 const here = dirname(fileURLToPath(import.meta.url)) // dist/scripts
@@ -119,6 +121,7 @@ async function main() {
       { name: 'personal feed', audience: 'public', method: 'GET', path: `/feeds/${feedToken}.ics`, expect: 200 },
       { name: 'RSVP page', audience: 'public', method: 'GET', path: `/rsvp/${rsvpToken}`, expect: 200 },
       { name: 'facilitator: RSVPs', audience: 'facilitator', method: 'GET', path: `/admin/p/${info.slug}/sessions/${info.sessionDate}/partners`, headers: { cookie: facilitator.header() }, expect: 200 },
+      { name: 'facilitator: RSVPs, 5 conn.', audience: 'facilitator', method: 'GET', path: `/admin/p/${info.slug}/sessions/${info.sessionDate}/partners`, headers: { cookie: facilitator.header() }, expect: 200, connections: 5 },
       { name: 'booking POST (same email)', audience: 'write', method: 'POST', path: `${sessionPath}/pitch`, headers: formHeaders, body: booking(info.bookingHolder.email), expect: 303 },
       { name: 'booking POST (new emails)', audience: 'write', method: 'POST', path: `${sessionPath}/pitch`, headers: formHeaders, body: booking('banc.[<id>]@habitants.example.org'), idReplacement: true, expect: 303, mutating: true },
     ]
@@ -127,7 +130,7 @@ async function main() {
     const recorded: RecordedResponse[] = []
     const single: Array<{ name: string; bytes: number; cold: number; warm: number }> = []
     for (const target of targets) {
-      if (target.mutating) continue
+      if (target.mutating || target.connections) continue
       const client = { method: target.method, headers: { ...target.headers } }
       const once = async () => {
         const started = performance.now()
@@ -166,7 +169,7 @@ async function main() {
     for (const target of targets) {
       const seconds = target.mutating ? Math.min(3, SECONDS) : SECONDS
       const warmupSeconds = target.mutating ? 0 : WARMUP
-      const options = { connections: CONNECTIONS, seconds, warmupSeconds, expect: target.expect }
+      const options = { connections: target.connections ?? CONNECTIONS, seconds, warmupSeconds, expect: target.expect }
       const a = await load(base, target, { ...options, serverPid: app.pid })
       const b = await load(bareBase, target, { ...options, serverPid: bare.pid })
       results.push({ target, app: a, bare: b })

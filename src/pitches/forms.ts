@@ -37,6 +37,11 @@ export const initiativeEditForm = z.object({ ...initiativeFields, attendance: ch
 
 export const moveRequestForm = z.object({ session_date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'Choisissez une séance.') })
 
+export const rebookForm = z.object({
+  initiative_id: z.string({ error: 'Choisissez une initiative.' }).regex(/^\d{1,9}$/, 'Choisissez une initiative.').transform(Number),
+  session_date: z.string({ error: 'Choisissez une séance.' }).regex(/^\d{4}-\d{2}-\d{2}$/, 'Choisissez une séance.'),
+})
+
 /** The booking form as a booking request, with the holder's commune (already resolved) on both. */
 export function bookingRequest(d: BookingForm, communeId: number | null): BookingRequest {
   return {

@@ -9,8 +9,8 @@ import { type FieldErrors, parseForm } from '../web/forms.js'
 import { page } from '../web/views.js'
 import { hashToken, looksLikeToken } from '../web/tokens.js'
 import { BookingClosedError, bookPitch, changePitch, pitchToken, slotTime } from './booking.js'
-import { ATTENDANCE, bookingForm, bookingRequest, communeNamed, DOMAINS, HOLDER_KINDS, initiativeEditForm, moveRequestForm, NEEDS, STAGES } from './forms.js'
-import { findPitchByTokenHash, type PitchDetails } from './store.js'
+import { ATTENDANCE, bookingForm, bookingRequest, communeNamed, DOMAINS, HOLDER_KINDS, initiativeEditForm, moveRequestForm, NEEDS, rebookForm, STAGES } from './forms.js'
+import { findHolder, findPitchByTokenHash, holderInitiatives, type PitchDetails } from './store.js'
 import { bookingOpen } from './waiting-list.js'
 
 // Holders: the public booking form, and their own page behind the link in their emails.
@@ -95,7 +95,10 @@ export async function pitchRoutes(app: FastifyInstance) {
       ? (await listSessions(ctx.db, platform.id, { from: addDays(session.date, 1), statuses: ['published'] })).filter(open(platform))
       : []
     const token = pitchToken(ctx, pitch)
+    const initiatives = await holderInitiatives(ctx.db, pitch.holder_id)
+    const openSessions = (await listSessions(ctx.db, platform.id, { from: todayIn(platform.timezone, ctx.clock()), statuses: ['published'] })).filter(open(platform))
     return page(request, reply, 'public/pitch.eta', {
+      initiatives, openSessions: openSessions.map((s) => presentSession(platform, s, ctx.config.publicUrl, ctx.clock())),
       title: 'Ma présentation', siteName: platform.name, homeHref: `/${platform.slug}`, noindex: true,
       platform, pitch, session: presentSession(platform, session, ctx.config.publicUrl, ctx.clock()),
       slot: await slotTime(ctx.db, session, pitch.id), editable: isOpen && pitch.status !== 'withdrawn' && pitch.status !== 'declined',
@@ -148,6 +151,22 @@ export async function pitchRoutes(app: FastifyInstance) {
         throw error
       }
       return reply.redirect(`/pitch/${pitchToken(ctx, pitch)}?done=move`, 303)
+    }
+    if (action === 'rebook') {
+      // A returning holder picks one of their initiatives and a session: a new booking, with its own link.
+      const form = parseForm(rebookForm, request.body)
+      const mine = form.ok ? (await holderInitiatives(ctx.db, pitch.holder_id)).find((i) => i.id === form.data.initiative_id) : undefined
+      const target = form.ok ? await findSessionByDate(ctx.db, platform.id, form.data.session_date) : undefined
+      if (!form.ok || !mine || !target || !open(platform)(target)) {
+        return renderHolder(request, reply, null, { rebook: 'Choisissez une de vos initiatives et une des réunions proposées.' }, 400)
+      }
+      const holder = await findHolder(ctx.db, pitch.holder_id)
+      const result = await bookPitch(ctx, platform, target.id, {
+        holder: { name: holder.name, email: holder.email!, phone: holder.phone, kind: holder.kind, commune_id: holder.commune_id },
+        initiative: { title: mine.title, summary: mine.summary, domain: mine.domain, needs: mine.needs ? mine.needs.split(',') : [], stage: mine.stage, commune_id: mine.commune_id },
+        attendance: pitch.attendance_mode, publicTitle: pitch.public_title === 1,
+      }, open(platform))
+      return reply.redirect(`/pitch/${result.token}`, 303)
     }
     return renderHolder(request, reply, null, { _form: 'Action inconnue.' }, 400)
   })

@@ -90,3 +90,18 @@ export function findPitchByTokenHash(db: Db, hash: string) {
 export function listSessionPitches(db: Db, sessionId: number) {
   return pitchDetails(db).where('pitch.session_id', '=', sessionId).orderBy('pitch.position').orderBy('pitch.id').execute()
 }
+
+/** A holder's initiatives, each with the sessions where they pitched it: what a returning holder picks from. */
+export async function holderInitiatives(db: Db, holderId: number) {
+  const initiatives = await db.selectFrom('initiative').innerJoin('initiative_holder', 'initiative_holder.initiative_id', 'initiative.id')
+    .selectAll('initiative').where('initiative_holder.holder_id', '=', holderId).where('initiative.merged_into_id', 'is', null)
+    .orderBy('initiative.created_at').execute()
+  const pitches = initiatives.length === 0 ? [] : await db.selectFrom('pitch').innerJoin('session', 'session.id', 'pitch.session_id')
+    .select(['pitch.initiative_id', 'pitch.status', 'session.date']).where('pitch.holder_id', '=', holderId)
+    .where('pitch.initiative_id', 'in', initiatives.map((i) => i.id)).orderBy('session.date').execute()
+  return initiatives.map((i) => ({ ...i, pitches: pitches.filter((p) => p.initiative_id === i.id) }))
+}
+
+export function findHolder(db: Db, id: number) {
+  return db.selectFrom('holder').selectAll().where('id', '=', id).executeTakeFirstOrThrow()
+}

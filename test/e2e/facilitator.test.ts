@@ -2,20 +2,28 @@ import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
 import { checkA11y, e2eSkipReason, launchBrowser, newPage, screenshot, watchConsole } from './browser.js'
 import { addFacilitator, type RunningServer, seedDemo, startServer } from './harness.js'
+import type { ReceivedMail } from '../helpers/smtp.js'
+import { calendarOf, linkIn, recipients, waitForMails } from './mail.js'
 
-// Journey 1, as far as the app goes today: a facilitator, created from the command line on the demo platform,
-// logs in with the keyboard, plans a year, places one session, publishes it, and finds it on the public pages.
+// Journey 1: a facilitator, created from the command line on the demo platform, logs in with the keyboard,
+// plans a year, places one session, publishes it, invites the partners (one email each, read on the in-test
+// SMTP server), and finds the session on the public pages.
 // Every page visited passes axe (WCAG 2.1 A/AA, no serious or critical violation).
 
 const SLUG = 'lens-lievin'
 const FACILITATOR = { email: 'camille.martin@fabrik-lens-lievin.example.org', name: 'Camille Martin', password: 'une phrase de passe assez longue', platform: SLUG }
+
+/** The day (YYYY-MM-DD) an instant falls on in Europe/Paris. */
+function parisDate(iso: string): string {
+  return new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Paris', year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date(iso))
+}
 
 /** The platform's current year (Europe/Paris), as the server computes it from its real clock. */
 function currentYear(): number {
   return Number(new Intl.DateTimeFormat('en', { timeZone: 'Europe/Paris', year: 'numeric' }).format(new Date()))
 }
 
-describe.skipIf(e2eSkipReason() !== null)('journey 1: a facilitator plans, places and publishes a session', () => {
+describe.skipIf(e2eSkipReason() !== null)('journey 1: a facilitator plans, places and publishes a session, and invites the partners', () => {
   let server: RunningServer | undefined
   let browser: Browser | undefined
   let page: Page
@@ -56,7 +64,7 @@ describe.skipIf(e2eSkipReason() !== null)('journey 1: a facilitator plans, place
     throw new Error(`#${id} cannot be reached with the Tab key on ${page.url()}`)
   }
 
-  it('logs in, plans next-but-one year, places and publishes a session, and finds it on the public pages', async () => {
+  it('logs in, plans next-but-one year, places and publishes a session, invites the partners, and finds it on the public pages', async () => {
     const base = server!.url
     const admin = `${base}/admin/p/${SLUG}`
     const year = currentYear() + 2 // the demo seeds this year and next; this one is still empty
@@ -108,9 +116,41 @@ describe.skipIf(e2eSkipReason() !== null)('journey 1: a facilitator plans, place
     expect(await page.locator('.status').first().textContent()).toBe('Publiée')
     await audit('session form (published)')
 
-    // Later issues continue journey 1 here: invite the platform's partners to this session ("Partenaires
-    // invités"), then follow each invitation email as it reaches server!.smtp (await server!.smtp.waitFor(n)),
-    // open its /rsvp/{token} link in a fresh context, answer, and see the answer on the facilitator's page.
+    // Invite the platform's partners ("Partenaires invités"): one email per active contact, each to one person
+    // with their own link and a calendar REQUEST naming them alone. (Journey 3, partner.test.ts, follows a link.)
+    await page.getByRole('link', { name: 'Partenaires invités' }).click()
+    await page.waitForURL(`${admin}/sessions/${date}/partners`)
+    expect(await page.locator('h1').textContent()).toBe('Partenaires invités')
+    await audit('session partners (none invited)', 'admin-session-partners')
+    const waiting = Number((await page.getByRole('group', { name: 'Organisations à inviter' }).locator('.hint').textContent())?.match(/\((\d+) personne\(s\)\)/)?.[1])
+    expect(waiting).toBeGreaterThan(0)
+    await page.getByRole('button', { name: 'Envoyer les invitations' }).click()
+    await page.waitForURL(`${admin}/sessions/${date}/partners?invited=${waiting}`)
+    expect(await page.getByRole('status').textContent()).toContain(`${waiting} invitation(s) envoyée(s)`)
+    expect(await page.locator('table.attendance tfoot td').last().textContent()).toBe(String(waiting)) // "Sans réponse"
+    await audit('session partners (invited)', 'admin-session-partners-invited')
+
+    // The seed invited every active contact to the demo's next session: the same people must be invited here.
+    const forThisSession = (m: ReceivedMail) => calendarOf(m).ics.events.some((e) => parisDate(e.start) === date)
+    const invitations = await waitForMails(server!.smtp, { kind: 'session.invitation', where: forThisSession }, waiting, 20_000)
+    const seeded = await waitForMails(server!.smtp, { kind: 'session.invitation', where: (m) => !forThisSession(m) }, 1)
+    expect(invitations).toHaveLength(waiting)
+    const invitees = invitations.map((m) => {
+      expect(m.envelope.rcptTo).toHaveLength(1)
+      const to = m.envelope.rcptTo[0]!.address.toLowerCase()
+      const ical = calendarOf(m)
+      expect(ical.problems).toEqual([])
+      expect([ical.mimeMethod, ical.ics.method]).toEqual(['REQUEST', 'REQUEST'])
+      expect(ical.ics.events).toHaveLength(1)
+      expect(ical.ics.events[0]!.attendees).toEqual([`mailto:${to}`])
+      expect(linkIn(m, /^\/rsvp\//)).toMatch(new RegExp(`^${base}/rsvp/[A-Za-z0-9_-]{22,}$`))
+      return to
+    }).sort()
+    expect(new Set(invitees).size).toBe(waiting) // one each
+    expect(new Set(invitations.map((m) => linkIn(m, /^\/rsvp\//))).size).toBe(waiting) // each their own link
+    expect(invitees).toEqual(seeded.flatMap((m) => recipients(m)).sort())
+    await page.getByRole('link', { name: /^← La séance du / }).click()
+    await page.waitForURL(`${admin}/sessions/${date}`)
 
     // The public session page, as anyone sees it.
     await page.getByRole('link', { name: 'page publique', exact: true }).click()

@@ -30,6 +30,8 @@ export interface MailQuery {
   kind?: string
   /** Substring of, or pattern for, the subject. */
   subject?: string | RegExp
+  /** Any further test (e.g. on the calendar part). */
+  where?: (mail: ReceivedMail) => boolean
 }
 
 /** The envelope recipients (RCPT TO), lower-cased. */
@@ -51,6 +53,7 @@ export function matches(mail: ReceivedMail, q: MailQuery): boolean {
   }
   if (typeof q.subject === 'string' && !subject.includes(q.subject)) return false
   if (q.subject instanceof RegExp && !q.subject.test(subject)) return false
+  if (q.where && !q.where(mail)) return false
   return true
 }
 
@@ -59,7 +62,7 @@ export function findMails(messages: ReceivedMail[], q: MailQuery): ReceivedMail[
 }
 
 function describe(q: MailQuery): string {
-  return JSON.stringify({ ...q, subject: q.subject instanceof RegExp ? String(q.subject) : q.subject })
+  return JSON.stringify({ ...q, subject: q.subject instanceof RegExp ? String(q.subject) : q.subject, where: q.where ? String(q.where) : undefined })
 }
 
 /** A one-line list of what arrived, for failure messages. */

@@ -214,6 +214,27 @@ describe('booking a pitch slot', () => {
     expect((await t.app.inject(url)).body).not.toContain('Trop tard')
   })
 
+  it('lets a returning holder pick one of their initiatives for another session, never someone else’s', async () => {
+    await publishedSession(t.db, p, '2027-01-29')
+    const mine = String((await book(1)).headers.location)
+    await book(2)
+    const page = await t.app.inject(mine)
+    expect(page.body).toContain('Mes initiatives')
+    expect(page.body).toContain('Jardin partagé 1')
+    const [own, other] = await t.db.selectFrom('initiative').select('id').orderBy('id').execute()
+    const c = new Client(t.app)
+    const refused = await c.submit(mine, { action: 'rebook', initiative_id: String(other!.id), session_date: '2027-01-29' })
+    expect(refused.statusCode).toBe(400)
+    const res = await c.submit(mine, { action: 'rebook', initiative_id: String(own!.id), session_date: '2027-01-29' })
+    expect(res.statusCode).toBe(303)
+    expect(res.headers.location).not.toBe(mine)
+    const rows = await pitches(t.db)
+    expect(rows).toHaveLength(3)
+    expect(rows[2]!.initiative_id).toBe(own!.id)
+    expect(rows[2]!.session_id).not.toBe(sessionId)
+    expect((await t.app.inject(String(res.headers.location))).body).toContain('data-status="confirmed"')
+  })
+
   it('moves to a later session on request, freeing the slot', async () => {
     await publishedSession(t.db, p, '2027-01-29')
     const url = String((await book(1)).headers.location)
