@@ -50,14 +50,29 @@ describe.skipIf(e2eSkipReason() !== null)('journey 3: a partner answers from the
     return page
   }
 
-  /** axe on the page as it stands; failures are collected so that one run reports every page. */
+  /** axe on the page as it stands (and, on a phone, reflow); failures are collected so that one run reports every page. */
   async function audit(page: Page, label: string, shot?: string) {
     try {
       await checkA11y(page, label)
     } catch (error) {
       a11yFailures.push((error as Error).message)
     }
+    if ((page.viewportSize()?.width ?? 1280) <= 375) await reflows(page, label)
     if (shot) await screenshot(page, shot)
+  }
+
+  /** WCAG 1.4.10 (reflow): at phone width nothing may widen the page into a horizontal scroll. */
+  async function reflows(page: Page, label: string) {
+    const { scrollWidth, innerWidth, widest } = await page.evaluate(`(() => {
+      const innerWidth = document.documentElement.clientWidth
+      let widest = ''
+      for (const el of document.querySelectorAll('main *')) {
+        const r = el.getBoundingClientRect()
+        if (r.right > innerWidth + 1 && !el.closest('.table-wrap')) { widest = el.tagName.toLowerCase() + (el.className ? '.' + el.className : '') + ': ' + (el.textContent || '').trim().slice(0, 60); break }
+      }
+      return { scrollWidth: document.documentElement.scrollWidth, innerWidth, widest }
+    })()`) as { scrollWidth: number; innerWidth: number; widest: string }
+    if (scrollWidth > innerWidth) a11yFailures.push(`reflow: "${label}" (${page.url()}) is ${scrollWidth} px wide in a ${innerWidth} px viewport (WCAG 1.4.10); first too wide: ${widest}`)
   }
 
   it('answers "à distance" from the invitation link, and receives the visio link when the facilitator switches the session', async () => {
@@ -102,10 +117,12 @@ describe.skipIf(e2eSkipReason() !== null)('journey 3: a partner answers from the
     const desk = await freshPage(DESKTOP)
     const admin = `${base}/admin/p/${SLUG}`
     await desk.goto(`${base}/login`)
+    await audit(desk, 'login')
     await desk.getByLabel('Adresse e-mail').fill(FACILITATOR.email)
     await desk.getByLabel('Mot de passe').fill(FACILITATOR.password)
     await desk.getByRole('button', { name: /connecter/i }).click()
     await desk.waitForURL(admin)
+    await audit(desk, 'platform dashboard')
     await desk.goto(`${admin}/sessions/${session.date}`)
     await audit(desk, 'admin session page (before visio)', 'partner-admin-session')
     const sentBefore = smtp.messages.length
