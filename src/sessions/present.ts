@@ -1,4 +1,4 @@
-import { formatLongDate, formatTimeRange, toOffsetIso } from '../calendar/zoned.js'
+import { formatLongDate, formatTimeRange, inSentence, toOffsetIso } from '../calendar/zoned.js'
 import type { Platform, SessionMode, SessionStatus } from '../db/schema.js'
 import type { SessionRow } from './store.js'
 
@@ -16,6 +16,8 @@ export interface SessionView {
   id: number
   date: string
   longDate: string
+  /** "vendredi 26 février 2021", for the middle of a sentence. */
+  dateInSentence: string
   timeRange: string
   start: string
   end: string
@@ -62,6 +64,7 @@ export function presentSession(platform: Platform, s: SessionRow, publicUrl: str
     id: s.id,
     date: s.date,
     longDate: formatLongDate(s.date),
+    dateInSentence: inSentence(formatLongDate(s.date)),
     timeRange: formatTimeRange(s.start_time, s.end_time),
     start: toOffsetIso(s.starts_at, platform.timezone),
     end: toOffsetIso(s.ends_at, platform.timezone),

@@ -26,14 +26,19 @@ export function dueReminder(startsAt: string, zone: string, days: number[], now:
   return null
 }
 
-/** Those who said they come (on site or remotely), and holders of confirmed pitches. */
-async function comingPeople(ctx: AppContext, db: Db, sessionId: number): Promise<Recipient[]> {
+/**
+ * Those who said they come (on site or remotely), and holders of confirmed pitches — but not someone who
+ * answered or was confirmed after this reminder's window opened: their confirmation email just told them.
+ */
+async function comingPeople(ctx: AppContext, db: Db, sessionId: number, windowStart: string): Promise<Recipient[]> {
   const contacts = await db.selectFrom('invitation').innerJoin('contact', 'contact.id', 'invitation.contact_id')
     .select(['contact.id', 'contact.name', 'contact.email', 'invitation.id as invitation_id', 'invitation.token_version'])
-    .where('invitation.session_id', '=', sessionId).where('invitation.answer', 'in', ['on_site', 'remote']).execute()
+    .where('invitation.session_id', '=', sessionId).where('invitation.answer', 'in', ['on_site', 'remote'])
+    .where('invitation.answered_at', '<=', windowStart).execute()
   const holders = await db.selectFrom('pitch').innerJoin('holder', 'holder.id', 'pitch.holder_id')
     .select(['holder.id', 'holder.name', 'holder.email', 'pitch.id as pitch_id', 'pitch.token_version'])
-    .where('pitch.session_id', '=', sessionId).where('pitch.status', '=', 'confirmed').where('holder.email', 'is not', null).execute()
+    .where('pitch.session_id', '=', sessionId).where('pitch.status', '=', 'confirmed').where('holder.email', 'is not', null)
+    .where('pitch.updated_at', '<=', windowStart).execute()
   return [
     ...contacts.map((c) => contactRecipient(ctx, c, { id: c.invitation_id, token_version: c.token_version })),
     ...holders.map((h) => holderRecipient(ctx, { id: h.id, name: h.name, email: h.email! }, { id: h.pitch_id, token_version: h.token_version })),
@@ -56,7 +61,8 @@ export async function queueDueReminders(ctx: AppContext): Promise<number> {
       const session = (await findSessionById(trx, c.id)) as SessionRow
       const platform = (await trx.selectFrom('platform').selectAll().where('id', '=', session.platform_id).executeTakeFirstOrThrow()) as Platform
       let n = 0
-      for (const to of await comingPeople(ctx, trx, session.id)) {
+      const windowStart = DateTime.fromISO(session.starts_at, { zone: c.timezone }).minus({ days }).toUTC().toISO()!
+      for (const to of await comingPeople(ctx, trx, session.id, windowStart)) {
         const id = await queueSessionMail(ctx, trx, platform, session, 'session.reminder', to, {
           itip: null, dedupeKey: `reminder:${session.id}:${days}:${session.starts_at}:${to.key}`,
         })

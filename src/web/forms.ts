@@ -19,8 +19,8 @@ export function line(max = 200) {
       z
         .string()
         .min(1, MSG_REQUIRED)
-        .max(max, `${max} caractères au plus.`)
-        .refine((s) => !CONTROL_LINE.test(s), MSG_CONTROL),
+        .refine((s) => !CONTROL_LINE.test(s), MSG_CONTROL)
+        .max(max, `${max} caractères au plus.`),
     )
 }
 
@@ -32,8 +32,8 @@ export function optionalLine(max = 200) {
     .pipe(
       z
         .string()
-        .max(max, `${max} caractères au plus.`)
         .refine((s) => !CONTROL_LINE.test(s), MSG_CONTROL)
+        .max(max, `${max} caractères au plus.`)
         .transform((s) => (s === '' ? null : s)),
     )
 }
@@ -48,8 +48,8 @@ export function text(max = 4000, required = true) {
       z
         .string()
         .min(required ? 1 : 0, MSG_REQUIRED)
-        .max(max, `${max} caractères au plus.`)
         .refine((s) => !CONTROL_MULTILINE.test(s), MSG_CONTROL)
+        .max(max, `${max} caractères au plus.`)
         .transform((s) => (s === '' ? null : s)),
     )
 }

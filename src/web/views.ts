@@ -41,5 +41,8 @@ export function page(request: FastifyRequest, reply: FastifyReply, view: string,
   let token: string | undefined
   const csrf = () => (token ??= csrfToken(request, reply))
   reply.code(status).type('text/html; charset=utf-8')
-  return reply.view(view, { login: request.login, csrf, ...data })
+  // A page re-shown with errors says so first, in its title: what a screen reader announces on load.
+  const errors = data.errors as Record<string, string> | undefined
+  const title = status === 400 && errors && Object.keys(errors).length > 0 ? `Erreur : ${String(data.title)}` : data.title
+  return reply.view(view, { login: request.login, csrf, ...data, title })
 }

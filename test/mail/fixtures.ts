@@ -7,6 +7,7 @@ export function sessionView(overrides: Partial<SessionView> = {}): SessionView {
     id: 1,
     date: '2026-03-27',
     longDate: 'Vendredi 27 mars 2026',
+    dateInSentence: 'vendredi 27 mars 2026',
     timeRange: '9 h – 12 h',
     start: '2026-03-27T09:00:00+01:00',
     end: '2026-03-27T12:00:00+01:00',

@@ -18,7 +18,7 @@ async function invite(t: TestApp, platform: Platform, sessionId: number) {
   const partner = await t.db.insertInto('partner').values({ platform_id: platform.id, name: 'CAF du Pas-de-Calais', name_key: 'caf', kind: 'public_body', themes: '', website: null, notes: null, created_at: now, updated_at: now }).returning('id').executeTakeFirstOrThrow()
   for (const [name, email] of [['Hélène Dupré', 'helene.dupre@caf.example.org'], ['Marc "Le Boss" Petit\r\nBcc: x@evil.example', 'marc.petit@caf.example.org']] as const) {
     const c = await t.db.insertInto('contact').values({ partner_id: partner.id, name, email, email_key: email, phone: null, role: null, active: 1, feed_token_hash: null, created_at: now, updated_at: now }).returning('id').executeTakeFirstOrThrow()
-    const inv = await t.db.insertInto('invitation').values({ session_id: sessionId, contact_id: c.id, token_hash: `tmp-${c.id}`, answer: 'on_site', invited_at: now, created_at: now, updated_at: now }).returning('id').executeTakeFirstOrThrow()
+    const inv = await t.db.insertInto('invitation').values({ session_id: sessionId, contact_id: c.id, token_hash: `tmp-${c.id}`, answer: 'on_site', answered_at: now, invited_at: now, created_at: now, updated_at: now }).returning('id').executeTakeFirstOrThrow()
     await t.db.updateTable('invitation').set({ token_hash: hashToken(personalToken(t.config.sessionSecret, 'rsvp', inv.id, 0)) }).where('id', '=', inv.id).execute()
   }
 }
@@ -144,6 +144,10 @@ describe('a session change reaches everyone who holds it in their calendar', () 
     expect(await queueDueReminders(t.app.ctx)).toBe(2)
     const reminders = await t.db.selectFrom('outbox').selectAll().where('kind', '=', 'session.reminder').execute()
     expect(reminders).toHaveLength(4)
+    // Someone who answers inside the window was just told by their confirmation: no reminder seconds later.
+    await t.db.updateTable('invitation').set({ answer: 'remote', answered_at: t.clock.now().toISOString() }).where('contact_id', '=', 2).execute()
+    t.clock.advance(60_000)
+    expect(await queueDueReminders(t.app.ctx)).toBe(0)
     expect(reminders[3]!.text_body).toContain('23 décembre 2026')
   })
 
