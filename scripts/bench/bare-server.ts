@@ -2,14 +2,15 @@ import { readFileSync } from 'node:fs'
 import Fastify from 'fastify'
 
 // The yardstick: a bare Fastify server in its own process that answers, on each measured URL, the bytes the
-// app answered there — from memory, no database, no template, no plugin. `node bare-server.js <responses.json> <port>`.
+// app answered there — status, headers and body, from memory: no database, no template, no plugin.
+// `node bare-server.js <responses.json> <port>`.
 
 export interface RecordedResponse {
   method: 'GET' | 'POST'
   path: string
   status: number
-  contentType: string
-  location: string | null
+  /** Every header the app sent but those Node writes itself (date, connection, keep-alive, content-length). */
+  headers: Record<string, string | string[]>
   bodyBase64: string
 }
 
@@ -30,8 +31,7 @@ for (const r of responses) {
     method: r.method,
     url: r.path,
     handler: async (_request, reply) => {
-      reply.code(r.status).type(r.contentType)
-      if (r.location) reply.header('location', r.location)
+      reply.code(r.status).headers(r.headers)
       return reply.send(body)
     },
   })
