@@ -7,7 +7,7 @@ import { managedPlatform } from '../platforms/access.js'
 import { listCommunes } from '../platforms/store.js'
 import { timeAgenda } from '../sessions/agenda.js'
 import { presentSession } from '../sessions/present.js'
-import { findSessionByDate, findSessionById, listAgenda, listSessions, lockSession, type SessionRow } from '../sessions/store.js'
+import { findSessionByDate, findSessionById, listAgenda, listSessions, lockSession, replaceAgenda, type SessionRow } from '../sessions/store.js'
 import { notFound } from '../web/errors.js'
 import { type FieldErrors, parseForm } from '../web/forms.js'
 import { requireLogin } from '../web/guards.js'
@@ -18,7 +18,7 @@ import { BookingClosedError, bookPitch, changePitch, promoteWaiting } from './bo
 import { ATTENDANCE, bookingRequest, communeNamed, DOMAINS, HOLDER_KINDS, NEEDS, STAGES } from './forms.js'
 import {
   attachHolder, findInitiative, initiativeChoices, type InitiativeRow, initiativeHolders, initiativePitches, insertIdea, listInitiatives, mergedInto,
-  mergeInitiative, reorderPitch, replaceAgenda,
+  mergeInitiative, reorderPitch,
 } from './initiatives.js'
 import { freeSlotsBySession } from './public.js'
 import { countHeld, findPitch, listSessionPitches, type PitchDetails } from './store.js'

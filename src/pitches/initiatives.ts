@@ -1,7 +1,5 @@
 import type { Db, Holder } from '../db/schema.js'
 import { frCollator } from '../platforms/names.js'
-import type { AgendaTemplateItem } from '../sessions/agenda.js'
-import { insertAgenda, updateSessionRow } from '../sessions/store.js'
 import { reorderedPositions } from './agenda-edit.js'
 import { emailKey, type InitiativeInput, upsertHolder } from './store.js'
 import { holdsSlot } from './waiting-list.js'
@@ -136,8 +134,3 @@ export async function reorderPitch(db: Db, sessionId: number, pitchId: number, d
  * Replaces a session's agenda and its number of pitch slots. `session.updated_at` is left alone on
  * purpose: it stamps the calendar event, and the agenda is not part of it (times are computed).
  */
-export async function replaceAgenda(db: Db, sessionId: number, items: AgendaTemplateItem[]): Promise<void> {
-  await db.deleteFrom('agenda_item').where('session_id', '=', sessionId).execute()
-  await insertAgenda(db, sessionId, items)
-  await updateSessionRow(db, sessionId, { pitch_slots: items.filter((i) => i.kind === 'pitch').length })
-}

@@ -111,3 +111,10 @@ export async function lockSession(db: Db, sessionId: number, postgres: boolean):
 export async function bumpSequence(db: Db, sessionId: number, now: string): Promise<void> {
   await db.updateTable('session').set((eb) => ({ sequence: eb('sequence', '+', 1), updated_at: now })).where('id', '=', sessionId).execute()
 }
+
+/** Replaces a session's agenda; its pitch slots are the agenda's pitch items. */
+export async function replaceAgenda(db: Db, sessionId: number, items: AgendaTemplateItem[]): Promise<void> {
+  await db.deleteFrom('agenda_item').where('session_id', '=', sessionId).execute()
+  await insertAgenda(db, sessionId, items)
+  await updateSessionRow(db, sessionId, { pitch_slots: items.filter((i) => i.kind === 'pitch').length })
+}

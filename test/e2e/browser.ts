@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs'
 import { createRequire } from 'node:module'
 import { join } from 'node:path'
-import { type Browser, chromium, type Page } from 'playwright-core'
+import { type Browser, type BrowserContext, type BrowserContextOptions, chromium, type Page } from 'playwright-core'
 import { projectRoot } from './harness.js'
 
 // Debian's Chromium driven by playwright-core. Never `playwright install`: this machine cannot download a
@@ -129,4 +129,57 @@ export async function screenshot(page: Page, name: string): Promise<string[]> {
     await page.setViewportSize(before)
   }
   return files
+}
+
+/**
+ * One journey's pages and what was found on them: each page gets a fresh context (another device, or a
+ * mail app opening a link) and a console watch; `audit` runs axe (and, on a phone, the reflow check) and
+ * collects failures, so that one run reports every page.
+ */
+export class Journey {
+  readonly a11yFailures: string[] = []
+  private readonly consoleLists: string[][] = []
+  private readonly contexts: BrowserContext[] = []
+
+  constructor(private readonly browser: Browser) {}
+
+  async freshPage(options: BrowserContextOptions): Promise<Page> {
+    const context = await this.browser.newContext(options)
+    this.contexts.push(context)
+    const page = await context.newPage()
+    this.consoleLists.push(watchConsole(page))
+    return page
+  }
+
+  consoleProblems(): string[] {
+    return this.consoleLists.flat()
+  }
+
+  async audit(page: Page, label: string, shot?: string) {
+    try {
+      await checkA11y(page, label)
+    } catch (error) {
+      this.a11yFailures.push((error as Error).message)
+    }
+    if ((page.viewportSize()?.width ?? 1280) <= 375) await this.reflows(page, label)
+    if (shot) await screenshot(page, shot)
+  }
+
+  /** WCAG 1.4.10 (reflow): at phone width nothing may widen the page into a horizontal scroll. */
+  private async reflows(page: Page, label: string) {
+    const { scrollWidth, innerWidth, widest } = await page.evaluate(`(() => {
+      const innerWidth = document.documentElement.clientWidth
+      let widest = ''
+      for (const el of document.querySelectorAll('main *')) {
+        const r = el.getBoundingClientRect()
+        if (r.right > innerWidth + 1 && !el.closest('.table-wrap')) { widest = el.tagName.toLowerCase() + (el.className ? '.' + el.className : '') + ': ' + (el.textContent || '').trim().slice(0, 60); break }
+      }
+      return { scrollWidth: document.documentElement.scrollWidth, innerWidth, widest }
+    })()`) as { scrollWidth: number; innerWidth: number; widest: string }
+    if (scrollWidth > innerWidth) this.a11yFailures.push(`reflow: "${label}" (${page.url()}) is ${scrollWidth} px wide in a ${innerWidth} px viewport (WCAG 1.4.10); first too wide: ${widest}`)
+  }
+
+  async close() {
+    for (const c of this.contexts) await c.close().catch(() => undefined)
+  }
 }

@@ -1,6 +1,6 @@
-import type { Browser, BrowserContext, Page } from 'playwright-core'
+import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
-import { checkA11y, e2eSkipReason, launchBrowser, screenshot, watchConsole } from './browser.js'
+import { e2eSkipReason, Journey, launchBrowser } from './browser.js'
 import { type RunningServer, seedDemo, startServer } from './harness.js'
 import { calendarOf, linkIn, textOf, waitForMail } from './mail.js'
 
@@ -60,9 +60,7 @@ interface Focused {
 describe.skipIf(e2eSkipReason() !== null)('journey 2: a holder books a slot on a phone, then edits and withdraws from the email link', () => {
   let server: RunningServer | undefined
   let browser: Browser | undefined
-  const contexts: BrowserContext[] = []
-  const consoleLists: string[][] = []
-  const a11yFailures: string[] = []
+  let journey: Journey
 
   beforeAll(async () => {
     const buildError = inject('e2eBuildError')
@@ -70,48 +68,19 @@ describe.skipIf(e2eSkipReason() !== null)('journey 2: a holder books a slot on a
     server = await startServer()
     await seedDemo(server)
     browser = await launchBrowser()
+    journey = new Journey(browser)
   })
 
   afterAll(async () => {
-    for (const c of contexts) await c.close().catch(() => undefined)
+    await journey?.close()
     await browser?.close()
     await server?.stop()
   })
 
   /** A fresh phone-sized browser context (no cookies): a new device, or the phone's mail app opening a link. */
-  async function phonePage(): Promise<Page> {
-    const context = await browser!.newContext(PHONE)
-    contexts.push(context)
-    const page = await context.newPage()
-    consoleLists.push(watchConsole(page))
-    return page
-  }
-  const allConsoleProblems = () => consoleLists.flat()
-
-  /** axe on the page as it stands (and, on a phone, reflow); failures are collected so that one run reports every page. */
-  async function audit(page: Page, label: string, shot?: string) {
-    try {
-      await checkA11y(page, label)
-    } catch (error) {
-      a11yFailures.push((error as Error).message)
-    }
-    if ((page.viewportSize()?.width ?? 1280) <= 375) await reflows(page, label)
-    if (shot) await screenshot(page, shot)
-  }
-
-  /** WCAG 1.4.10 (reflow): at phone width nothing may widen the page into a horizontal scroll. */
-  async function reflows(page: Page, label: string) {
-    const { scrollWidth, innerWidth, widest } = await page.evaluate(`(() => {
-      const innerWidth = document.documentElement.clientWidth
-      let widest = ''
-      for (const el of document.querySelectorAll('main *')) {
-        const r = el.getBoundingClientRect()
-        if (r.right > innerWidth + 1 && !el.closest('.table-wrap')) { widest = el.tagName.toLowerCase() + (el.className ? '.' + el.className : '') + ': ' + (el.textContent || '').trim().slice(0, 60); break }
-      }
-      return { scrollWidth: document.documentElement.scrollWidth, innerWidth, widest }
-    })()`) as { scrollWidth: number; innerWidth: number; widest: string }
-    if (scrollWidth > innerWidth) a11yFailures.push(`reflow: "${label}" (${page.url()}) is ${scrollWidth} px wide in a ${innerWidth} px viewport (WCAG 1.4.10); first too wide: ${widest}`)
-  }
+  const phonePage = () => journey.freshPage(PHONE)
+  const audit = (page: Page, label: string, shot?: string) => journey.audit(page, label, shot)
+  const allConsoleProblems = () => journey.consoleProblems()
 
   /** A published session still open for booking (closes 7 days before), with a free slot, from sessions.json. */
   async function bookableSession(): Promise<PublicSession> {
@@ -127,7 +96,7 @@ describe.skipIf(e2eSkipReason() !== null)('journey 2: a holder books a slot on a
   it('books from the public session page, then edits and withdraws through the link in the confirmation email', async () => {
     const base = server!.url
     const smtp = server!.smtp
-    const a11yBefore = a11yFailures.length
+    const a11yBefore = journey.a11yFailures.length
     const session = await bookableSession()
     const holder = { name: 'Aïcha Mansouri', email: 'aicha.mansouri@habitants.example.org', phone: '06 12 34 56 78' }
     const title = 'Repair café du quartier Calonne'
@@ -226,13 +195,13 @@ describe.skipIf(e2eSkipReason() !== null)('journey 2: a holder books a slot on a
     expect(cancel.ics.events[0]!.uid).toBe(event.uid)
     expect(cancel.ics.events[0]!.sequence ?? 0).toBeGreaterThan(event.sequence ?? 0)
 
-    if (a11yFailures.length > a11yBefore) throw new Error(a11yFailures.slice(a11yBefore).join('\n\n'))
+    if (journey.a11yFailures.length > a11yBefore) throw new Error(journey.a11yFailures.slice(a11yBefore).join('\n\n'))
     expect(allConsoleProblems()).toEqual([])
   })
 
   it('the booking form works with the keyboard only: labels, focus order, visible focus, errors announced', async () => {
     const base = server!.url
-    const a11yBefore = a11yFailures.length
+    const a11yBefore = journey.a11yFailures.length
     const session = await bookableSession()
     const page = await phonePage()
     const consoleBefore = allConsoleProblems().length
@@ -363,7 +332,7 @@ describe.skipIf(e2eSkipReason() !== null)('journey 2: a holder books a slot on a
     expect(await page.locator('[data-status]').getAttribute('data-status')).toBe('confirmed')
     await waitForMail(server!.smtp, { to: 'bernard.lemaire@habitants.example.org', kind: 'pitch.confirmed' })
 
-    if (a11yFailures.length > a11yBefore) throw new Error(a11yFailures.slice(a11yBefore).join('\n\n'))
+    if (journey.a11yFailures.length > a11yBefore) throw new Error(journey.a11yFailures.slice(a11yBefore).join('\n\n'))
     // The 400 of the invalid submission (and Chromium's console line about it) is this test's point.
     const formUrl = `${base}/${SLUG}/sessions/${session.date}/pitch`
     const expected = [`400 for POST ${formUrl}`, `status of 400 (Bad Request) (${formUrl})`]

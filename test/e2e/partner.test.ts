@@ -1,6 +1,6 @@
-import type { Browser, BrowserContext, Page } from 'playwright-core'
+import type { Browser, Page } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
-import { checkA11y, e2eSkipReason, launchBrowser, screenshot, watchConsole } from './browser.js'
+import { e2eSkipReason, Journey, launchBrowser } from './browser.js'
 import { addFacilitator, type RunningServer, seedDemo, startServer } from './harness.js'
 import { calendarOf, linkIn, textOf, waitForMail } from './mail.js'
 
@@ -22,9 +22,7 @@ interface PublicSession { date: string; start: string; end: string; status: stri
 describe.skipIf(e2eSkipReason() !== null)('journey 3: a partner answers from the invitation email, then the session goes to visio', () => {
   let server: RunningServer | undefined
   let browser: Browser | undefined
-  const contexts: BrowserContext[] = []
-  const consoleLists: string[][] = []
-  const a11yFailures: string[] = []
+  let journey: Journey
 
   beforeAll(async () => {
     const buildError = inject('e2eBuildError')
@@ -33,47 +31,18 @@ describe.skipIf(e2eSkipReason() !== null)('journey 3: a partner answers from the
     await seedDemo(server)
     await addFacilitator(server, FACILITATOR)
     browser = await launchBrowser()
+    journey = new Journey(browser)
   })
 
   afterAll(async () => {
-    for (const c of contexts) await c.close().catch(() => undefined)
+    await journey?.close()
     await browser?.close()
     await server?.stop()
   })
 
   /** A fresh browser context (no cookies): another device, or a mail app opening a link. */
-  async function freshPage(options: typeof PHONE): Promise<Page> {
-    const context = await browser!.newContext(options)
-    contexts.push(context)
-    const page = await context.newPage()
-    consoleLists.push(watchConsole(page))
-    return page
-  }
-
-  /** axe on the page as it stands (and, on a phone, reflow); failures are collected so that one run reports every page. */
-  async function audit(page: Page, label: string, shot?: string) {
-    try {
-      await checkA11y(page, label)
-    } catch (error) {
-      a11yFailures.push((error as Error).message)
-    }
-    if ((page.viewportSize()?.width ?? 1280) <= 375) await reflows(page, label)
-    if (shot) await screenshot(page, shot)
-  }
-
-  /** WCAG 1.4.10 (reflow): at phone width nothing may widen the page into a horizontal scroll. */
-  async function reflows(page: Page, label: string) {
-    const { scrollWidth, innerWidth, widest } = await page.evaluate(`(() => {
-      const innerWidth = document.documentElement.clientWidth
-      let widest = ''
-      for (const el of document.querySelectorAll('main *')) {
-        const r = el.getBoundingClientRect()
-        if (r.right > innerWidth + 1 && !el.closest('.table-wrap')) { widest = el.tagName.toLowerCase() + (el.className ? '.' + el.className : '') + ': ' + (el.textContent || '').trim().slice(0, 60); break }
-      }
-      return { scrollWidth: document.documentElement.scrollWidth, innerWidth, widest }
-    })()`) as { scrollWidth: number; innerWidth: number; widest: string }
-    if (scrollWidth > innerWidth) a11yFailures.push(`reflow: "${label}" (${page.url()}) is ${scrollWidth} px wide in a ${innerWidth} px viewport (WCAG 1.4.10); first too wide: ${widest}`)
-  }
+  const freshPage = (options: typeof PHONE) => journey.freshPage(options)
+  const audit = (page: Page, label: string, shot?: string) => journey.audit(page, label, shot)
 
   it('answers "à distance" from the invitation link, and receives the visio link when the facilitator switches the session', async () => {
     const base = server!.url
@@ -174,7 +143,7 @@ describe.skipIf(e2eSkipReason() !== null)('journey 3: a partner answers from the
     expect(await phone.locator('dl.facts').textContent()).toContain(VISIO)
     await audit(phone, 'RSVP page (session in visio, phone)', 'partner-rsvp-visio')
 
-    if (a11yFailures.length) throw new Error(a11yFailures.join('\n\n'))
-    expect(consoleLists.flat()).toEqual([])
+    if (journey.a11yFailures.length) throw new Error(journey.a11yFailures.join('\n\n'))
+    expect(journey.consoleProblems()).toEqual([])
   })
 })
