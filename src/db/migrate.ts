@@ -1,12 +1,14 @@
 import { type Migration, type MigrationProvider, Migrator } from 'kysely'
 import * as initial from '../../migrations/2026-11-23T0900-initial.js'
 import * as indexes from '../../migrations/2026-11-24T0900-indexes.js'
+import * as contentVersion from '../../migrations/2026-11-25T0900-content-version.js'
 import type { Db } from './schema.js'
 
 // Listed explicitly rather than read from the folder, so the same list runs from src/ (tests) and dist/.
 const migrations: Record<string, Migration> = {
   '2026-11-23T0900-initial': initial,
   '2026-11-24T0900-indexes': indexes,
+  '2026-11-25T0900-content-version': contentVersion,
 }
 
 const provider: MigrationProvider = { getMigrations: async () => migrations }

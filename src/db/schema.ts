@@ -244,6 +244,12 @@ export interface OutboxTable {
   created_at: string
 }
 
+/** Raised by database triggers whenever a platform's public pages or feeds change (see page-cache.ts). */
+export interface ContentVersionTable {
+  platform_id: number
+  version: number
+}
+
 export interface Database {
   platform: PlatformTable
   facilitator: FacilitatorTable
@@ -263,6 +269,7 @@ export interface Database {
   invitation: InvitationTable
   advice: AdviceTable
   outbox: OutboxTable
+  content_version: ContentVersionTable
 }
 
 export type Db = Kysely<Database>

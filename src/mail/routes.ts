@@ -110,7 +110,7 @@ export async function mailRoutes(app: FastifyInstance) {
   app.get<{ Params: Params }>('/p/:slug/courriers/:id/html', guarded, async (request, reply) => {
     const found = await loadMessage(request)
     if (!found) return notFound(request, reply)
-    // Set on the reply after helmet's onRequest hook wrote its own: Fastify sends these values instead.
+    // Set on the reply after the security headers' onRequest hook wrote its own: Fastify sends these values instead.
     return reply
       .header('content-security-policy', HTML_CSP)
       .header('x-frame-options', 'SAMEORIGIN')

@@ -16,7 +16,7 @@ import {
 import { inviteContacts, remindUnanswered, resendInvitation } from './invitations.js'
 import {
   findContact, findContactByEmail, findInvitation, findPartner, findPartnerByName, importContacts, insertContact, insertPartner,
-  listContacts, listPartners, partnerParticipation, partnersToInvite, sessionInvitations, setContactActive, updateContact, updatePartner,
+  listContacts, listPartners, partnerParticipation, partnersToInvite, sessionAttendance, setContactActive, updateContact, updatePartner,
 } from './store.js'
 
 // Facilitators: the partner directory (organisations and their contacts, CSV import), and per session the
@@ -212,16 +212,13 @@ export async function partnerAdminRoutes(app: FastifyInstance) {
   }
 
   async function renderSession(request: FastifyRequest, reply: FastifyReply, platform: Platform, session: SessionRow, error: string | null = null, status = 200) {
-    const [invitations, toInvite] = await Promise.all([
-      sessionInvitations(ctx.db, session.id), partnersToInvite(ctx.db, platform.id, session.id),
+    const [entries, toInvite] = await Promise.all([
+      sessionAttendance(ctx.db, session.id), partnersToInvite(ctx.db, platform.id, session.id),
     ])
     const view = presentSession(platform, session, ctx.config.publicUrl, ctx.clock())
     // Nobody sits in the room of a session held entirely by videoconference.
     const capacity = session.mode === 'videoconference' ? null : session.venue_capacity
-    const table = attendanceTable(invitations.map((i) => ({
-      invitationId: i.id, partnerId: i.partner_id, partnerName: i.partner_name, contactName: i.contact_name, answer: i.answer,
-      comment: i.comment, delegateName: i.delegate_name, delegatedBy: i.delegated_by, remindedAt: i.reminded_at,
-    })), capacity)
+    const table = attendanceTable(entries, capacity)
     return page(request, reply, 'admin/session-partners.eta', {
       title: `Partenaires — ${view.longDate}`, platform, base: base(platform), session: view, table, columnLabels: COLUMN_LABELS,
       toInvite: toInvite.map((p) => ({ ...p, waiting: Number(p.waiting) })),

@@ -170,6 +170,26 @@ export function sessionInvitations(db: Db, sessionId: number) {
     .execute()
 }
 
+/**
+ * The facilitator's table of who comes: only what the page shows, one row per invitation, named as
+ * attendance.ts takes them (the colleague who sent them when they came by delegation).
+ */
+export function sessionAttendance(db: Db, sessionId: number) {
+  return db.selectFrom('invitation')
+    .innerJoin('contact', 'contact.id', 'invitation.contact_id')
+    .innerJoin('partner', 'partner.id', 'contact.partner_id')
+    .leftJoin('invitation as origin', 'origin.id', 'invitation.delegated_from_id')
+    .leftJoin('contact as origin_contact', 'origin_contact.id', 'origin.contact_id')
+    .select([
+      'invitation.id as invitationId', 'contact.partner_id as partnerId', 'partner.name as partnerName', 'contact.name as contactName',
+      'invitation.answer', 'invitation.comment', 'invitation.delegate_name as delegateName', 'origin_contact.name as delegatedBy',
+      'invitation.reminded_at as remindedAt',
+    ])
+    .where('invitation.session_id', '=', sessionId)
+    .orderBy('invitation.id')
+    .execute()
+}
+
 /** The invitation a token opens: `current`, or `previous` when a resend replaced that link. */
 export async function findInvitationByTokenHash(db: Db, hash: string): Promise<{ invitation: InvitationRow; match: 'current' | 'previous' } | null> {
   const current = await invitationsWithPeople(db).where('invitation.token_hash', '=', hash).executeTakeFirst()

@@ -11,6 +11,12 @@ export function findPlatformBySlug(db: Db, slug: string) {
   return db.selectFrom('platform').selectAll().where('slug', '=', slug).executeTakeFirst()
 }
 
+/** A platform with its content version (what the page cache keys on), in one query. */
+export function findPlatformWithVersion(db: Db, slug: string) {
+  return db.selectFrom('platform').leftJoin('content_version', 'content_version.platform_id', 'platform.id')
+    .selectAll('platform').select('content_version.version as content_version').where('platform.slug', '=', slug).executeTakeFirst()
+}
+
 export function findPlatform(db: Db, id: number) {
   return db.selectFrom('platform').selectAll().where('id', '=', id).executeTakeFirstOrThrow()
 }

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { feedCalendar } from '../calendar/ics.js'
 import type { Platform } from '../db/schema.js'
+import { etagMatches } from '../web/page-cache.js'
 import { organizerOf, sessionEvent } from './calendar-event.js'
 import type { SessionView } from './present.js'
 
@@ -24,8 +25,7 @@ export function sendCalendar(request: FastifyRequest, reply: FastifyReply, body:
   reply.header('etag', etag)
   reply.header('cache-control', options.personal ? 'private, no-cache' : 'public, max-age=300')
   if (options.lastModified) reply.header('last-modified', new Date(options.lastModified).toUTCString())
-  const match = request.headers['if-none-match']
-  if (match && match.split(',').map((m) => m.trim().replace(/^W\//, '')).includes(etag)) return reply.code(304).send()
+  if (etagMatches(request.headers['if-none-match'], etag)) return reply.code(304).send()
   reply.header('content-disposition', `inline; filename="${options.filename}"`)
   return reply.type('text/calendar; charset=utf-8').send(body)
 }

@@ -2,8 +2,9 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { singleEventCalendar } from '../calendar/ics.js'
 import { addDays, formatTime, isValidDate, todayIn } from '../calendar/zoned.js'
 import type { Platform } from '../db/schema.js'
-import { findCommuneBySlug, findPlatformBySlug, listPlatforms } from '../platforms/store.js'
+import { findCommuneBySlug, findPlatformWithVersion, listPlatforms } from '../platforms/store.js'
 import { notFound } from '../web/errors.js'
+import { contentStamp, serveCached } from '../web/page-cache.js'
 import { page } from '../web/views.js'
 import { timeAgenda } from './agenda.js'
 import { organizerOf, sessionEvent } from './calendar-event.js'
@@ -13,6 +14,7 @@ import { findSessionByDate, listAgenda, listSessions } from './store.js'
 import { freeSlotsBySession, publicAgendaPitches } from '../pitches/public.js'
 
 // Anyone: the platforms, upcoming sessions, one session, its .ics, sessions.json and the public feeds.
+// Each platform page and feed is rendered once per change of the platform's content (page-cache.ts).
 
 /** How far back feeds keep sessions, so a calendar still shows recent and cancelled ones. */
 const FEED_PAST_DAYS = 365
@@ -24,8 +26,10 @@ export async function publicRoutes(app: FastifyInstance) {
 
   async function platformOf(request: FastifyRequest) {
     const { platform } = request.params as { platform: string }
-    return findPlatformBySlug(ctx.db, platform)
+    return findPlatformWithVersion(ctx.db, platform)
   }
+  const cached = (request: FastifyRequest, reply: FastifyReply, platform: { content_version: number | null }) =>
+    serveCached(request, reply, contentStamp(platform.content_version, ctx.clock()))
 
   app.get('/', async (request, reply) => {
     const platforms = await listPlatforms(ctx.db)
@@ -41,6 +45,7 @@ export async function publicRoutes(app: FastifyInstance) {
   app.get('/:platform', async (request, reply) => {
     const platform = await platformOf(request)
     if (!platform) return notFound(request, reply)
+    if (cached(request, reply, platform)) return reply
     const sessions = present(platform, await upcoming(platform))
     return page(request, reply, 'public/platform.eta', {
       title: platform.name, siteName: platform.name, homeHref: `/${platform.slug}`, platform, sessions,
@@ -51,6 +56,7 @@ export async function publicRoutes(app: FastifyInstance) {
   app.get('/:platform/sessions.json', async (request, reply) => {
     const platform = await platformOf(request)
     if (!platform) return notFound(request, reply)
+    if (cached(request, reply, platform)) return reply
     const rows = await upcoming(platform)
     const free = await freeSlotsBySession(ctx.db, rows)
     reply.header('cache-control', 'public, max-age=60')
@@ -65,6 +71,7 @@ export async function publicRoutes(app: FastifyInstance) {
   app.get('/:platform/calendar.ics', async (request, reply) => {
     const platform = await platformOf(request)
     if (!platform) return notFound(request, reply)
+    if (cached(request, reply, platform)) return reply
     const sessions = await feedSessions(platform)
     return sendFeed(request, reply, platform, platform.name, sessions, `${platform.slug}.ics`)
   })
@@ -74,6 +81,7 @@ export async function publicRoutes(app: FastifyInstance) {
     const { commune: slug } = request.params as { commune: string }
     const commune = platform ? await findCommuneBySlug(ctx.db, platform.id, slug.replace(/\.ics$/, '')) : undefined
     if (!platform || !commune) return notFound(request, reply)
+    if (cached(request, reply, platform)) return reply
     const sessions = (await feedSessions(platform)).filter((s) => s.communeName === commune.name)
     return sendFeed(request, reply, platform, `${platform.name} — ${commune.name}`, sessions, `${platform.slug}-${commune.slug}.ics`)
   })
@@ -91,6 +99,8 @@ export async function publicRoutes(app: FastifyInstance) {
   // One route for the page and its .ics: the router cannot tell `2026-03-27` from `2026-03-27.ics` otherwise.
   app.get('/:platform/sessions/:date', async (request, reply) => {
     const platform = await platformOf(request)
+    // Only what was answered 200 is in memory: an unknown date still reaches the 404 below.
+    if (platform && cached(request, reply, platform)) return reply
     const { date: raw } = request.params as { date: string }
     const wantsIcs = raw.endsWith('.ics')
     const date = wantsIcs ? raw.slice(0, -4) : raw

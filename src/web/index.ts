@@ -9,8 +9,12 @@ import type { AppContext } from '../context.js'
 import { registerCsrf } from './csrf.js'
 import { registerErrors } from './errors.js'
 import { registerLogin } from './login.js'
+import { registerPageCache } from './page-cache.js'
 import { registerSecurity } from './security.js'
 import { viewsDir } from './views.js'
+
+/** What the rendered public pages and feeds may hold in memory at most. */
+const PAGE_CACHE_BYTES = 32 * 1024 * 1024
 
 /** The plumbing every route relies on, in the order it must run. */
 export async function registerWeb(app: FastifyInstance, ctx: AppContext) {
@@ -22,6 +26,7 @@ export async function registerWeb(app: FastifyInstance, ctx: AppContext) {
   await registerSecurity(app, ctx)
   await registerLogin(app, ctx)
   await registerCsrf(app, ctx)
+  registerPageCache(app, PAGE_CACHE_BYTES)
   await app.register(view, { engine: { eta: ctx.views }, templates: viewsDir(), production: true })
   await app.register(fastifyStatic, {
     root: join(viewsDir(), 'assets'),

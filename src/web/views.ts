@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url'
 import { Eta } from 'eta'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { csrfToken } from './csrf.js'
+import { doNotCache } from './page-cache.js'
 
 /** The project root (holds package.json and views/), from src/ under vitest or dist/src/ once built. */
 export function projectRoot(): string {
@@ -39,7 +40,13 @@ export function createViews(): Eta {
 /** Renders a page with the layout's common data; the CSRF token is only minted if the page has a form. */
 export function page(request: FastifyRequest, reply: FastifyReply, view: string, data: Record<string, unknown>, status = 200) {
   let token: string | undefined
-  const csrf = () => (token ??= csrfToken(request, reply))
+  const csrf = () => {
+    if (token === undefined) {
+      doNotCache(request) // the token is this visitor's
+      token = csrfToken(request, reply)
+    }
+    return token
+  }
   reply.code(status).type('text/html; charset=utf-8')
   // A page re-shown with errors says so first, in its title: what a screen reader announces on load.
   const errors = data.errors as Record<string, string> | undefined

@@ -1,0 +1,125 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+
+// Public pages and feeds are read thousands of times for each change: each is rendered once per change and
+// then answered from memory. An entry is valid for one *stamp*: the platform's content version (raised by
+// database triggers on every change those pages show, whichever instance made it — see the migration
+// 2026-11-25T0900-content-version) and the current minute (what depends on the clock alone: "upcoming",
+// "tenue", bookings closing, follows within a minute). Never cached: anything but a 200, a response that
+// sets a cookie or carries a form's CSRF token, a logged-in facilitator's view, a URL with a query string.
+
+interface Entry {
+  stamp: string
+  headers: Record<string, string>
+  body: Buffer
+  etag: string | undefined
+}
+
+/** Least recently used entries go first once the bodies pass `maxBytes`. */
+export class PageCache {
+  private readonly entries = new Map<string, Entry>()
+  private bytes = 0
+
+  constructor(private readonly maxBytes: number) {}
+
+  get(key: string, stamp: string): Entry | undefined {
+    const entry = this.entries.get(key)
+    if (!entry) return undefined
+    this.entries.delete(key)
+    if (entry.stamp !== stamp) {
+      this.bytes -= entry.body.length
+      return undefined
+    }
+    this.entries.set(key, entry)
+    return entry
+  }
+
+  set(key: string, entry: Entry): void {
+    const old = this.entries.get(key)
+    if (old) {
+      this.entries.delete(key)
+      this.bytes -= old.body.length
+    }
+    if (entry.body.length > this.maxBytes / 4) return
+    this.entries.set(key, entry)
+    this.bytes += entry.body.length
+    for (const [k, e] of this.entries) {
+      if (this.bytes <= this.maxBytes) break
+      this.entries.delete(k)
+      this.bytes -= e.body.length
+    }
+  }
+
+  clear(): void {
+    this.entries.clear()
+    this.bytes = 0
+  }
+
+  get size(): { entries: number; bytes: number } {
+    return { entries: this.entries.size, bytes: this.bytes }
+  }
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    pageCache: PageCache
+  }
+  interface FastifyRequest {
+    /** Set by serveCached on a miss: the response is kept under this key if it can be. */
+    cacheSlot: { key: string; stamp: string } | null
+  }
+}
+
+/** The stamp of a platform's public content now. */
+export function contentStamp(version: number | null, now: Date): string {
+  return `${version ?? 0}@${now.toISOString().slice(0, 16)}`
+}
+
+/** Does an If-None-Match header name this ETag? */
+export function etagMatches(header: string | undefined, etag: string): boolean {
+  return header !== undefined && header.split(',').some((m) => m.trim().replace(/^W\//, '') === etag)
+}
+
+const NOT_KEPT = new Set(['set-cookie', 'content-length', 'transfer-encoding', 'connection', 'date'])
+
+export function registerPageCache(app: FastifyInstance, maxBytes: number) {
+  app.decorate('pageCache', new PageCache(maxBytes))
+  app.decorateRequest('cacheSlot', null)
+  app.addHook('onSend', async (request, reply, payload) => {
+    const slot = request.cacheSlot
+    if (!slot || request.method !== 'GET' || reply.statusCode !== 200 || reply.hasHeader('set-cookie')) return payload
+    if (typeof payload !== 'string' && !Buffer.isBuffer(payload)) return payload
+    const headers: Record<string, string> = {}
+    for (const [name, value] of Object.entries(reply.getHeaders())) {
+      if (!NOT_KEPT.has(name) && value !== undefined) headers[name] = String(value)
+    }
+    app.pageCache.set(slot.key, { stamp: slot.stamp, headers, body: Buffer.from(payload), etag: headers.etag })
+    return payload
+  })
+}
+
+/**
+ * Answers from memory when this URL was rendered at this stamp (a 304 when the client holds its ETag) and
+ * returns true; otherwise marks the response to be kept and returns false: the route renders as usual.
+ * `key` defaults to the URL; a personal feed passes its owner instead (the token never stays in memory).
+ */
+export function serveCached(request: FastifyRequest, reply: FastifyReply, stamp: string, key = request.url): boolean {
+  if (request.login || request.url.includes('?') || (request.method !== 'GET' && request.method !== 'HEAD')) return false
+  const entry = request.server.pageCache.get(key, stamp)
+  if (!entry) {
+    request.cacheSlot = { key, stamp }
+    return false
+  }
+  reply.headers(entry.headers)
+  if (entry.etag && etagMatches(request.headers['if-none-match'], entry.etag)) {
+    reply.removeHeader('content-type')
+    reply.code(304).send()
+  } else {
+    reply.send(entry.body)
+  }
+  return true
+}
+
+/** A response that must not be kept (it carries a CSRF token, or something personal). */
+export function doNotCache(request: FastifyRequest): void {
+  request.cacheSlot = null
+}
