@@ -8,7 +8,7 @@ import { holderRecipient, queueSessionMail } from '../sessions/notify.js'
 import { bumpSequence, findSessionById, listAgenda, lockSession, type SessionRow } from '../sessions/store.js'
 import { hashToken, personalToken } from '../web/tokens.js'
 import {
-  countHeld, findPitch, findPitchForHolder, type HolderInput, initiativeForHolder, type InitiativeInput, insertPitch,
+  countHeld, emailKey, findPitch, findPitchForHolder, type HolderInput, initiativeForHolder, type InitiativeInput, insertPitch,
   nextPosition, type PitchDetails, upsertHolder, waitingPitches,
 } from './store.js'
 import { holdsSlot, statusForNewBooking, toPromote } from './waiting-list.js'
@@ -75,6 +75,8 @@ export interface BookingResult { pitchId: number; token: string; status: PitchSt
  * The same email booking twice for one session gets its first booking back.
  */
 export async function bookPitch(ctx: AppContext, platform: Platform, sessionId: number, request: BookingRequest, isOpen: (s: SessionRow) => boolean): Promise<BookingResult> {
+  const repeated = await repeatedBooking(ctx, platform, sessionId, request.holder, isOpen)
+  if (repeated) return repeated
   const now = ctx.clock().toISOString()
   return ctx.db.transaction().execute(async (trx) => {
     await lockSession(trx, sessionId, isPostgres(ctx.db))
@@ -109,6 +111,22 @@ export async function bookPitch(ctx: AppContext, platform: Platform, sessionId: 
     await tellHolder(ctx, trx, platform, session.id, pitchId, kind)
     return { pitchId, token, status, existing: false }
   })
+}
+
+/**
+ * The same form sent again (a double click, the back button, a reload) by a holder whose booking for this
+ * session still stands, with the same details: their booking, answered from reads alone — nothing to
+ * write, so no waiting behind other bookings for the write lock. Anything else goes through the transaction.
+ */
+async function repeatedBooking(ctx: AppContext, platform: Platform, sessionId: number, input: HolderInput, isOpen: (s: SessionRow) => boolean): Promise<BookingResult | null> {
+  const holder = await ctx.db.selectFrom('holder').select(['id', 'name', 'phone', 'kind', 'commune_id'])
+    .where('platform_id', '=', platform.id).where('email_key', '=', emailKey(input.email)).executeTakeFirst()
+  if (!holder || holder.name !== input.name || holder.phone !== input.phone || holder.kind !== input.kind || holder.commune_id !== input.commune_id) return null
+  const existing = await findPitchForHolder(ctx.db, sessionId, holder.id)
+  if (!existing || existing.status === 'withdrawn' || existing.status === 'declined') return null
+  const session = await findSessionById(ctx.db, sessionId)
+  if (!session || !isOpen(session)) return null // the transaction says why
+  return { pitchId: existing.id, token: pitchToken(ctx, existing), status: existing.status, existing: true }
 }
 
 type Change =

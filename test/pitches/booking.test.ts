@@ -101,6 +101,18 @@ describe('booking a pitch slot', () => {
     expect(again.headers.location).toBe(a.headers.location)
     expect(await pitches(t.db)).toHaveLength(1)
     expect(await outbox(t.db)).toHaveLength(1)
+
+    // The same form again writes nothing (answered before the write lock): the public pages stay cached.
+    const stamp = () => t.db.selectFrom('content_version').select('version').executeTakeFirstOrThrow()
+    const holder = () => t.db.selectFrom('holder').select(['updated_at', 'phone']).executeTakeFirstOrThrow()
+    const [v, h] = [await stamp(), await holder()]
+    t.clock.advance(60_000)
+    expect((await c.post(FORM, { ...bookingFields(1), _csrf: token })).headers.location).toBe(a.headers.location)
+    expect([await stamp(), await holder()]).toEqual([v, h])
+    // A new phone number is saved (through the transaction), and the booking is still the same one.
+    expect((await c.post(FORM, { ...bookingFields(1, { holder_phone: '06 12 34 56 78' }), _csrf: token })).headers.location).toBe(a.headers.location)
+    expect((await holder()).phone).toBe('06 12 34 56 78')
+    expect(await pitches(t.db)).toHaveLength(1)
   })
 
   it('closes booking 7 days before the session, and on cancelled or past sessions', async () => {
