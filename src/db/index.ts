@@ -49,13 +49,34 @@ export function isPostgres(db: Db): boolean {
 //   "cannot rollback - no transaction is active", hiding the SQLITE_FULL that errors.ts turns into a 503.
 class FabrikSqliteDriver extends SqliteDriver {
   constructor(private readonly sqlite: SQLite.Database) {
-    super({ database: sqlite })
+    super({ database: withStatementCache(sqlite) })
   }
   override async beginTransaction(connection: DatabaseConnection): Promise<void> {
     await connection.executeQuery(CompiledQuery.raw('begin immediate'))
   }
   override async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
     if (this.sqlite.inTransaction) await super.rollbackTransaction(connection)
+  }
+}
+
+/**
+ * Kysely prepares every query anew; SQLite compiling the same text again and again was the largest cost of a
+ * small page. Statements are kept by their SQL text (the few hundred the app has; lists of ids vary, so the
+ * oldest go first past `max`). A statement runs to completion before the next query on the connection.
+ */
+function withStatementCache(sqlite: SQLite.Database, max = 500) {
+  const statements = new Map<string, SQLite.Statement>()
+  return {
+    prepare(text: string): SQLite.Statement {
+      let statement = statements.get(text)
+      if (!statement) {
+        statement = sqlite.prepare(text)
+        if (statements.size >= max) statements.delete(statements.keys().next().value!)
+        statements.set(text, statement)
+      }
+      return statement
+    },
+    close: () => sqlite.close(),
   }
 }
 
