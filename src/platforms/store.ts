@@ -11,10 +11,22 @@ export function findPlatformBySlug(db: Db, slug: string) {
   return db.selectFrom('platform').selectAll().where('slug', '=', slug).executeTakeFirst()
 }
 
-/** A platform with its content version (what the page cache keys on), in one query. */
-export function findPlatformWithVersion(db: Db, slug: string) {
-  return db.selectFrom('platform').leftJoin('content_version', 'content_version.platform_id', 'platform.id')
-    .selectAll('platform').select('content_version.version as content_version').where('platform.slug', '=', slug).executeTakeFirst()
+const platformWithVersion = (db: Db, slug: string) => db.selectFrom('platform')
+  .leftJoin('content_version', 'content_version.platform_id', 'platform.id')
+  .selectAll('platform').select('content_version.version as content_version').where('platform.slug', '=', slug)
+type PlatformWithVersion = Awaited<ReturnType<ReturnType<typeof platformWithVersion>['executeTakeFirst']>>
+const compiledOnce = new WeakMap<Db, ReturnType<ReturnType<typeof platformWithVersion>['compile']>>()
+
+/**
+ * A platform with its content version (what the page cache keys on), in one query: the query every public
+ * page and feed starts with, so it is built once per database and run with the slug (building it cost more
+ * than running it).
+ */
+export async function findPlatformWithVersion(db: Db, slug: string): Promise<PlatformWithVersion> {
+  let compiled = compiledOnce.get(db)
+  if (!compiled) compiledOnce.set(db, (compiled = platformWithVersion(db, '').compile()))
+  const { rows } = await db.executeQuery({ ...compiled, parameters: [slug] })
+  return rows[0] as PlatformWithVersion
 }
 
 export function findPlatform(db: Db, id: number) {
