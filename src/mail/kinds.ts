@@ -16,6 +16,7 @@ export const MAIL_KINDS = [
   'pitch.declined',
   'pitch.moved',
   'pitch.withdrawn',
+  'pitch.slot',
 ] as const
 
 export type MailKind = (typeof MAIL_KINDS)[number]
@@ -37,6 +38,7 @@ export const KIND_LABELS: Record<MailKind, string> = {
   'pitch.declined': 'Présentation non retenue',
   'pitch.moved': 'Présentation déplacée',
   'pitch.withdrawn': 'Présentation retirée',
+  'pitch.slot': 'Nouvel horaire de passage',
 }
 
 
@@ -54,6 +56,7 @@ const SUBJECTS: Record<MailKind, SubjectBuilder> = {
   'pitch.declined': (_d, day) => `Votre demande de présentation pour la séance du ${day}`,
   'pitch.moved': (_d, day) => `Votre présentation est déplacée à la séance du ${day}`,
   'pitch.withdrawn': (_d, day) => `Votre présentation du ${day} est retirée`,
+  'pitch.slot': (_d, day) => `Nouvel horaire de passage pour la séance du ${day}`,
 }
 
 /** The French subject, before header hygiene (compose.ts strips line breaks and controls). */

@@ -1,25 +1,25 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { DateTime } from 'luxon'
 import { formatShortDate, formatTime, formatTimeRange, todayIn } from '../calendar/zoned.js'
-import { isPostgres } from '../db/index.js'
 import type { Platform } from '../db/schema.js'
 import { managedPlatform } from '../platforms/access.js'
 import { listCommunes } from '../platforms/store.js'
 import { timeAgenda } from '../sessions/agenda.js'
 import { presentSession } from '../sessions/present.js'
-import { findSessionByDate, findSessionById, listAgenda, listSessions, lockSession, replaceAgenda, type SessionRow } from '../sessions/store.js'
+import { findSessionByDate, listAgenda, listSessions, type SessionRow } from '../sessions/store.js'
 import { notFound } from '../web/errors.js'
 import { type FieldErrors, parseForm } from '../web/forms.js'
 import { requireLogin } from '../web/guards.js'
 import { page } from '../web/views.js'
 import { agendaForm, attachHolderForm, ideaForm, mergeForm, onBehalfForm, PITCH_ACTIONS, pitchActionForm, STATUS_LABELS } from './admin-forms.js'
-import { AGENDA_KINDS, type AgendaRow, editAgenda, previewTimes, rowsOf, slotOrder, withBlankRow } from './agenda-edit.js'
-import { BookingClosedError, bookPitch, changePitch, promoteWaiting } from './booking.js'
+import { AGENDA_KINDS, type AgendaRow, previewTimes, rowsOf, slotOrder, withBlankRow } from './agenda-edit.js'
+import { BookingClosedError, bookPitch, changePitch } from './booking.js'
 import { ATTENDANCE, bookingRequest, communeNamed, DOMAINS, HOLDER_KINDS, NEEDS, STAGES } from './forms.js'
 import {
   attachHolder, findInitiative, initiativeChoices, type InitiativeRow, initiativeHolders, initiativePitches, insertIdea, listInitiatives, mergedInto,
-  mergeInitiative, reorderPitch,
+  mergeInitiative,
 } from './initiatives.js'
+import { reorderHeld, saveAgenda } from './programme.js'
 import { freeSlotsBySession } from './public.js'
 import { countHeld, findPitch, listSessionPitches, type PitchDetails } from './store.js'
 import { holdsSlot } from './waiting-list.js'
@@ -125,10 +125,7 @@ export async function pitchAdminRoutes(app: FastifyInstance) {
     switch (d.action) {
       case 'up':
       case 'down':
-        await ctx.db.transaction().execute(async (trx) => {
-          await lockSession(trx, session.id, isPostgres(ctx.db))
-          await reorderPitch(trx, session.id, pitch.id, d.action as 'up' | 'down', now())
-        })
+        await reorderHeld(ctx, platform, session, pitch.id, d.action)
         break
       case 'confirm': {
         const after = await changePitch(ctx, platform, pitch.id, { kind: 'confirm' })
@@ -222,17 +219,7 @@ export async function pitchAdminRoutes(app: FastifyInstance) {
     if (!form.ok) return renderAgenda(request, reply, platform, session, withBlankRow(rowsOf(await listAgenda(ctx.db, session.id))), form.errors, 400)
     const { op, rows } = form.data
     if (op === 'add') return renderAgenda(request, reply, platform, session, withBlankRow(rows), {})
-    // Checked again under the session's lock: a holder may take a slot while the facilitator edits.
-    const outcome = await ctx.db.transaction().execute(async (trx) => {
-      await lockSession(trx, session.id, isPostgres(ctx.db))
-      const edit = editAgenda(rows, { start: session.start_time, end: session.end_time, held: await countHeld(trx, session.id) })
-      if (edit.ok) {
-        await replaceAgenda(trx, session.id, edit.items)
-        // More slots than before: the first waiting holders take them, and are told.
-        await promoteWaiting(ctx, trx, platform, (await findSessionById(trx, session.id))!)
-      }
-      return edit
-    })
+    const outcome = await saveAgenda(ctx, platform, session, rows)
     if (!outcome.ok) return renderAgenda(request, reply, platform, session, rows, outcome.errors, 400)
     return reply.redirect(`${base(platform)}/sessions/${session.date}/agenda?saved=1`, 303)
   })

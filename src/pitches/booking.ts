@@ -1,9 +1,7 @@
 import type { AppContext } from '../context.js'
-import { formatTimeRange } from '../calendar/zoned.js'
 import { isPostgres } from '../db/index.js'
 import type { Db, Platform, PitchStatus } from '../db/schema.js'
 import type { MailKind } from '../mail/kinds.js'
-import { timeAgenda } from '../sessions/agenda.js'
 import { holderRecipient, queueSessionMail } from '../sessions/notify.js'
 import { bumpSequence, findSessionById, listAgenda, lockSession, type SessionRow } from '../sessions/store.js'
 import { hashToken, personalToken } from '../web/tokens.js'
@@ -11,23 +9,26 @@ import {
   countHeld, emailKey, findPitch, findPitchForHolder, type HolderInput, initiativeForHolder, type InitiativeInput, insertPitch,
   nextPosition, type PitchDetails, upsertHolder, waitingPitches,
 } from './store.js'
-import { holdsSlot, statusForNewBooking, toPromote } from './waiting-list.js'
+import { movedSlots, type SlotTimes, slotTimes } from './slot-times.js'
+import { HOLDING, holdsSlot, statusForNewBooking, toPromote } from './waiting-list.js'
 
 // Every change to a booking: one transaction that locks the session, decides with the pure rules in
-// waiting-list.ts, and queues the holder's email (with the calendar invitation or its cancellation).
+// waiting-list.ts, and queues the holder's email (with the calendar invitation or its cancellation) — and
+// an email to every other holder whose slot time the change moved.
 
 export function pitchToken(ctx: AppContext, pitch: { id: number; token_version: number }): string {
   return personalToken(ctx.config.sessionSecret, 'pitch', pitch.id, pitch.token_version)
 }
 
+/** Every held pitch's slot time on the session, read in the caller's transaction. */
+export async function heldSlotTimes(db: Db, session: Pick<SessionRow, 'id' | 'start_time'>): Promise<SlotTimes> {
+  const held = await db.selectFrom('pitch').select(['id', 'position']).where('session_id', '=', session.id).where('status', 'in', HOLDING).execute()
+  return slotTimes(held, await listAgenda(db, session.id), session.start_time)
+}
+
 /** "9 h 20 – 10 h" for a held pitch: its rank among held pitches gives its slot on the agenda. */
 export async function slotTime(db: Db, session: SessionRow, pitchId: number): Promise<string | null> {
-  const held = await db.selectFrom('pitch').select('id').where('session_id', '=', session.id).where('status', 'in', ['pending', 'confirmed'])
-    .orderBy('position').orderBy('id').execute()
-  const rank = held.findIndex((p) => p.id === pitchId)
-  if (rank < 0) return null
-  const slot = timeAgenda(await listAgenda(db, session.id), session.start_time).find((a) => a.slotNumber === rank + 1)
-  return slot ? formatTimeRange(slot.start, slot.end) : null
+  return (await heldSlotTimes(db, session)).get(pitchId) ?? null
 }
 
 const ITIP: Partial<Record<PitchStatus, 'REQUEST'>> = { confirmed: 'REQUEST' }
@@ -52,9 +53,30 @@ async function tellHolder(ctx: AppContext, db: Db, platform: Platform, sessionId
 export async function promoteWaiting(ctx: AppContext, db: Db, platform: Platform, session: SessionRow) {
   const promoted = toPromote(session.pitch_slots, await countHeld(db, session.id), await waitingPitches(db, session.id))
   const status: PitchStatus = platform.booking_mode === 'auto' ? 'confirmed' : 'pending'
-  for (const p of promoted) {
-    await db.updateTable('pitch').set({ status, updated_at: ctx.clock().toISOString() }).where('id', '=', p.id).execute()
-    await tellHolder(ctx, db, platform, session.id, p.id, 'pitch.promoted')
+  // All of them hold their slot before anyone is told a time: a waiting pitch keeps its position, so one
+  // promoted after another may still take an earlier slot.
+  for (const p of promoted) await db.updateTable('pitch').set({ status, updated_at: ctx.clock().toISOString() }).where('id', '=', p.id).execute()
+  for (const p of promoted) await tellHolder(ctx, db, platform, session.id, p.id, 'pitch.promoted')
+}
+
+/**
+ * Tells every holder whose slot time moved since `before` (read under the session's lock, before the change)
+ * their new time, in the same transaction. `except`: the pitch whose own email about the change is queued.
+ * No calendar part: a holder's calendar event is the whole session, which has not moved.
+ */
+export async function tellMovedSlots(ctx: AppContext, db: Db, platform: Platform, sessionId: number, before: SlotTimes, except: number[] = []) {
+  const session = (await findSessionById(db, sessionId))!
+  for (const moved of movedSlots(before, await heldSlotTimes(db, session))) {
+    if (except.includes(moved.pitchId)) continue
+    const pitch = (await findPitch(db, moved.pitchId))!
+    if (!pitch.holder_email) continue
+    const to = holderRecipient(ctx, { id: pitch.holder_id, name: pitch.holder_name, email: pitch.holder_email }, pitch)
+    await queueSessionMail(ctx, db, platform, session, 'pitch.slot', to, {
+      itip: null,
+      initiativeTitle: pitch.title,
+      slotTime: moved.after,
+      changes: moved.before ? [`Horaire prévu jusqu'ici : ${moved.before}.`] : [],
+    })
   }
 }
 
@@ -72,7 +94,8 @@ export interface BookingResult { pitchId: number; token: string; status: PitchSt
 /**
  * Books a slot, or a place on the waiting list. Many people booking the last slot at the same instant:
  * the session lock makes them take turns, so exactly one holds it and the others wait.
- * The same email booking twice for one session gets its first booking back.
+ * The same email booking twice for one session gets its first booking back. A booking always takes the last
+ * position, after every held pitch: no one else's slot time moves.
  */
 export async function bookPitch(ctx: AppContext, platform: Platform, sessionId: number, request: BookingRequest, isOpen: (s: SessionRow) => boolean): Promise<BookingResult> {
   const repeated = await repeatedBooking(ctx, platform, sessionId, request.holder, isOpen)
@@ -144,6 +167,7 @@ export async function changePitch(ctx: AppContext, platform: Platform, pitchId: 
     await lockSession(trx, first.session_id, isPostgres(ctx.db))
     const before = (await findPitch(trx, pitchId))!
     const session = (await findSessionById(trx, before.session_id))!
+    const times = await heldSlotTimes(trx, session)
     const wasHeld = holdsSlot(before.status)
     const hadCalendar = before.status === 'confirmed'
     const set = (status: PitchStatus, extra: { facilitator_message?: string | null } = {}) =>
@@ -191,6 +215,9 @@ export async function changePitch(ctx: AppContext, platform: Platform, pitchId: 
         break
       }
     }
+    // Pitches after a freed slot move up, and a pitch taking a slot may come before others. (The target of
+    // a move only gains a pitch after every other one: nobody's time there changes.)
+    await tellMovedSlots(ctx, trx, platform, session.id, times, [pitchId])
     return (await findPitch(trx, pitchId))!
   })
 }

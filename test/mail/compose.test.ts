@@ -117,6 +117,7 @@ describe('kinds', () => {
     expect(MAIL_KINDS).toEqual([
       'session.invitation', 'session.updated', 'session.cancelled', 'session.reminder', 'pitch.received',
       'pitch.confirmed', 'pitch.waiting', 'pitch.promoted', 'pitch.declined', 'pitch.moved', 'pitch.withdrawn',
+      'pitch.slot',
     ])
     expect(isMailKind('pitch.moved')).toBe(true)
     expect(isMailKind('pitch.nope')).toBe(false)

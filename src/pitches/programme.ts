@@ -1,0 +1,41 @@
+import type { AppContext } from '../context.js'
+import { isPostgres } from '../db/index.js'
+import type { Platform } from '../db/schema.js'
+import { findSessionById, lockSession, replaceAgenda, type SessionRow } from '../sessions/store.js'
+import { type AgendaEdit, type AgendaRow, editAgenda } from './agenda-edit.js'
+import { heldSlotTimes, promoteWaiting, tellMovedSlots } from './booking.js'
+import { reorderPitch } from './initiatives.js'
+import { countHeld } from './store.js'
+
+// The facilitator's changes to a session's programme — the order of the pitches and the agenda — each in one
+// transaction under the session's lock, telling every holder whose slot time moved.
+
+/** Moves a held pitch one slot up or down; the two holders who swap times are told. */
+export async function reorderHeld(ctx: AppContext, platform: Platform, session: SessionRow, pitchId: number, direction: 'up' | 'down'): Promise<boolean> {
+  return ctx.db.transaction().execute(async (trx) => {
+    await lockSession(trx, session.id, isPostgres(ctx.db))
+    const times = await heldSlotTimes(trx, (await findSessionById(trx, session.id))!)
+    const moved = await reorderPitch(trx, session.id, pitchId, direction, ctx.clock().toISOString())
+    if (moved) await tellMovedSlots(ctx, trx, platform, session.id, times)
+    return moved
+  })
+}
+
+/**
+ * Saves the agenda typed by the facilitator, checked again under the session's lock (a holder may take a
+ * slot while the facilitator edits). New slots go to the first waiting holders; every other holder whose
+ * time the new durations, lines or order move is told.
+ */
+export async function saveAgenda(ctx: AppContext, platform: Platform, session: SessionRow, rows: AgendaRow[]): Promise<AgendaEdit> {
+  return ctx.db.transaction().execute(async (trx) => {
+    await lockSession(trx, session.id, isPostgres(ctx.db))
+    const current = (await findSessionById(trx, session.id))!
+    const edit = editAgenda(rows, { start: current.start_time, end: current.end_time, held: await countHeld(trx, session.id) })
+    if (!edit.ok) return edit
+    const times = await heldSlotTimes(trx, current)
+    await replaceAgenda(trx, session.id, edit.items)
+    await promoteWaiting(ctx, trx, platform, (await findSessionById(trx, session.id))!)
+    await tellMovedSlots(ctx, trx, platform, session.id, times)
+    return edit
+  })
+}
