@@ -106,17 +106,26 @@ export interface AttendanceTable {
 
 const emptyColumns = (): Record<AttendanceColumn, AttendanceEntry[]> => ({ onSite: [], remote: [], excused: [], none: [] })
 
-/** The per-session table: one row per organisation, people sorted by name, headcount against the room. */
+const byContactName = (a: AttendanceEntry, b: AttendanceEntry) => frCollator.compare(a.contactName, b.contactName)
+
+/**
+ * The per-session table: one row per organisation, people sorted by name, headcount against the room.
+ * People are put in their cell first and each cell is sorted on its own: the same order as sorting everyone
+ * (a stable sort keeps the order of the entries handed in among equal names), with far fewer comparisons —
+ * the collator is what a session with hundreds of invitations spends its time on.
+ */
 export function attendanceTable(entries: AttendanceEntry[], capacity: number | null): AttendanceTable {
   const groups = new Map<number, AttendanceGroup>()
   const totals = { onSite: 0, remote: 0, excused: 0, none: 0 }
-  const sorted = [...entries].sort((a, b) => frCollator.compare(a.contactName, b.contactName))
-  for (const e of sorted) {
+  for (const e of entries) {
     let g = groups.get(e.partnerId)
     if (!g) groups.set(e.partnerId, (g = { partnerId: e.partnerId, partnerName: e.partnerName, columns: emptyColumns() }))
     const column = columnOf(e.answer)
     g.columns[column].push(e)
     totals[column]++
+  }
+  for (const g of groups.values()) {
+    for (const cell of Object.values(g.columns)) if (cell.length > 1) cell.sort(byContactName)
   }
   const headcount = totals.onSite
   return {

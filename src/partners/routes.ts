@@ -212,8 +212,10 @@ export async function partnerAdminRoutes(app: FastifyInstance) {
   }
 
   async function renderSession(request: FastifyRequest, reply: FastifyReply, platform: Platform, session: SessionRow, error: string | null = null, status = 200) {
+    // The organisations still to invite are only listed while the session takes invitations.
+    const refusal = inviteRefusal(session, ctx.clock())
     const [entries, toInvite] = await Promise.all([
-      sessionAttendance(ctx.db, session.id), partnersToInvite(ctx.db, platform.id, session.id),
+      sessionAttendance(ctx.db, session.id), refusal ? [] : partnersToInvite(ctx.db, platform.id, session.id),
     ])
     const view = presentSession(platform, session, ctx.config.publicUrl, ctx.clock())
     // Nobody sits in the room of a session held entirely by videoconference.
@@ -222,7 +224,7 @@ export async function partnerAdminRoutes(app: FastifyInstance) {
     return page(request, reply, 'admin/session-partners.eta', {
       title: `Partenaires — ${view.longDate}`, platform, base: base(platform), session: view, table, columnLabels: COLUMN_LABELS,
       toInvite: toInvite.map((p) => ({ ...p, waiting: Number(p.waiting) })),
-      refusal: inviteRefusal(session, ctx.clock()), linksExpired: linkState('current', session.ends_at, ctx.clock()) === 'expired',
+      refusal, linksExpired: linkState('current', session.ends_at, ctx.clock()) === 'expired',
       error, query: request.query,
     }, status)
   }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest'
 import type { Answer } from '../../src/db/schema.js'
 import { answerWindow, attendanceTable, type AttendanceEntry, columnOf, inviteRefusal, linkState, participation } from '../../src/partners/attendance.js'
+import { frCollator } from '../../src/platforms/names.js'
 
 let nextId = 1
 const entry = (partnerId: number, partnerName: string, contactName: string, answer: Answer): AttendanceEntry => ({
@@ -26,6 +27,28 @@ describe('who comes', () => {
     expect(t.totals).toEqual({ onSite: 2, remote: 1, excused: 2, none: 1 })
     expect(t.headcount).toBe(2)
     expect(t.overCapacity).toBe(false)
+  })
+
+  it('sorts each cell like one French sort of everyone would, homonyms staying in the order handed in', () => {
+    const names = ['Émile', 'emile', 'Eva', 'Zoé', 'Élodie', 'Anaïs', 'Ana', 'Œdipe', 'Oscar', 'Dupré', 'Dupre', 'Émile']
+    const orgs: Array<[number, string]> = [[1, 'CAF'], [2, 'Éducation nationale'], [3, 'Fédération des centres sociaux'], [4, 'Caisse'], [5, 'École']]
+    const answers: Answer[] = ['on_site', 'remote', 'declined', 'delegate', 'none']
+    const entries = Array.from({ length: 150 }, (_, i) => {
+      const [id, name] = orgs[i % orgs.length]!
+      return entry(id, name, names[(i * 5) % names.length]!, answers[Math.floor(i / orgs.length) % answers.length]!)
+    })
+    // What the table was before: everyone sorted by name at once, then put in their organisation's row.
+    const reference = [...entries].sort((a, b) => frCollator.compare(a.contactName, b.contactName))
+    const t = attendanceTable(entries, null)
+    expect(t.groups.map((g) => g.partnerName)).toEqual(['CAF', 'Caisse', 'École', 'Éducation nationale', 'Fédération des centres sociaux'])
+    for (const g of t.groups) {
+      for (const column of ['onSite', 'remote', 'excused', 'none'] as const) {
+        expect(g.columns[column].map((e) => e.invitationId)).toEqual(
+          reference.filter((e) => e.partnerId === g.partnerId && columnOf(e.answer) === column).map((e) => e.invitationId))
+      }
+    }
+    expect(t.groups.every((g) => Object.values(g.columns).every((cell) => cell.length > 2))).toBe(true)
+    expect(Object.values(t.totals).reduce((a, b) => a + b, 0)).toBe(entries.length)
   })
 
   it('warns only when the on-site headcount exceeds the capacity', () => {

@@ -77,6 +77,12 @@ describe('planning the year', () => {
     expect(s.mode).toBe('videoconference')
     expect(s.video_url).toBe('https://visio.example.org/test')
     expect(s.sequence).toBe(2)
+    // Said once, not "Visioconférence · En visioconférence".
+    for (const url of ['/admin/p/test/sessions/2027-02-19', '/admin/p/test/sessions/2027-02-19/partners']) {
+      const body = (await c.get(url)).body
+      expect(body).toContain('Visioconférence')
+      expect(body).not.toContain('Visioconférence · En visioconférence')
+    }
 
     await c.submit('/admin/p/test/sessions/2027-02-19', {}, '/admin/p/test/sessions/2027-02-19/cancel')
     s = (await sessions())[0]!
