@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { singleEventCalendar } from '../calendar/ics.js'
 import { addDays, formatTime, isValidDate, todayIn } from '../calendar/zoned.js'
 import type { Platform } from '../db/schema.js'
-import { findCommuneBySlug, findPlatformWithVersion, listPlatforms } from '../platforms/store.js'
+import { findCommuneBySlug, findPlatform, findPlatformVersion, listPlatforms } from '../platforms/store.js'
 import { notFound } from '../web/errors.js'
 import { contentStamp, serveCached } from '../web/page-cache.js'
 import { page } from '../web/views.js'
@@ -19,17 +19,24 @@ import { freeSlotsBySession, publicAgendaPitches } from '../pitches/public.js'
 /** How far back feeds keep sessions, so a calendar still shows recent and cancelled ones. */
 const FEED_PAST_DAYS = 365
 
+const CACHED = Symbol('cached')
+
 export async function publicRoutes(app: FastifyInstance) {
   const ctx = app.ctx
   const present = (platform: Platform, rows: Awaited<ReturnType<typeof listSessions>>) =>
     rows.map((s) => presentSession(platform, s, ctx.config.publicUrl, ctx.clock()))
 
-  async function platformOf(request: FastifyRequest) {
-    const { platform } = request.params as { platform: string }
-    return findPlatformWithVersion(ctx.db, platform)
+  /**
+   * The platform of the URL — or CACHED when the page was answered from memory (one query: the platform's
+   * content version), or undefined when there is no such platform.
+   */
+  async function platformOf(request: FastifyRequest, reply: FastifyReply): Promise<Platform | typeof CACHED | undefined> {
+    const { platform: slug } = request.params as { platform: string }
+    const found = await findPlatformVersion(ctx.db, slug)
+    if (!found) return undefined
+    if (serveCached(request, reply, contentStamp(found.version, ctx.clock()))) return CACHED
+    return findPlatform(ctx.db, found.id)
   }
-  const cached = (request: FastifyRequest, reply: FastifyReply, platform: { content_version: number | null }) =>
-    serveCached(request, reply, contentStamp(platform.content_version, ctx.clock()))
 
   app.get('/', async (request, reply) => {
     const platforms = await listPlatforms(ctx.db)
@@ -43,9 +50,9 @@ export async function publicRoutes(app: FastifyInstance) {
   }
 
   app.get('/:platform', async (request, reply) => {
-    const platform = await platformOf(request)
+    const platform = await platformOf(request, reply)
+    if (platform === CACHED) return reply
     if (!platform) return notFound(request, reply)
-    if (cached(request, reply, platform)) return reply
     const sessions = present(platform, await upcoming(platform))
     return page(request, reply, 'public/platform.eta', {
       title: platform.name, siteName: platform.name, homeHref: `/${platform.slug}`, platform, sessions,
@@ -54,9 +61,9 @@ export async function publicRoutes(app: FastifyInstance) {
   })
 
   app.get('/:platform/sessions.json', async (request, reply) => {
-    const platform = await platformOf(request)
+    const platform = await platformOf(request, reply)
+    if (platform === CACHED) return reply
     if (!platform) return notFound(request, reply)
-    if (cached(request, reply, platform)) return reply
     const rows = await upcoming(platform)
     const free = await freeSlotsBySession(ctx.db, rows)
     reply.header('cache-control', 'public, max-age=60')
@@ -69,19 +76,19 @@ export async function publicRoutes(app: FastifyInstance) {
   })
 
   app.get('/:platform/calendar.ics', async (request, reply) => {
-    const platform = await platformOf(request)
+    const platform = await platformOf(request, reply)
+    if (platform === CACHED) return reply
     if (!platform) return notFound(request, reply)
-    if (cached(request, reply, platform)) return reply
     const sessions = await feedSessions(platform)
     return sendFeed(request, reply, platform, platform.name, sessions, `${platform.slug}.ics`)
   })
 
   app.get('/:platform/communes/:commune/calendar.ics', async (request, reply) => {
-    const platform = await platformOf(request)
+    const platform = await platformOf(request, reply)
+    if (platform === CACHED) return reply
     const { commune: slug } = request.params as { commune: string }
     const commune = platform ? await findCommuneBySlug(ctx.db, platform.id, slug.replace(/\.ics$/, '')) : undefined
     if (!platform || !commune) return notFound(request, reply)
-    if (cached(request, reply, platform)) return reply
     const sessions = (await feedSessions(platform)).filter((s) => s.communeName === commune.name)
     return sendFeed(request, reply, platform, `${platform.name} — ${commune.name}`, sessions, `${platform.slug}-${commune.slug}.ics`)
   })
@@ -98,9 +105,8 @@ export async function publicRoutes(app: FastifyInstance) {
 
   // One route for the page and its .ics: the router cannot tell `2026-03-27` from `2026-03-27.ics` otherwise.
   app.get('/:platform/sessions/:date', async (request, reply) => {
-    const platform = await platformOf(request)
-    // Only what was answered 200 is in memory: an unknown date still reaches the 404 below.
-    if (platform && cached(request, reply, platform)) return reply
+    const platform = await platformOf(request, reply)
+    if (platform === CACHED) return reply
     const { date: raw } = request.params as { date: string }
     const wantsIcs = raw.endsWith('.ics')
     const date = wantsIcs ? raw.slice(0, -4) : raw

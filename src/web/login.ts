@@ -29,9 +29,14 @@ export function loginCookieName(ctx: AppContext): string {
 
 export async function registerLogin(app: FastifyInstance, ctx: AppContext) {
   app.decorateRequest('login', null)
-  app.addHook('onRequest', async (request) => {
+  // Without a promise when there is no cookie: most requests are anonymous visitors'.
+  app.addHook('onRequest', (request, _reply, done) => {
     const raw = request.cookies[loginCookieName(ctx)]
-    if (raw) request.login = await findLogin(ctx, raw)
+    if (!raw) return done()
+    findLogin(ctx, raw).then((login) => {
+      request.login = login
+      done()
+    }, done)
   })
 }
 

@@ -79,21 +79,25 @@ export function etagMatches(header: string | undefined, etag: string): boolean {
   return header !== undefined && header.split(',').some((m) => m.trim().replace(/^W\//, '') === etag)
 }
 
-const NOT_KEPT = new Set(['set-cookie', 'content-length', 'transfer-encoding', 'connection', 'date'])
+/** What is kept beside the body: the representation's own headers (the security headers are on every response anyway). */
+const KEPT = ['content-type', 'etag', 'last-modified', 'cache-control', 'content-disposition', 'x-robots-tag', 'access-control-allow-origin']
 
 export function registerPageCache(app: FastifyInstance, maxBytes: number) {
   app.decorate('pageCache', new PageCache(maxBytes))
   app.decorateRequest('cacheSlot', null)
-  app.addHook('onSend', async (request, reply, payload) => {
+  app.addHook('onSend', (request, reply, payload, done) => {
     const slot = request.cacheSlot
-    if (!slot || request.method !== 'GET' || reply.statusCode !== 200 || reply.hasHeader('set-cookie')) return payload
-    if (typeof payload !== 'string' && !Buffer.isBuffer(payload)) return payload
-    const headers: Record<string, string> = {}
-    for (const [name, value] of Object.entries(reply.getHeaders())) {
-      if (!NOT_KEPT.has(name) && value !== undefined) headers[name] = String(value)
+    const keep = slot && request.method === 'GET' && reply.statusCode === 200 && !reply.hasHeader('set-cookie') &&
+      (typeof payload === 'string' || Buffer.isBuffer(payload))
+    if (keep) {
+      const headers: Record<string, string> = {}
+      for (const name of KEPT) {
+        const value = reply.getHeader(name)
+        if (value !== undefined) headers[name] = String(value)
+      }
+      app.pageCache.set(slot.key, { stamp: slot.stamp, headers, body: Buffer.from(payload as string | Buffer), etag: headers.etag })
     }
-    app.pageCache.set(slot.key, { stamp: slot.stamp, headers, body: Buffer.from(payload), etag: headers.etag })
-    return payload
+    done(null, payload)
   })
 }
 

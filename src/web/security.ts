@@ -32,9 +32,19 @@ export function securityHeaders(https: boolean): Record<string, string> {
 }
 
 export async function registerSecurity(app: FastifyInstance, ctx: AppContext) {
+  // Every response carries the security headers; a state-changing request from another site is refused
+  // (defence in depth beside CSRF tokens). One hook, without a promise: it runs on every request.
   const headers = securityHeaders(ctx.config.secureCookies)
-  app.addHook('onRequest', (_request, reply, done) => {
+  const origin = new URL(ctx.config.publicUrl).origin
+  app.addHook('onRequest', (request, reply, done) => {
     reply.headers(headers)
+    if (request.method === 'GET' || request.method === 'HEAD' || request.method === 'OPTIONS') return done()
+    const site = request.headers['sec-fetch-site']
+    const from = request.headers.origin
+    if (site === 'cross-site' || (from !== undefined && from !== 'null' && from !== origin)) {
+      reply.code(403).type('text/plain; charset=utf-8').send('Requête refusée : elle ne vient pas de ce site.')
+      return
+    }
     done()
   })
 
@@ -47,16 +57,5 @@ export async function registerSecurity(app: FastifyInstance, ctx: AppContext) {
     ...(ctx.config.databaseUrl ? { store: databaseRateLimitStore(ctx.db, ctx.clock) } : {}),
     // RATE_LIMITS=off (benchmarks only) lets every request through.
     ...(ctx.config.rateLimits ? {} : { allowList: () => true }),
-  })
-
-  // Defence in depth beside CSRF tokens: a state-changing request from another site is refused.
-  const origin = new URL(ctx.config.publicUrl).origin
-  app.addHook('onRequest', async (request, reply) => {
-    if (request.method === 'GET' || request.method === 'HEAD' || request.method === 'OPTIONS') return
-    const site = request.headers['sec-fetch-site']
-    const from = request.headers.origin
-    if (site === 'cross-site' || (from !== undefined && from !== 'null' && from !== origin)) {
-      return reply.code(403).type('text/plain; charset=utf-8').send('Requête refusée : elle ne vient pas de ce site.')
-    }
   })
 }
