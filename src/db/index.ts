@@ -34,7 +34,42 @@ export function createDatabase(options: DatabaseOptions): Db {
   sqlite.pragma('synchronous = FULL')
   sqlite.pragma('foreign_keys = ON')
   sqlite.pragma(`busy_timeout = ${options.busyTimeout ?? 5000}`)
-  return new Kysely<Database>({ dialect: new FabrikSqliteDialect(sqlite) })
+  const changes = new SqliteChanges(sqlite)
+  const db = new Kysely<Database>({ dialect: new FabrikSqliteDialect(sqlite, changes) })
+  changeMarks.set(db.getExecutor().adapter, () => changes.mark())
+  return db
+}
+
+// By adapter: a handle with a plugin (withPlugin) or a transaction shares its database's adapter.
+const changeMarks = new WeakMap<object, () => string>()
+
+/**
+ * A mark that differs whenever the database may have changed since it was last taken, at no cost: what lets
+ * a caller trust what it read before without asking again. Taken before reading, kept with what was read.
+ * null when the database cannot tell — PostgreSQL, where other instances write without telling us: then ask
+ * the database.
+ */
+export function changeMark(db: Db): string | null {
+  return changeMarks.get(db.getExecutor().adapter)?.() ?? null
+}
+
+/**
+ * On SQLite: this process's writes, counted as each writing statement is handed to SQLite (so the mark moves
+ * before the write commits, never after a read of the old state could be trusted), and the commits of other
+ * processes (a mail worker, a seed, a hand-made fix), which PRAGMA data_version reveals.
+ */
+class SqliteChanges {
+  private writes = 0
+  private readonly dataVersion: SQLite.Statement<[], number>
+  constructor(sqlite: SQLite.Database) {
+    this.dataVersion = sqlite.prepare<[], number>('pragma data_version').pluck()
+  }
+  wrote(): void {
+    this.writes++
+  }
+  mark(): string {
+    return `${this.writes}:${this.dataVersion.get()}`
+  }
 }
 
 export function isPostgres(db: Db): boolean {
@@ -48,8 +83,8 @@ export function isPostgres(db: Db): boolean {
 // - When COMMIT fails on a full disk, SQLite has already rolled back; Kysely's ROLLBACK would then fail with
 //   "cannot rollback - no transaction is active", hiding the SQLITE_FULL that errors.ts turns into a 503.
 class FabrikSqliteDriver extends SqliteDriver {
-  constructor(private readonly sqlite: SQLite.Database) {
-    super({ database: withStatementCache(sqlite) })
+  constructor(private readonly sqlite: SQLite.Database, changes: SqliteChanges) {
+    super({ database: withStatementCache(sqlite, changes) })
   }
   override async beginTransaction(connection: DatabaseConnection): Promise<void> {
     await connection.executeQuery(CompiledQuery.raw('begin immediate'))
@@ -64,7 +99,7 @@ class FabrikSqliteDriver extends SqliteDriver {
  * small page. Statements are kept by their SQL text (the few hundred the app has; lists of ids vary, so the
  * oldest go first past `max`). A statement runs to completion before the next query on the connection.
  */
-function withStatementCache(sqlite: SQLite.Database, max = 500) {
+function withStatementCache(sqlite: SQLite.Database, changes: SqliteChanges, max = 500) {
   const statements = new Map<string, SQLite.Statement>()
   return {
     prepare(text: string): SQLite.Statement {
@@ -74,6 +109,7 @@ function withStatementCache(sqlite: SQLite.Database, max = 500) {
         if (statements.size >= max) statements.delete(statements.keys().next().value!)
         statements.set(text, statement)
       }
+      if (!statement.reader) changes.wrote() // Kysely runs what it prepares, at once
       return statement
     },
     close: () => sqlite.close(),
@@ -81,10 +117,10 @@ function withStatementCache(sqlite: SQLite.Database, max = 500) {
 }
 
 class FabrikSqliteDialect extends SqliteDialect {
-  constructor(private readonly sqlite: SQLite.Database) {
+  constructor(private readonly sqlite: SQLite.Database, private readonly changes: SqliteChanges) {
     super({ database: sqlite })
   }
   override createDriver(): Driver {
-    return new FabrikSqliteDriver(this.sqlite)
+    return new FabrikSqliteDriver(this.sqlite, this.changes)
   }
 }

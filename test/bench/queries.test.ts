@@ -206,13 +206,15 @@ describe('queries per page do not grow with the data (no N+1)', () => {
       const m = await measure(page)
       expectSameCount(page, m)
       expect(m.small.queries, `${page}: queries per request`).toBeLessThanOrEqual(12)
-      // Public pages and feeds come from memory until their platform changes: one query (the platform and
-      // its content version; for a personal feed, the link's owner and theirs). Facilitator and RSVP pages
-      // are rendered every time.
-      // (On PostgreSQL, the personal feed's rate limit counts in the database too: one more.)
-      const publicPage = !page.startsWith('facilitator') && page !== 'RSVP page'
-      const limitQuery = page === 'personal feed' && process.env.FABRIK_TEST_PG_URL ? 1 : 0
-      for (const w of [m.small, m.big]) expect(w.cachedQueries, `${page}: queries when cached`).toBe(publicPage ? 1 + limitQuery : w.queries)
+      // Public pages and feeds come from memory until their platform changes. On SQLite a platform's page
+      // then costs no query at all (nothing was written since: its content version is still known); on
+      // PostgreSQL, one (the platform's content version). A personal feed looks up its link's owner (and on
+      // PostgreSQL counts its rate limit in the database). Facilitator and RSVP pages are rendered every time.
+      const pg = Boolean(process.env.FABRIK_TEST_PG_URL)
+      const expected = page.startsWith('facilitator') || page === 'RSVP page' ? null
+        : page === 'personal feed' ? (pg ? 2 : 1)
+        : (pg ? 1 : 0)
+      for (const w of [m.small, m.big]) expect(w.cachedQueries, `${page}: queries when cached`).toBe(expected ?? w.queries)
     })
   }
 })
