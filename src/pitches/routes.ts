@@ -61,8 +61,8 @@ export async function pitchRoutes(app: FastifyInstance) {
     const { platform, session } = t
     if (!open(platform)(session)) return renderBooking(request, reply, platform, session, request.body as Record<string, unknown>, {}, 409)
     const form = parseForm(bookingForm, request.body)
-    const communes = await listCommunes(ctx.db, platform.id)
-    const commune = form.ok ? communeNamed(communes, form.data.commune) : null
+    // The commune list is only read when one was typed (living outside the territory leaves it empty).
+    const commune = form.ok && form.data.commune ? communeNamed(await listCommunes(ctx.db, platform.id), form.data.commune) : null
     if (!form.ok || commune === undefined) {
       const errors = form.ok ? {} : form.errors
       if (commune === undefined) errors.commune = 'Choisissez votre commune dans la liste (ou laissez vide si vous habitez hors du territoire).'
