@@ -91,7 +91,11 @@ async function main() {
       RATE_LIMITS: 'off', NODE_ENV: 'production',
     })
     t = performance.now()
-    const app = startNode(serverJs, [], env)
+    // With the Node flags `npm start` gives the server (package.json), so the figures are production's.
+    const startScript = (JSON.parse(readFileSync(join(here, '..', '..', 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start
+    const nodeFlags = /\bnode ((?:--\S+ )*)dist\/src\/server\.js/.exec(startScript)?.[1]?.trim().split(/\s+/).filter(Boolean) ?? []
+    log(`App: node ${[...nodeFlags, 'dist/src/server.js'].join(' ')}`)
+    const app = startNode(serverJs, [], env, nodeFlags)
     children.push(app)
     const startupMs = await waitFor200(`${base}/healthz`, app, t)
     log(`App started in ${fmt.int(startupMs)} ms (pid ${app.pid})`)

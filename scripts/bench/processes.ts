@@ -35,9 +35,9 @@ function guard() {
   process.stdout.on('error', () => undefined)
 }
 
-export function startNode(script: string, args: string[], env: NodeJS.ProcessEnv): Child {
+export function startNode(script: string, args: string[], env: NodeJS.ProcessEnv, nodeFlags: string[] = []): Child {
   guard()
-  const child = spawn(process.execPath, [script, ...args], { env, stdio: ['pipe', 'pipe', 'pipe'] })
+  const child = spawn(process.execPath, [...nodeFlags, script, ...args], { env, stdio: ['pipe', 'pipe', 'pipe'] })
   live.add(child)
   child.on('exit', () => live.delete(child))
   let tail = ''

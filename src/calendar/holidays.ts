@@ -1,5 +1,11 @@
 // Public holidays (type `public` only) with French names, via date-holidays.
-import Holidays from 'date-holidays'
+import { createRequire } from 'node:module'
+import type Holidays from 'date-holidays'
+
+// Loaded on first use (planning a year, checking a date), not at start-up: its rules for every country
+// weigh some 16 MB that a server answering pages never needs.
+let HolidaysClass: typeof Holidays | undefined
+const loadHolidays = () => (HolidaysClass ??= createRequire(import.meta.url)('date-holidays') as typeof Holidays)
 
 export type Country = 'FR' | 'BE'
 
@@ -9,7 +15,7 @@ const cache = new Map<string, Map<string, string>>()
 function engine(country: Country): Holidays {
   let hd = engines.get(country)
   if (!hd) {
-    hd = new Holidays(country, { languages: ['fr'], types: ['public'] })
+    hd = new (loadHolidays())(country, { languages: ['fr'], types: ['public'] })
     engines.set(country, hd)
   }
   return hd

@@ -2,11 +2,17 @@ import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import SQLite from 'better-sqlite3'
 import { CompiledQuery, type DatabaseConnection, type Driver, Kysely, PostgresAdapter, PostgresDialect, SqliteDialect, SqliteDriver } from 'kysely'
-import pg from 'pg'
+import { createRequire } from 'node:module'
+import type pgModule from 'pg'
 import type { Database, Db } from './schema.js'
 
-// PostgreSQL's bigint (count(*), sums) would arrive as strings; our ids and counts fit a JS number.
-pg.types.setTypeParser(20, (v) => Number.parseInt(v, 10))
+/** The PostgreSQL driver, loaded only by an instance that uses PostgreSQL. */
+function loadPg(): typeof pgModule {
+  const pg = createRequire(import.meta.url)('pg') as typeof pgModule
+  // PostgreSQL's bigint (count(*), sums) would arrive as strings; our ids and counts fit a JS number.
+  pg.types.setTypeParser(20, (v) => Number.parseInt(v, 10))
+  return pg
+}
 
 export interface DatabaseOptions {
   dataDir: string
@@ -19,7 +25,7 @@ export interface DatabaseOptions {
 
 export function createDatabase(options: DatabaseOptions): Db {
   if (options.databaseUrl) {
-    const pool = new pg.Pool({ connectionString: options.databaseUrl, max: options.poolSize ?? 10 })
+    const pool = new (loadPg().Pool)({ connectionString: options.databaseUrl, max: options.poolSize ?? 10 })
     // An idle connection the server closes (restart, failover) must not crash the process: the pool
     // drops it and opens a new one on the next query.
     pool.on('error', (error) => console.error(`PostgreSQL idle connection lost: ${error.message}`))
@@ -51,6 +57,23 @@ const changeMarks = new WeakMap<object, () => string>()
  */
 export function changeMark(db: Db): string | null {
   return changeMarks.get(db.getExecutor().adapter)?.() ?? null
+}
+
+/**
+ * `read()`, remembered in `memo` under `key` until the database's change mark moves; asked every time where
+ * the database cannot tell (PostgreSQL). For the small lookups every request starts with. `undefined` (not
+ * found) is not remembered, so made-up keys cannot fill the memo; it is emptied past `max` keys anyway.
+ */
+export async function readUntilChanged<T>(db: Db, memo: Map<string, { mark: string; value: T }>, key: string, read: () => Promise<T | undefined>, max = 1000): Promise<T | undefined> {
+  const mark = changeMark(db) // before reading: a write during the read moves it, and the next call reads again
+  const known = mark === null ? undefined : memo.get(key)
+  if (known && known.mark === mark) return known.value
+  const value = await read()
+  if (mark !== null && value !== undefined) {
+    if (memo.size >= max) memo.clear()
+    memo.set(key, { mark, value })
+  }
+  return value
 }
 
 /**

@@ -1,4 +1,4 @@
-import { changeMark } from '../db/index.js'
+import { readUntilChanged } from '../db/index.js'
 import type { Db } from '../db/schema.js'
 import { nameKey, slugify } from './names.js'
 
@@ -18,28 +18,21 @@ const versionQuery = (db: Db, slug: string) => db.selectFrom('platform')
 const versionQueries = new WeakMap<Db, ReturnType<ReturnType<typeof versionQuery>['compile']>>()
 
 type PlatformVersion = { id: number; version: number | null }
-const remembered = new WeakMap<Db, Map<string, { mark: string; found: PlatformVersion }>>()
+const remembered = new WeakMap<Db, Map<string, { mark: string; value: PlatformVersion }>>()
 
 /**
  * A platform's id and content version (what the page cache keys on), by slug: the query every public page
  * and feed starts with — and often the only one. Built once per database and run with the slug (building
- * it cost more than running it), two columns only, and not asked again while the database's change mark
- * stays the same (SQLite: nothing written since; see changeMark).
+ * it cost more than running it), two columns only, and not asked again while nothing was written (SQLite).
  */
 export async function findPlatformVersion(db: Db, slug: string): Promise<PlatformVersion | undefined> {
-  const mark = changeMark(db)
   let memo = remembered.get(db)
-  const known = mark === null ? undefined : memo?.get(slug)
-  if (known && known.mark === mark) return known.found
-  let compiled = versionQueries.get(db)
-  if (!compiled) versionQueries.set(db, (compiled = versionQuery(db, '').compile()))
-  const found = (await db.executeQuery({ ...compiled, parameters: [slug] })).rows[0] as PlatformVersion | undefined
-  if (mark !== null && found) {
-    if (!memo) remembered.set(db, (memo = new Map()))
-    if (memo.size >= 1000) memo.clear() // only platforms that exist are kept, and they are few
-    memo.set(slug, { mark, found })
-  }
-  return found
+  if (!memo) remembered.set(db, (memo = new Map()))
+  return readUntilChanged(db, memo, slug, async () => {
+    let compiled = versionQueries.get(db)
+    if (!compiled) versionQueries.set(db, (compiled = versionQuery(db, '').compile()))
+    return (await db.executeQuery({ ...compiled, parameters: [slug] })).rows[0] as PlatformVersion | undefined
+  })
 }
 
 export function findPlatform(db: Db, id: number) {

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify'
 import { addDays, todayIn } from '../calendar/zoned.js'
 import type { Db } from '../db/schema.js'
+import { readUntilChanged } from '../db/index.js'
 import { findPlatform } from '../platforms/store.js'
 import { notFound } from '../web/errors.js'
 import { contentStamp, serveCached } from '../web/page-cache.js'
@@ -33,13 +34,16 @@ async function sessionIdsOf(db: Db, owner: { kind: 'contact' | 'holder'; id: num
 
 export async function personalFeedRoutes(app: FastifyInstance) {
   const ctx = app.ctx
+  // Whose link a token hash is, remembered until something is written (a revoked link is seen at once).
+  const owners = new Map<string, { mark: string; value: NonNullable<Awaited<ReturnType<typeof ownerOf>>> }>()
   app.get('/feeds/:file', { config: { rateLimit: { max: 60, timeWindow: '1 minute' } } }, async (request, reply) => {
     const { file } = request.params as { file: string }
     const token = file.endsWith('.ics') ? file.slice(0, -4) : ''
-    const owner = looksLikeToken(token) ? await ownerOf(ctx.db, hashToken(token)) : null
+    const hash = looksLikeToken(token) ? hashToken(token) : null
+    const owner = hash ? await readUntilChanged(ctx.db, owners, hash, async () => (await ownerOf(ctx.db, hash)) ?? undefined) : undefined
     if (!owner) return notFound(request, reply)
     reply.header('x-robots-tag', 'noindex')
-    // Kept under its owner, not its URL: the token itself never stays in memory.
+    // Kept under its owner, not its URL: the token itself never stays in memory (its hash does, as in the database).
     if (serveCached(request, reply, contentStamp(owner.version, ctx.clock()), `feed:${owner.kind}:${owner.id}`)) return reply
     const platform = await findPlatform(ctx.db, owner.platformId)
     const from = addDays(todayIn(platform.timezone, ctx.clock()), -365)
