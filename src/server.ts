@@ -20,14 +20,14 @@ async function main() {
   const db = createDatabase(config)
   await migrateToLatest(db)
   const app = await buildApp({ config, db })
-  const worker = startMailWorker(app.ctx, { log: app.log, onTick: backgroundTick })
+  let worker: ReturnType<typeof startMailWorker> | null = null
 
   let stopping = false
   const stop = async (signal: string) => {
     if (stopping) return
     stopping = true
     app.log.info({ signal }, 'shutting down')
-    await worker.stop()
+    await worker?.stop()
     await app.close() // onClose destroys the database handle
     process.exit(0)
   }
@@ -35,6 +35,8 @@ async function main() {
   process.on('SIGINT', () => void stop('SIGINT'))
 
   await app.listen({ port: config.port, host: config.host })
+  // Once the pages answer: its first round loads the mail transport and sends what is due.
+  if (!stopping) worker = startMailWorker(app.ctx, { log: app.log, onTick: backgroundTick })
 }
 
 main().catch((error) => {

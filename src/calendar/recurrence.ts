@@ -1,12 +1,15 @@
 // The year's planned session dates: RRULE expansion, skipped months, holidays.
-// rrule ships CommonJS (its ESM build has no "type": "module"), so Node only
-// exposes a default export: named imports work under vitest but crash in prod.
-import rrulePkg, { type Options as RRuleOptions } from 'rrule'
+// rrule ships CommonJS (its ESM build has no "type": "module"): it is required, on first use (planning a
+// year, checking a rule), rather than loaded with every page at start-up.
+import { createRequire } from 'node:module'
+import type rruleModule from 'rrule'
+import type { Options as RRuleOptions } from 'rrule'
 import { DateTime } from 'luxon'
 import { holidayName, type Country } from './holidays.js'
 import { addDays, monthNameFr } from './zoned.js'
 
-const { RRule, Frequency } = rrulePkg
+let rrule: typeof rruleModule | undefined
+const loadRrule = () => (rrule ??= createRequire(import.meta.url)('rrule') as typeof rruleModule)
 
 export const DEFAULT_RRULE = 'FREQ=MONTHLY;BYDAY=FR;BYSETPOS=-1'
 
@@ -17,7 +20,10 @@ export interface PlannedDate {
 }
 
 const FORBIDDEN_KEYS = ['DTSTART', 'COUNT', 'UNTIL']
-const DAY_OR_LONGER = [Frequency.YEARLY, Frequency.MONTHLY, Frequency.WEEKLY, Frequency.DAILY]
+const dayOrLonger = () => {
+  const { Frequency } = loadRrule()
+  return [Frequency.YEARLY, Frequency.MONTHLY, Frequency.WEEKLY, Frequency.DAILY]
+}
 const EXAMPLE = 'exemple : FREQ=MONTHLY;BYDAY=FR;BYSETPOS=-1'
 
 // RFC 5545 values are case-insensitive but rrule only parses upper case
@@ -30,7 +36,7 @@ function normalise(rule: string): string {
 // Date-only work happens on UTC midnights with no tzid, so rrule never
 // touches the host zone; results are read back with UTC getters.
 function expand(options: Partial<RRuleOptions>, from: number, to: number, limit?: number): Date[] {
-  const rule = new RRule({
+  const rule = new (loadRrule().RRule)({
     ...options,
     tzid: null,
     dtstart: new Date(Date.UTC(from, 0, 1)),
@@ -52,7 +58,7 @@ function parse(rule: string): { options: Partial<RRuleOptions> } | { error: stri
 
   let options: Partial<RRuleOptions>
   try {
-    options = RRule.parseString(body)
+    options = loadRrule().RRule.parseString(body)
   } catch {
     return { error: `Règle de récurrence illisible (${EXAMPLE}).` }
   }
@@ -61,7 +67,7 @@ function parse(rule: string): { options: Partial<RRuleOptions> } | { error: stri
     return { error: 'Fréquence (FREQ) inconnue : YEARLY, MONTHLY, WEEKLY ou DAILY.' }
   }
   // Sessions are whole days; sub-daily rules would also expand to millions of instants.
-  if (!DAY_OR_LONGER.includes(options.freq)) {
+  if (!dayOrLonger().includes(options.freq)) {
     return { error: 'La fréquence doit être YEARLY, MONTHLY, WEEKLY ou DAILY.' }
   }
   try {

@@ -1,14 +1,21 @@
 import { randomBytes } from 'node:crypto'
 import { mkdir, open, rename, rm, stat } from 'node:fs/promises'
 import { join } from 'node:path'
-import nodemailer, { type NodemailerError, type SendMailOptions } from 'nodemailer'
-import addressparser from 'nodemailer/lib/addressparser'
+import { createRequire } from 'node:module'
+import type nodemailerModule from 'nodemailer'
+import type { NodemailerError, SendMailOptions } from 'nodemailer'
+import type addressparserFunction from 'nodemailer/lib/addressparser'
 import { displayName, singleLine } from '../calendar/sanitise.js'
 import type { Config } from '../config.js'
 import type { OutboxRow } from '../db/schema.js'
 
 // Where an outbox row goes: an SMTP server (SMTP_URL), or, without one, the local mail folder
 // DATA_DIR/outbox/ with one .eml file per message, byte for byte what SMTP would have received.
+
+// nodemailer is loaded by the mail worker's first round, not with the pages (a tenth of a second of start-up).
+const load = createRequire(import.meta.url)
+const nodemailer = () => load('nodemailer') as typeof nodemailerModule
+const addressparser = () => load('nodemailer/lib/addressparser') as typeof addressparserFunction
 
 export interface MailTransport {
   mode: 'smtp' | 'folder'
@@ -30,7 +37,7 @@ export function outboxFolder(dataDir: string): string {
 
 /** MAIL_FROM ("Fabrik <no-reply@example.org>") as the object nodemailer should get. */
 export function parseFrom(mailFrom: string): { name: string; address: string } {
-  const first = addressparser(mailFrom, { flatten: true })[0]
+  const first = addressparser()(mailFrom, { flatten: true })[0]
   if (!first?.address) throw new Error(`MAIL_FROM is not an address: ${mailFrom}`)
   return { name: displayName(first.name), address: first.address }
 }
@@ -87,7 +94,7 @@ export function createTransport(config: TransportConfig, options: TransportOptio
 
 function smtpTransport(url: string, from: { name: string; address: string }, options: TransportOptions): MailTransport {
   // Short timeouts: nodemailer's defaults (2 min connect, 10 min socket) would hold a worker round for long.
-  const transporter = nodemailer.createTransport({
+  const transporter = nodemailer().createTransport({
     url,
     pool: true,
     connectionTimeout: options.connectionTimeout ?? 10_000,
@@ -107,7 +114,7 @@ function smtpTransport(url: string, from: { name: string; address: string }, opt
 }
 
 function folderTransport(folder: string, from: { name: string; address: string }): MailTransport {
-  const builder = nodemailer.createTransport({ streamTransport: true, buffer: true, newline: 'windows' })
+  const builder = nodemailer().createTransport({ streamTransport: true, buffer: true, newline: 'windows' })
   return {
     mode: 'folder',
     async send(row) {

@@ -1,11 +1,10 @@
 import cookie from '@fastify/cookie'
 import formbody from '@fastify/formbody'
 import multipart from '@fastify/multipart'
-import fastifyStatic from '@fastify/static'
 import view from '@fastify/view'
 import type { FastifyInstance } from 'fastify'
-import { join } from 'node:path'
 import type { AppContext } from '../context.js'
+import { registerAssets } from './assets.js'
 import { registerCsrf } from './csrf.js'
 import { registerErrors } from './errors.js'
 import { registerLogin } from './login.js'
@@ -28,13 +27,6 @@ export async function registerWeb(app: FastifyInstance, ctx: AppContext) {
   await registerCsrf(app, ctx)
   registerPageCache(app, PAGE_CACHE_BYTES)
   await app.register(view, { engine: { eta: ctx.views }, templates: viewsDir(), production: true })
-  await app.register(fastifyStatic, {
-    root: join(viewsDir(), 'assets'),
-    prefix: '/assets/',
-    index: false,
-    list: false,
-    dotfiles: 'deny',
-    maxAge: '1h',
-  })
+  registerAssets(app)
   registerErrors(app)
 }
