@@ -1,15 +1,21 @@
-import { Algorithm, hash, verify } from '@node-rs/argon2'
+import { createRequire } from 'node:module'
+import type argon2Module from '@node-rs/argon2'
+
+// The native argon2 module is loaded at the first login, not with every page at start-up.
+let argon2: typeof argon2Module | undefined
+const load = () => (argon2 ??= createRequire(import.meta.url)('@node-rs/argon2') as typeof argon2Module)
 
 // argon2id with OWASP's minimum (19 MiB, t=2, p=1); parameters live in the PHC string so they can be raised.
-const OPTIONS = { algorithm: Algorithm.Argon2id, memoryCost: 19456, timeCost: 2, parallelism: 1 }
+const OPTIONS = { memoryCost: 19456, timeCost: 2, parallelism: 1 }
 
 export function hashPassword(password: string): Promise<string> {
-  return hash(password, OPTIONS)
+  const { hash, Algorithm } = load()
+  return hash(password, { ...OPTIONS, algorithm: Algorithm.Argon2id })
 }
 
 export async function verifyPassword(stored: string, password: string): Promise<boolean> {
   try {
-    return await verify(stored, password)
+    return await load().verify(stored, password)
   } catch {
     return false
   }
