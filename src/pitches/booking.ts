@@ -2,7 +2,7 @@ import type { AppContext } from '../context.js'
 import { isPostgres } from '../db/index.js'
 import type { Db, Platform, PitchStatus } from '../db/schema.js'
 import type { MailKind } from '../mail/kinds.js'
-import { holderRecipient, queueSessionMail } from '../sessions/notify.js'
+import { holderRecipient, queueSessionMail, slotMailQueued } from '../sessions/notify.js'
 import { bumpSequence, findSessionById, listAgenda, lockSession, type SessionRow } from '../sessions/store.js'
 import { hashToken, personalToken } from '../web/tokens.js'
 import {
@@ -71,11 +71,13 @@ export async function tellMovedSlots(ctx: AppContext, db: Db, platform: Platform
     const pitch = (await findPitch(db, moved.pitchId))!
     if (!pitch.holder_email) continue
     const to = holderRecipient(ctx, { id: pitch.holder_id, name: pitch.holder_name, email: pitch.holder_email }, pitch)
+    // The time they were last told is not `before` when that email has not left yet (this one replaces it).
+    const told = moved.before !== null && !(await slotMailQueued(db, session.id, to))
     await queueSessionMail(ctx, db, platform, session, 'pitch.slot', to, {
       itip: null,
       initiativeTitle: pitch.title,
       slotTime: moved.after,
-      changes: moved.before ? [`Horaire prévu jusqu'ici : ${moved.before}.`] : [],
+      changes: told ? [`Horaire prévu jusqu'ici : ${moved.before}.`] : [],
     })
   }
 }

@@ -74,6 +74,14 @@ export interface SessionMailExtra {
   dedupeKey?: string
 }
 
+const slotThread = (sessionId: number, to: Pick<Recipient, 'key'>) => `session:${sessionId}:${to.key}:slot`
+
+/** Is a slot-time email to this person still waiting to leave (the next one will replace it)? */
+export async function slotMailQueued(db: Db, sessionId: number, to: Pick<Recipient, 'key'>): Promise<boolean> {
+  const row = await db.selectFrom('outbox').select('id').where('thread_key', '=', slotThread(sessionId, to)).where('status', '=', 'queued').executeTakeFirst()
+  return row !== undefined
+}
+
 /** Queues one session email for one person, in the caller's transaction. */
 export async function queueSessionMail(ctx: AppContext, db: Db, platform: Platform, session: SessionRow, kind: MailKind, to: Recipient, extra: SessionMailExtra) {
   const now = ctx.clock()
@@ -106,8 +114,10 @@ export async function queueSessionMail(ctx: AppContext, db: Db, platform: Platfo
     kind,
     platformId: platform.id,
     sessionId: session.id,
-    // Only calendar messages supersede each other: a newer REQUEST/CANCEL makes a queued older one stale.
-    threadKey: ical ? `session:${session.id}:${to.key}` : null,
+    // What a newer message makes stale while still queued: a calendar message (REQUEST/CANCEL) the older
+    // calendar message for the same person and session; a new slot time the older slot time (a facilitator
+    // moving a pitch down three places sends one email, not three, if the first are still waiting).
+    threadKey: ical ? `session:${session.id}:${to.key}` : kind === 'pitch.slot' ? slotThread(session.id, to) : null,
     dedupeKey: extra.dedupeKey ?? null,
     to: { name: to.name, email: to.email },
     subject: mail.subject,

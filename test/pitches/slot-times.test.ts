@@ -94,7 +94,6 @@ describe('telling holders their new slot time', () => {
     const first = await slotMail(1)
     expect(first.subject).toBe('Nouvel horaire de passage pour la séance du vendredi 18 décembre 2026 – Plateforme test')
     expect(first.ical).toBeNull()
-    expect(first.thread_key).toBeNull()
     expect(first.to_name).toBe('Porteur 1')
     for (const body of [first.text_body, first.html_body]) {
       expect(body).toContain('Jardin partagé 1')
@@ -117,6 +116,26 @@ describe('telling holders their new slot time', () => {
     // A move that cannot happen (the first up) tells no one.
     await act((await pitchOf(2)).id, { action: 'up' })
     expect(await outbox(t.db)).toHaveLength(5)
+  })
+
+  it('a newer slot time replaces an older one still waiting to be sent; one already sent stays sent', async () => {
+    for (const n of [1, 2, 3]) await book(n)
+    const first = (await pitchOf(1)).id
+    await act(first, { action: 'down' })
+    await act(first, { action: 'down' }) // 1 is now last: 3 moves up, 1 moves again
+    const slots = (await outbox(t.db)).filter((m) => m.kind === 'pitch.slot')
+    const mine = slots.filter((m) => m.to_email === 'porteur1@example.org')
+    expect(mine.map((m) => m.status)).toEqual(['superseded', 'queued'])
+    expect(mine[1]!.text_body).toContain('Votre passage est maintenant prévu 10 h 50 – 11 h 30.')
+    // The time they were last told is 9 h 20 – 10 h (the replaced email never left): no "jusqu'ici" line.
+    expect(mine[1]!.text_body).not.toContain("jusqu'ici")
+    // Porteur 2 moved once (up, then stayed): one email. Porteur 3 moved once: one email.
+    expect(slots.filter((m) => m.status === 'queued').map((m) => m.to_email).sort()).toEqual(['porteur1@example.org', 'porteur2@example.org', 'porteur3@example.org'])
+    // Sent already: the next move sends a new one and leaves the sent one alone.
+    await t.db.updateTable('outbox').set({ status: 'sent' }).where('kind', '=', 'pitch.slot').where('status', '=', 'queued').execute()
+    await act(first, { action: 'up' })
+    const after = (await outbox(t.db)).filter((m) => m.kind === 'pitch.slot' && m.to_email === 'porteur1@example.org')
+    expect(after.map((m) => m.status)).toEqual(['superseded', 'sent', 'queued'])
   })
 
   it('a holder withdrawing the first pitch: the later holders are told their earlier time, the holder only that it is withdrawn', async () => {
