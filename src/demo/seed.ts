@@ -7,7 +7,7 @@ import type { Db, Platform } from '../db/schema.js'
 import { bookPitch } from '../pitches/booking.js'
 import { type AnswerInput } from '../partners/forms.js'
 import { inviteContacts, recordAnswer } from '../partners/invitations.js'
-import { type SeedPartner, seedPartners, sessionInvitations } from '../partners/store.js'
+import { findSessionInvitationByEmail, type SeedPartner, seedPartners } from '../partners/store.js'
 import { bookingOpen } from '../pitches/waiting-list.js'
 import { assignByRotation } from '../platforms/rotation.js'
 import { ensureCommune, findPlatformBySlug, listCommunes } from '../platforms/store.js'
@@ -141,7 +141,7 @@ export async function seedDemoPartners(ctx: AppContext): Promise<number> {
   await inviteContacts(ctx, platform, next, null)
   const answers: Array<[string, AnswerInput['answer']]> = [['helene.dupre@caf.example.org', 'on_site'], ['karim.haddad@centres-sociaux.example.org', 'remote'], ['julien.roussel@fondation-lumieres.example.org', 'declined']]
   for (const [email, answer] of answers) {
-    const invitation = (await sessionInvitations(ctx.db, next.id)).find((i) => i.contact_email === email)
+    const invitation = await findSessionInvitationByEmail(ctx.db, next.id, email)
     if (invitation && invitation.answer === 'none') {
       await recordAnswer(ctx, platform, next, invitation, { answer, comment: answer === 'declined' ? 'Je serai en comité ce jour-là.' : null, delegate_name: null, delegate_email: null })
     }

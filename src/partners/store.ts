@@ -159,15 +159,9 @@ export function findInvitation(db: Db, id: number) {
   return invitationsWithPeople(db).where('invitation.id', '=', id).executeTakeFirst()
 }
 
-/** Everyone invited to a session, with the colleague who sent them when they came by delegation. */
-export function sessionInvitations(db: Db, sessionId: number) {
-  return invitationsWithPeople(db)
-    .leftJoin('invitation as origin', 'origin.id', 'invitation.delegated_from_id')
-    .leftJoin('contact as origin_contact', 'origin_contact.id', 'origin.contact_id')
-    .select('origin_contact.name as delegated_by')
-    .where('invitation.session_id', '=', sessionId)
-    .orderBy('invitation.id')
-    .execute()
+/** A contact's invitation to a session, found by their email. */
+export function findSessionInvitationByEmail(db: Db, sessionId: number, email: string) {
+  return invitationsWithPeople(db).where('invitation.session_id', '=', sessionId).where('contact.email_key', '=', emailKey(email)).executeTakeFirst()
 }
 
 /**
