@@ -1,11 +1,9 @@
 // Public holidays (type `public` only) with French names, via date-holidays.
-import { createRequire } from 'node:module'
 import type Holidays from 'date-holidays'
+import { requireLater } from '../require-later.js'
 
-// Loaded on first use (planning a year, checking a date), not at start-up: its rules for every country
-// weigh some 16 MB that a server answering pages never needs.
-let HolidaysClass: typeof Holidays | undefined
-const loadHolidays = () => (HolidaysClass ??= createRequire(import.meta.url)('date-holidays') as typeof Holidays)
+// Its rules for every country weigh some 16 MB that a server answering pages never needs.
+const loadHolidays = requireLater<typeof Holidays>('date-holidays')
 
 export type Country = 'FR' | 'BE'
 

@@ -1,15 +1,14 @@
 // The year's planned session dates: RRULE expansion, skipped months, holidays.
-// rrule ships CommonJS (its ESM build has no "type": "module"): it is required, on first use (planning a
-// year, checking a rule), rather than loaded with every page at start-up.
-import { createRequire } from 'node:module'
+// rrule ships CommonJS (its ESM build has no "type": "module"): required on first use (planning a year,
+// checking a rule).
 import type rruleModule from 'rrule'
 import type { Options as RRuleOptions } from 'rrule'
 import { DateTime } from 'luxon'
 import { holidayName, type Country } from './holidays.js'
 import { addDays, monthNameFr } from './zoned.js'
+import { requireLater } from '../require-later.js'
 
-let rrule: typeof rruleModule | undefined
-const loadRrule = () => (rrule ??= createRequire(import.meta.url)('rrule') as typeof rruleModule)
+const loadRrule = requireLater<typeof rruleModule>('rrule')
 
 export const DEFAULT_RRULE = 'FREQ=MONTHLY;BYDAY=FR;BYSETPOS=-1'
 

@@ -2,13 +2,14 @@ import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import SQLite from 'better-sqlite3'
 import { CompiledQuery, type DatabaseConnection, type Driver, Kysely, PostgresAdapter, PostgresDialect, SqliteDialect, SqliteDriver } from 'kysely'
-import { createRequire } from 'node:module'
 import type pgModule from 'pg'
+import { requireLater } from '../require-later.js'
 import type { Database, Db } from './schema.js'
 
 /** The PostgreSQL driver, loaded only by an instance that uses PostgreSQL. */
+const requirePg = requireLater<typeof pgModule>('pg')
 function loadPg(): typeof pgModule {
-  const pg = createRequire(import.meta.url)('pg') as typeof pgModule
+  const pg = requirePg()
   // PostgreSQL's bigint (count(*), sums) would arrive as strings; our ids and counts fit a JS number.
   pg.types.setTypeParser(20, (v) => Number.parseInt(v, 10))
   return pg
@@ -42,36 +43,31 @@ export function createDatabase(options: DatabaseOptions): Db {
   sqlite.pragma(`busy_timeout = ${options.busyTimeout ?? 5000}`)
   const changes = new SqliteChanges(sqlite)
   const db = new Kysely<Database>({ dialect: new FabrikSqliteDialect(sqlite, changes) })
-  changeMarks.set(db.getExecutor().adapter, () => changes.mark())
+  trackers.set(db.getExecutor().adapter, { mark: () => changes.mark(), memo: new Map() })
   return db
 }
 
-// By adapter: a handle with a plugin (withPlugin) or a transaction shares its database's adapter.
-const changeMarks = new WeakMap<object, () => string>()
+// What lets a lookup be trusted again without asking: a mark that differs whenever the database may have
+// changed since it was taken (SQLite only; PostgreSQL has other instances writing without telling us), and
+// what was read under each mark. By adapter: a handle with a plugin (withPlugin) or a transaction shares its
+// database's adapter.
+const trackers = new WeakMap<object, { mark: () => string; memo: Map<string, { mark: string; value: unknown }> }>()
 
 /**
- * A mark that differs whenever the database may have changed since it was last taken, at no cost: what lets
- * a caller trust what it read before without asking again. Taken before reading, kept with what was read.
- * null when the database cannot tell — PostgreSQL, where other instances write without telling us: then ask
- * the database.
+ * `read()`, remembered under `key` (name it with its kind: `platform:lens`) until the database's change mark
+ * moves; asked every time where the database cannot tell (PostgreSQL). For the small lookups every request
+ * starts with. `undefined` (not found) is not remembered, so made-up keys cannot fill the memory; it is
+ * emptied past 1000 keys anyway.
  */
-export function changeMark(db: Db): string | null {
-  return changeMarks.get(db.getExecutor().adapter)?.() ?? null
-}
-
-/**
- * `read()`, remembered in `memo` under `key` until the database's change mark moves; asked every time where
- * the database cannot tell (PostgreSQL). For the small lookups every request starts with. `undefined` (not
- * found) is not remembered, so made-up keys cannot fill the memo; it is emptied past `max` keys anyway.
- */
-export async function readUntilChanged<T>(db: Db, memo: Map<string, { mark: string; value: T }>, key: string, read: () => Promise<T | undefined>, max = 1000): Promise<T | undefined> {
-  const mark = changeMark(db) // before reading: a write during the read moves it, and the next call reads again
-  const known = mark === null ? undefined : memo.get(key)
-  if (known && known.mark === mark) return known.value
+export async function readUntilChanged<T>(db: Db, key: string, read: () => Promise<T | undefined>): Promise<T | undefined> {
+  const tracker = trackers.get(db.getExecutor().adapter)
+  const mark = tracker?.mark() // before reading: a write during the read moves it, and the next call reads again
+  const known = tracker?.memo.get(key)
+  if (known && known.mark === mark) return known.value as T
   const value = await read()
-  if (mark !== null && value !== undefined) {
-    if (memo.size >= max) memo.clear()
-    memo.set(key, { mark, value })
+  if (tracker && mark !== undefined && value !== undefined) {
+    if (tracker.memo.size >= 1000) tracker.memo.clear()
+    tracker.memo.set(key, { mark, value })
   }
   return value
 }

@@ -1,21 +1,20 @@
 import { randomBytes } from 'node:crypto'
 import { mkdir, open, rename, rm, stat } from 'node:fs/promises'
 import { join } from 'node:path'
-import { createRequire } from 'node:module'
 import type nodemailerModule from 'nodemailer'
 import type { NodemailerError, SendMailOptions } from 'nodemailer'
 import type addressparserFunction from 'nodemailer/lib/addressparser'
 import { displayName, singleLine } from '../calendar/sanitise.js'
 import type { Config } from '../config.js'
 import type { OutboxRow } from '../db/schema.js'
+import { requireLater } from '../require-later.js'
 
 // Where an outbox row goes: an SMTP server (SMTP_URL), or, without one, the local mail folder
 // DATA_DIR/outbox/ with one .eml file per message, byte for byte what SMTP would have received.
 
 // nodemailer is loaded by the mail worker's first round, not with the pages (a tenth of a second of start-up).
-const load = createRequire(import.meta.url)
-const nodemailer = () => load('nodemailer') as typeof nodemailerModule
-const addressparser = () => load('nodemailer/lib/addressparser') as typeof addressparserFunction
+const nodemailer = requireLater<typeof nodemailerModule>('nodemailer')
+const addressparser = requireLater<typeof addressparserFunction>('nodemailer/lib/addressparser')
 
 export interface MailTransport {
   mode: 'smtp' | 'folder'

@@ -64,8 +64,7 @@ export async function promoteWaiting(ctx: AppContext, db: Db, platform: Platform
  * their new time, in the same transaction. `except`: the pitch whose own email about the change is queued.
  * No calendar part: a holder's calendar event is the whole session, which has not moved.
  */
-export async function tellMovedSlots(ctx: AppContext, db: Db, platform: Platform, sessionId: number, before: SlotTimes, except: number[] = []) {
-  const session = (await findSessionById(db, sessionId))!
+export async function tellMovedSlots(ctx: AppContext, db: Db, platform: Platform, session: SessionRow, before: SlotTimes, except: number[] = []) {
   for (const moved of movedSlots(before, await heldSlotTimes(db, session))) {
     if (except.includes(moved.pitchId)) continue
     const pitch = (await findPitch(db, moved.pitchId))!
@@ -219,7 +218,7 @@ export async function changePitch(ctx: AppContext, platform: Platform, pitchId: 
     }
     // Pitches after a freed slot move up, and a pitch taking a slot may come before others. (The target of
     // a move only gains a pitch after every other one: nobody's time there changes.)
-    await tellMovedSlots(ctx, trx, platform, session.id, times, [pitchId])
+    await tellMovedSlots(ctx, trx, platform, session, times, [pitchId])
     return (await findPitch(trx, pitchId))!
   })
 }

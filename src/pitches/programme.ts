@@ -14,9 +14,10 @@ import { countHeld } from './store.js'
 export async function reorderHeld(ctx: AppContext, platform: Platform, session: SessionRow, pitchId: number, direction: 'up' | 'down'): Promise<boolean> {
   return ctx.db.transaction().execute(async (trx) => {
     await lockSession(trx, session.id, isPostgres(ctx.db))
-    const times = await heldSlotTimes(trx, (await findSessionById(trx, session.id))!)
+    const current = (await findSessionById(trx, session.id))!
+    const times = await heldSlotTimes(trx, current)
     const moved = await reorderPitch(trx, session.id, pitchId, direction, ctx.clock().toISOString())
-    if (moved) await tellMovedSlots(ctx, trx, platform, session.id, times)
+    if (moved) await tellMovedSlots(ctx, trx, platform, current, times)
     return moved
   })
 }
@@ -34,8 +35,9 @@ export async function saveAgenda(ctx: AppContext, platform: Platform, session: S
     if (!edit.ok) return edit
     const times = await heldSlotTimes(trx, current)
     await replaceAgenda(trx, session.id, edit.items)
-    await promoteWaiting(ctx, trx, platform, (await findSessionById(trx, session.id))!)
-    await tellMovedSlots(ctx, trx, platform, session.id, times)
+    const saved = (await findSessionById(trx, session.id))! // its pitch slots follow the new agenda
+    await promoteWaiting(ctx, trx, platform, saved)
+    await tellMovedSlots(ctx, trx, platform, saved, times)
     return edit
   })
 }

@@ -1,9 +1,8 @@
-import { createRequire } from 'node:module'
 import type argon2Module from '@node-rs/argon2'
+import { requireLater } from '../require-later.js'
 
 // The native argon2 module is loaded at the first login, not with every page at start-up.
-let argon2: typeof argon2Module | undefined
-const load = () => (argon2 ??= createRequire(import.meta.url)('@node-rs/argon2') as typeof argon2Module)
+const load = requireLater<typeof argon2Module>('@node-rs/argon2')
 
 // argon2id with OWASP's minimum (19 MiB, t=2, p=1); parameters live in the PHC string so they can be raised.
 const OPTIONS = { memoryCost: 19456, timeCost: 2, parallelism: 1 }

@@ -12,27 +12,15 @@ export function findPlatformBySlug(db: Db, slug: string) {
   return db.selectFrom('platform').selectAll().where('slug', '=', slug).executeTakeFirst()
 }
 
-const versionQuery = (db: Db, slug: string) => db.selectFrom('platform')
-  .leftJoin('content_version', 'content_version.platform_id', 'platform.id')
-  .select(['platform.id', 'content_version.version']).where('platform.slug', '=', slug)
-const versionQueries = new WeakMap<Db, ReturnType<ReturnType<typeof versionQuery>['compile']>>()
-
-type PlatformVersion = { id: number; version: number | null }
-const remembered = new WeakMap<Db, Map<string, { mark: string; value: PlatformVersion }>>()
-
 /**
- * A platform's id and content version (what the page cache keys on), by slug: the query every public page
- * and feed starts with — and often the only one. Built once per database and run with the slug (building
- * it cost more than running it), two columns only, and not asked again while nothing was written (SQLite).
+ * A platform's id and content version (what the page cache keys on), by slug: the lookup every public page
+ * and feed starts with — and often all it does. Two columns, and not asked again while nothing was written
+ * (SQLite).
  */
-export async function findPlatformVersion(db: Db, slug: string): Promise<PlatformVersion | undefined> {
-  let memo = remembered.get(db)
-  if (!memo) remembered.set(db, (memo = new Map()))
-  return readUntilChanged(db, memo, slug, async () => {
-    let compiled = versionQueries.get(db)
-    if (!compiled) versionQueries.set(db, (compiled = versionQuery(db, '').compile()))
-    return (await db.executeQuery({ ...compiled, parameters: [slug] })).rows[0] as PlatformVersion | undefined
-  })
+export function findPlatformVersion(db: Db, slug: string) {
+  return readUntilChanged(db, `platform:${slug}`, () => db.selectFrom('platform')
+    .leftJoin('content_version', 'content_version.platform_id', 'platform.id')
+    .select(['platform.id', 'content_version.version']).where('platform.slug', '=', slug).executeTakeFirst())
 }
 
 export function findPlatform(db: Db, id: number) {

@@ -20,7 +20,7 @@ async function ownerOf(db: Db, hash: string) {
   if (contact) return { kind: 'contact' as const, id: contact.id, platformId: contact.platform_id, version: contact.version }
   const holder = await db.selectFrom('holder').leftJoin('content_version', 'content_version.platform_id', 'holder.platform_id')
     .select(['holder.id', 'holder.platform_id', 'content_version.version']).where('holder.feed_token_hash', '=', hash).executeTakeFirst()
-  return holder ? { kind: 'holder' as const, id: holder.id, platformId: holder.platform_id, version: holder.version } : null
+  return holder ? { kind: 'holder' as const, id: holder.id, platformId: holder.platform_id, version: holder.version } : undefined
 }
 
 async function sessionIdsOf(db: Db, owner: { kind: 'contact' | 'holder'; id: number }, from: string): Promise<number[]> {
@@ -34,13 +34,12 @@ async function sessionIdsOf(db: Db, owner: { kind: 'contact' | 'holder'; id: num
 
 export async function personalFeedRoutes(app: FastifyInstance) {
   const ctx = app.ctx
-  // Whose link a token hash is, remembered until something is written (a revoked link is seen at once).
-  const owners = new Map<string, { mark: string; value: NonNullable<Awaited<ReturnType<typeof ownerOf>>> }>()
   app.get('/feeds/:file', { config: { rateLimit: { max: 60, timeWindow: '1 minute' } } }, async (request, reply) => {
     const { file } = request.params as { file: string }
     const token = file.endsWith('.ics') ? file.slice(0, -4) : ''
     const hash = looksLikeToken(token) ? hashToken(token) : null
-    const owner = hash ? await readUntilChanged(ctx.db, owners, hash, async () => (await ownerOf(ctx.db, hash)) ?? undefined) : undefined
+    // Whose link it is, remembered until something is written (a revoked link is seen at once).
+    const owner = hash ? await readUntilChanged(ctx.db, `feed-owner:${hash}`, () => ownerOf(ctx.db, hash)) : undefined
     if (!owner) return notFound(request, reply)
     reply.header('x-robots-tag', 'noindex')
     // Kept under its owner, not its URL: the token itself never stays in memory (its hash does, as in the database).
