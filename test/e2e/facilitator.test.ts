@@ -1,7 +1,7 @@
 import type { Browser, Page } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { checkA11y, e2eSkipReason, launchBrowser, newPage, screenshot, watchConsole } from './browser.js'
-import { addFacilitator, type RunningServer, seedDemo, startServer } from './harness.js'
+import { type RunningServer, startDemoServer } from './harness.js'
 import type { ReceivedMail } from '../helpers/smtp.js'
 import { calendarOf, linkIn, recipients, waitForMails } from './mail.js'
 
@@ -31,11 +31,7 @@ describe.skipIf(e2eSkipReason() !== null)('journey 1: a facilitator plans, place
   const a11yFailures: string[] = []
 
   beforeAll(async () => {
-    const buildError = inject('e2eBuildError')
-    if (buildError) throw new Error(buildError)
-    server = await startServer()
-    await seedDemo(server)
-    await addFacilitator(server, FACILITATOR)
+    server = await startDemoServer(FACILITATOR)
     browser = await launchBrowser()
     page = await newPage(browser)
     consoleProblems = watchConsole(page)

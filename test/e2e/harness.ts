@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { promisify } from 'node:util'
+import { inject } from 'vitest'
 import { freePort, type SmtpPeer, startSmtpPeer } from '../helpers/smtp.js'
 
 // The real server process, started the way `npm start` starts it (`node dist/src/server.js`, after the build
@@ -140,4 +141,22 @@ export function seedDemo(server: Pick<RunningServer, 'env'>): Promise<string> {
 export function addFacilitator(server: Pick<RunningServer, 'env'>, user: { email: string; name: string; password: string; platform?: string }): Promise<string> {
   const args = ['--email', user.email, '--name', user.name, ...(user.platform ? ['--platform', user.platform] : [])]
   return runScript(server, 'user-add', args, { FABRIK_PASSWORD: user.password })
+}
+
+/**
+ * What every journey starts from: the built server (the build's error, if any, fails the journey) on the
+ * demo platform, with a facilitator account when the journey needs one. Stopped again if seeding fails.
+ */
+export async function startDemoServer(facilitator?: Parameters<typeof addFacilitator>[1]): Promise<RunningServer> {
+  const buildError = inject('e2eBuildError')
+  if (buildError) throw new Error(buildError)
+  const server = await startServer()
+  try {
+    await seedDemo(server)
+    if (facilitator) await addFacilitator(server, facilitator)
+    return server
+  } catch (error) {
+    await server.stop()
+    throw error
+  }
 }

@@ -1,7 +1,7 @@
 import type { Browser, Page } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { e2eSkipReason, Journey, launchBrowser } from './browser.js'
-import { type RunningServer, seedDemo, startServer } from './harness.js'
+import { type RunningServer, startDemoServer } from './harness.js'
 import { calendarOf, linkIn, textOf, waitForMail } from './mail.js'
 
 // Journey 2: a holder, on a phone, opens the public session page, books a slot, follows the link in the
@@ -63,10 +63,7 @@ describe.skipIf(e2eSkipReason() !== null)('journey 2: a holder books a slot on a
   let journey: Journey
 
   beforeAll(async () => {
-    const buildError = inject('e2eBuildError')
-    if (buildError) throw new Error(buildError)
-    server = await startServer()
-    await seedDemo(server)
+    server = await startDemoServer()
     browser = await launchBrowser()
     journey = new Journey(browser)
   })

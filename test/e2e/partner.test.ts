@@ -1,7 +1,7 @@
 import type { Browser, Page } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { e2eSkipReason, Journey, launchBrowser } from './browser.js'
-import { addFacilitator, type RunningServer, seedDemo, startServer } from './harness.js'
+import { type RunningServer, startDemoServer } from './harness.js'
 import { calendarOf, linkIn, textOf, waitForMail } from './mail.js'
 
 // Journey 3: a partner opens the invitation link from the email on a phone and answers "à distance"; the
@@ -25,11 +25,7 @@ describe.skipIf(e2eSkipReason() !== null)('journey 3: a partner answers from the
   let journey: Journey
 
   beforeAll(async () => {
-    const buildError = inject('e2eBuildError')
-    if (buildError) throw new Error(buildError)
-    server = await startServer()
-    await seedDemo(server)
-    await addFacilitator(server, FACILITATOR)
+    server = await startDemoServer(FACILITATOR)
     browser = await launchBrowser()
     journey = new Journey(browser)
   })
