@@ -122,6 +122,14 @@ export class Client {
   }
 }
 
+/** A facilitator of these platforms, created and logged in: a client carrying their login cookie. */
+export async function facilitatorClient(app: FastifyInstance, db: Db, platformIds: number[], email = 'camille@test.example.org'): Promise<Client> {
+  await createFacilitator(db, email, platformIds)
+  const client = new Client(app)
+  await client.login(email)
+  return client
+}
+
 export function toForm(form: Record<string, string | string[]>): string {
   const p = new URLSearchParams()
   for (const [k, v] of Object.entries(form)) for (const x of Array.isArray(v) ? v : [v]) p.append(k, x)

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { Platform } from '../../src/db/schema.js'
 import { claimDue, enqueueMail, markFailed, type NewMail } from '../../src/mail/outbox.js'
-import { buildTestApp, Client, createFacilitator, createPlatform, csrfToken, type TestApp } from '../helpers/app.js'
+import { buildTestApp, Client, createPlatform, csrfToken, facilitatorClient, type TestApp } from '../helpers/app.js'
 
 const ICS = 'BEGIN:VCALENDAR\r\nVERSION:2.0\r\nMETHOD:REQUEST\r\nEND:VCALENDAR\r\n'
 
@@ -21,9 +21,7 @@ beforeEach(async () => {
   t = await buildTestApp()
   lens = await createPlatform(t.db, { slug: 'lens', name: 'Fabrik Lens' })
   other = await createPlatform(t.db, { slug: 'autre', name: 'Autre plateforme' })
-  await createFacilitator(t.db, 'camille@fabrik.test', [lens.id])
-  client = new Client(t.app)
-  await client.login('camille@fabrik.test')
+  client = await facilitatorClient(t.app, t.db, [lens.id], 'camille@fabrik.test')
 })
 afterEach(async () => t.close())
 

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { seedPartners } from '../../src/partners/store.js'
-import { buildTestApp, Client, createFacilitator, createPlatform, type TestApp } from '../helpers/app.js'
+import { buildTestApp, Client, createPlatform, facilitatorClient, type TestApp } from '../helpers/app.js'
 import { inviteAll, linksByEmail, PARTNERS, SESSION_PAGE, world } from './helpers.js'
 
 const fixture = (name: string) => readFileSync(join(import.meta.dirname, 'fixtures', name))
@@ -14,9 +14,7 @@ describe('the partner directory', () => {
   beforeEach(async () => {
     t = await buildTestApp()
     const p = await createPlatform(t.db)
-    await createFacilitator(t.db, 'camille@test.example.org', [p.id])
-    c = new Client(t.app)
-    await c.login('camille@test.example.org')
+    c = await facilitatorClient(t.app, t.db, [p.id])
   })
   afterEach(() => t.close())
 

@@ -2,7 +2,7 @@ import type { Db, Platform } from '../../src/db/schema.js'
 import { seedPartners } from '../../src/partners/store.js'
 import { ensureCommune } from '../../src/platforms/store.js'
 import { insertSession } from '../../src/sessions/store.js'
-import { buildTestApp, Client, createFacilitator, createPlatform, type TestApp } from '../helpers/app.js'
+import { buildTestApp, Client, createPlatform, facilitatorClient, type TestApp } from '../helpers/app.js'
 
 // A platform with a venue of 3 places, a published session on 2026-12-18 09:00–12:00 (Paris), three
 // organisations, and a logged-in facilitator. The test clock starts on 2026-11-23.
@@ -58,9 +58,7 @@ export async function world(options: { capacity?: number } = {}): Promise<World>
   await t.db.updateTable('session').set({ commune_id: commune.id }).where('id', '=', sessionId).execute()
   await seedPartners(t.db, platform.id, PARTNERS, T0)
   await t.db.updateTable('contact').set({ active: 0 }).where('email_key', '=', 'ancien@centres-sociaux.example.org').execute()
-  await createFacilitator(t.db, 'camille@test.example.org', [platform.id])
-  const admin = new Client(t.app)
-  await admin.login('camille@test.example.org')
+  const admin = await facilitatorClient(t.app, t.db, [platform.id])
   return { t, platform, sessionId, admin }
 }
 

@@ -1,6 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { Platform } from '../../src/db/schema.js'
-import { buildTestApp, Client, createFacilitator, createPlatform, type TestApp } from '../helpers/app.js'
+import { buildTestApp, Client, createPlatform, facilitatorClient, type TestApp } from '../helpers/app.js'
 import { bookingFields, outbox, pitches, publishedSession } from './helpers.js'
 
 // The facilitator's side of pitch booking: triage, booking by phone, agenda, print, initiatives.
@@ -28,9 +28,7 @@ describe("the facilitator's pitches", () => {
     t = await buildTestApp()
     p = await createPlatform(t.db)
     sessionId = await publishedSession(t.db, p)
-    await createFacilitator(t.db, 'camille@test.example.org', [p.id])
-    admin = new Client(t.app)
-    await admin.login('camille@test.example.org')
+    admin = await facilitatorClient(t.app, t.db, [p.id])
   })
   afterEach(() => t.close())
 

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { Platform } from '../../src/db/schema.js'
 import { movedSlots, slotTimes } from '../../src/pitches/slot-times.js'
 import { DEFAULT_AGENDA } from '../../src/sessions/agenda.js'
-import { buildTestApp, Client, createFacilitator, createPlatform, type TestApp } from '../helpers/app.js'
+import { buildTestApp, Client, createPlatform, facilitatorClient, type TestApp } from '../helpers/app.js'
 import { bookingFields, outbox, pitches, publishedSession } from './helpers.js'
 
 // A holder is told when their slot time moves: the order of passage, the agenda, or an earlier pitch leaving.
@@ -57,9 +57,7 @@ describe('telling holders their new slot time', () => {
     t = await buildTestApp()
     p = await createPlatform(t.db)
     await publishedSession(t.db, p)
-    await createFacilitator(t.db, 'camille@test.example.org', [p.id])
-    admin = new Client(t.app)
-    await admin.login('camille@test.example.org')
+    admin = await facilitatorClient(t.app, t.db, [p.id])
     links = new Map()
   })
   afterEach(() => t.close())

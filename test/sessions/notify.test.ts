@@ -7,7 +7,7 @@ import { createTransport } from '../../src/mail/transport.js'
 import { deliverDue } from '../../src/mail/worker.js'
 import { dueReminder, queueDueReminders } from '../../src/sessions/reminders.js'
 import { hashToken, personalToken } from '../../src/web/tokens.js'
-import { buildTestApp, Client, createFacilitator, createPlatform, type TestApp } from '../helpers/app.js'
+import { buildTestApp, Client, createPlatform, facilitatorClient, type TestApp } from '../helpers/app.js'
 import { lintIcs, parseIcs } from '../helpers/ics-lint.js'
 import { startSmtpPeer } from '../helpers/smtp.js'
 import { bookingFields, publishedSession } from '../pitches/helpers.js'
@@ -37,9 +37,7 @@ describe('a session change reaches everyone who holds it in their calendar', () 
     await invite(t, p, sessionId)
     await new Client(t.app).submit('/test/sessions/2026-12-18/pitch', bookingFields(1))
     await t.db.deleteFrom('outbox').execute()
-    await createFacilitator(t.db, 'camille@test.example.org', [p.id])
-    admin = new Client(t.app)
-    await admin.login('camille@test.example.org')
+    admin = await facilitatorClient(t.app, t.db, [p.id])
   })
   afterEach(() => t.close())
 

@@ -7,7 +7,7 @@ import { ensureCommune } from '../../src/platforms/store.js'
 import { insertSession, type SessionInput } from '../../src/sessions/store.js'
 import { PageCache } from '../../src/web/page-cache.js'
 import { hashToken, personalToken } from '../../src/web/tokens.js'
-import { buildTestApp, Client, createFacilitator, createPlatform, type TestApp } from '../helpers/app.js'
+import { buildTestApp, createPlatform, facilitatorClient, type TestApp } from '../helpers/app.js'
 
 // Public pages and feeds are answered from memory until their platform's content changes. Each test changes
 // one watched table *directly in the database*, as another instance or a hand-made fix would: only the
@@ -119,9 +119,7 @@ describe('page cache: public pages and feeds rendered once per change', () => {
 
     // A facilitator's view of a public page (their name in the header) is neither kept nor served to them.
     await get('/lens')
-    await createFacilitator(t.db, 'camille@test.example.org', [p.id])
-    const camille = new Client(t.app)
-    await camille.login('camille@test.example.org')
+    const camille = await facilitatorClient(t.app, t.db, [p.id])
     const theirs = await camille.get('/lens')
     const anonymous = await get('/lens')
     expect(theirs.body).not.toBe(anonymous.body)
