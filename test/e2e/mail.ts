@@ -1,3 +1,4 @@
+import { expect } from 'vitest'
 import type { ReceivedMail, SmtpPeer } from '../helpers/smtp.js'
 import { lintIcs, type ParsedIcs, parseIcs } from '../helpers/ics-lint.js'
 
@@ -116,6 +117,19 @@ export interface CalendarPart {
   ics: ParsedIcs
   /** lintIcs problems (CRLF, folding, UTC stamps…); empty when clean. */
   problems: string[]
+}
+
+/**
+ * The message's calendar part, checked: clean by the linter, the same METHOD in the MIME header and in the
+ * calendar, exactly one event — returned with that event.
+ */
+export function oneEventOf(mail: ReceivedMail, method: 'REQUEST' | 'CANCEL') {
+  const part = calendarOf(mail)
+  expect(part.problems).toEqual([])
+  expect(part.mimeMethod).toBe(method)
+  expect(part.ics.method).toBe(method)
+  expect(part.ics.events).toHaveLength(1)
+  return { ...part, event: part.ics.events[0]! }
 }
 
 /** The text/calendar part (mailparser lists it among the attachments), parsed; throws when there is none. */
