@@ -2,6 +2,7 @@ import { type Migration, type MigrationProvider, Migrator } from 'kysely'
 import * as initial from '../../migrations/2026-11-23T0900-initial.js'
 import * as indexes from '../../migrations/2026-11-24T0900-indexes.js'
 import * as contentVersion from '../../migrations/2026-11-25T0900-content-version.js'
+import * as retiredLink from '../../migrations/2026-12-02T0900-retired-link.js'
 import type { Db } from './schema.js'
 
 // Listed explicitly rather than read from the folder, so the same list runs from src/ (tests) and dist/.
@@ -9,6 +10,7 @@ const migrations: Record<string, Migration> = {
   '2026-11-23T0900-initial': initial,
   '2026-11-24T0900-indexes': indexes,
   '2026-11-25T0900-content-version': contentVersion,
+  '2026-12-02T0900-retired-link': retiredLink,
 }
 
 const provider: MigrationProvider = { getMigrations: async () => migrations }

@@ -244,6 +244,15 @@ export interface OutboxTable {
   created_at: string
 }
 
+/** Hashes of personal links that no longer open anything, so they answer 410 (web/personal-links.ts). */
+export interface RetiredLinkTable {
+  token_hash: string
+  purpose: string
+  platform_id: number
+  reason: 'replaced' | 'revoked'
+  retired_at: string
+}
+
 /** Raised by database triggers whenever a platform's public pages or feeds change (see page-cache.ts). */
 export interface ContentVersionTable {
   platform_id: number
@@ -270,6 +279,7 @@ export interface Database {
   advice: AdviceTable
   outbox: OutboxTable
   content_version: ContentVersionTable
+  retired_link: RetiredLinkTable
 }
 
 export type Db = Kysely<Database>

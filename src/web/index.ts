@@ -9,6 +9,7 @@ import { registerCsrf } from './csrf.js'
 import { registerErrors } from './errors.js'
 import { registerLogin } from './login.js'
 import { registerPageCache } from './page-cache.js'
+import { registerPersonalLinks } from './personal-links.js'
 import { registerSecurity } from './security.js'
 import { viewsDir } from './views.js'
 
@@ -23,6 +24,7 @@ export async function registerWeb(app: FastifyInstance, ctx: AppContext) {
   await app.register(multipart, { attachFieldsToBody: 'keyValues', limits: { fileSize: 2 * 1024 * 1024, files: 1, fields: 20, parts: 21 } })
   await app.register(cookie, { secret: ctx.config.sessionSecret })
   await registerSecurity(app, ctx)
+  registerPersonalLinks(app)
   await registerLogin(app, ctx)
   await registerCsrf(app, ctx)
   registerPageCache(app, PAGE_CACHE_BYTES)

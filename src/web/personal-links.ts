@@ -1,0 +1,103 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify'
+import type { Db } from '../db/schema.js'
+import { errorPage, notFound } from './errors.js'
+import { hashToken, looksLikeToken } from './tokens.js'
+
+// The one way a personal link (/pitch/{token}, /rsvp/{token}, /feeds/{token}.ics) is opened, whoever owns the
+// row behind it. In order, before any CSRF check:
+//   1. an address that guessed wrong too often waits (429, French page) — even with a right token, so a hit
+//      cannot be told from a miss while the limit holds;
+//   2. a token of the wrong shape, or one nobody holds, is a guess: counted against its address, then 404;
+//   3. a link that was replaced or revoked (its hash is in retired_link) or whose end has passed: 410 with a
+//      French page saying why and whom to contact — an old email opened again is not a guess;
+//   4. otherwise the row is handed to the route (openedLink(request)). A valid link is never counted, so an
+//      organisation behind one address, its mail scanner and a calendar service are never refused.
+
+/** Wrong tokens an address may try per minute before every personal link answers it 429. */
+export const GUESSES_PER_MINUTE = 10
+
+export type LinkPurpose = 'pitch' | 'rsvp' | 'feed'
+export type GoneReason = 'replaced' | 'revoked' | 'expired'
+
+export interface LinkTarget<T> {
+  row: T
+  platformId: number
+  /** ISO instant after which the link answers 410 "expiré"; null: no end. */
+  endsAt: string | null
+}
+
+export interface LinkKind<T> {
+  purpose: LinkPurpose
+  /** The row whose current token hashes to `hash`, if any. */
+  find: (db: Db, hash: string) => Promise<LinkTarget<T> | undefined>
+  /** The 410 page, in the owner's words (what the link was, whom to write to). */
+  gone: (request: FastifyRequest, reply: FastifyReply, reason: GoneReason, platformId: number) => Promise<unknown> | unknown
+  /** Where the token sits in the URL: the `:token` parameter by default. */
+  tokenOf?: (request: FastifyRequest) => string
+}
+
+export interface OpenedLink<T> { token: string; hash: string; target: LinkTarget<T> }
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    linkGuesses: ReturnType<FastifyInstance['createRateLimit']>
+  }
+  interface FastifyRequest {
+    personalLink: OpenedLink<unknown> | null
+  }
+}
+
+/** Registered once at the root, after the rate limiter: one guess counter shared by every kind of link. */
+export function registerPersonalLinks(app: FastifyInstance) {
+  app.decorate('linkGuesses', app.createRateLimit({ max: GUESSES_PER_MINUTE, timeWindow: '1 minute', keyGenerator: (r) => `link-guess:${r.ip}` }))
+  app.decorateRequest('personalLink', null)
+}
+
+/** A link's hash kept aside so it answers 410: call it in the transaction that gives the row its new token. */
+export async function retireLink(db: Db, link: { hash: string; purpose: LinkPurpose; platformId: number; reason: 'replaced' | 'revoked' }, now: string) {
+  await db.insertInto('retired_link')
+    .values({ token_hash: link.hash, purpose: link.purpose, platform_id: link.platformId, reason: link.reason, retired_at: now })
+    .onConflict((oc) => oc.column('token_hash').doNothing()).execute()
+}
+
+export function findRetiredLink(db: Db, hash: string) {
+  return db.selectFrom('retired_link').select(['purpose', 'platform_id', 'reason']).where('token_hash', '=', hash).executeTakeFirst()
+}
+
+/** Erasure (#17) and clean-up: every retired hash of one platform's rows goes with them. */
+export async function forgetRetiredLinks(db: Db, hashes: string[]) {
+  if (hashes.length) await db.deleteFrom('retired_link').where('token_hash', 'in', hashes).execute()
+}
+
+/** The preHandler that opens one kind of link; the route then reads openedLink<T>(request). */
+export function linkOpener<T>(app: FastifyInstance, kind: LinkKind<T>): preHandlerAsyncHookHandler {
+  const { db, clock } = app.ctx
+  const tokenOf = kind.tokenOf ?? ((request: FastifyRequest) => (request.params as { token: string }).token)
+  return async function openLink(request, reply) {
+    reply.header('cache-control', 'no-store').header('x-robots-tag', 'noindex, nofollow')
+    const peek = await app.linkGuesses(request, { increment: false })
+    if (!peek.isAllowed && peek.remaining <= 0) {
+      request.log.warn({ purpose: kind.purpose }, 'personal link: too many unknown tokens from one address')
+      reply.header('retry-after', String(Math.max(1, peek.ttlInSeconds)))
+      return errorPage(request, reply, 429, 'Trop de tentatives',
+        'Trop de liens inconnus essayés depuis cette adresse. Patientez une minute avant de réessayer avec le lien reçu par e-mail.')
+    }
+    const token = tokenOf(request)
+    const hash = looksLikeToken(token) ? hashToken(token) : null
+    const target = hash ? await kind.find(db, hash) : undefined
+    if (hash && target) {
+      if (target.endsAt !== null && clock().getTime() > Date.parse(target.endsAt)) return kind.gone(request, reply, 'expired', target.platformId)
+      request.personalLink = { token, hash, target }
+      return
+    }
+    const retired = hash ? await findRetiredLink(db, hash) : undefined
+    if (retired && retired.purpose === kind.purpose) return kind.gone(request, reply, retired.reason, retired.platform_id)
+    await app.linkGuesses(request)
+    return notFound(request, reply)
+  }
+}
+
+export function openedLink<T>(request: FastifyRequest): OpenedLink<T> {
+  if (!request.personalLink) throw new Error('openedLink() without linkOpener() in the route preHandler')
+  return request.personalLink as OpenedLink<T>
+}
