@@ -3,9 +3,9 @@ import { addDays, todayIn } from '../calendar/zoned.js'
 import type { Db } from '../db/schema.js'
 import { readUntilChanged } from '../db/index.js'
 import { findPlatform } from '../platforms/store.js'
-import { notFound } from '../web/errors.js'
+import { errorPage } from '../web/errors.js'
 import { contentStamp, serveCached } from '../web/page-cache.js'
-import { hashToken, looksLikeToken } from '../web/tokens.js'
+import { linkOpener, openedLink } from '../web/personal-links.js'
 import { feedText, sendCalendar } from './feeds.js'
 import { presentSession } from './present.js'
 import { listSessionsByIds } from './store.js'
@@ -32,16 +32,34 @@ async function sessionIdsOf(db: Db, owner: { kind: 'contact' | 'holder'; id: num
   return [...new Set(rows.map((r) => r.id))]
 }
 
+type FeedOwner = NonNullable<Awaited<ReturnType<typeof ownerOf>>>
+
 export async function personalFeedRoutes(app: FastifyInstance) {
   const ctx = app.ctx
-  app.get('/feeds/:file', { config: { rateLimit: { max: 60, timeWindow: '1 minute' } } }, async (request, reply) => {
-    const { file } = request.params as { file: string }
-    const token = file.endsWith('.ics') ? file.slice(0, -4) : ''
-    const hash = looksLikeToken(token) ? hashToken(token) : null
-    // Whose link it is, remembered until something is written (a revoked link is seen at once).
-    const owner = hash ? await readUntilChanged(ctx.db, `feed-owner:${hash}`, () => ownerOf(ctx.db, hash)) : undefined
-    if (!owner) return notFound(request, reply)
-    reply.header('x-robots-tag', 'noindex')
+  const openFeed = linkOpener<FeedOwner>(app, {
+    purpose: 'feed',
+    tokenOf: (request) => {
+      const { file } = request.params as { file: string }
+      return file.endsWith('.ics') ? file.slice(0, -4) : ''
+    },
+    // Whose link it is, remembered until something is written (a replaced link is seen at once). A feed
+    // link has no end: it lives as long as its owner, until they or a facilitator replace it.
+    find: async (db, hash) => {
+      const owner = await readUntilChanged(db, `feed-owner:${hash}`, () => ownerOf(db, hash))
+      return owner ? { row: owner, platformId: owner.platformId, endsAt: null } : undefined
+    },
+    // A calendar app told 410 stops asking; a person opening the link reads why.
+    gone: async (request, reply, reason, platformId) => {
+      const platform = await findPlatform(ctx.db, platformId)
+      const why = reason === 'expired' ? "Ce lien d'agenda n'est plus valable." : "Ce lien d'agenda a été remplacé par un nouveau lien."
+      return errorPage(request, reply, 410, "Lien d'agenda remplacé",
+        `${why} Utilisez le lien de votre message le plus récent, ou demandez-le à ${platform.contact_name ?? "l'équipe d'animation"} (${platform.contact_email}).`)
+    },
+  })
+
+  app.get('/feeds/:file', { preHandler: openFeed }, async (request, reply) => {
+    const owner = openedLink<FeedOwner>(request).target.row
+    reply.header('cache-control', 'private, no-cache')
     // Kept under its owner, not its URL: the token itself never stays in memory (its hash does, as in the database).
     if (serveCached(request, reply, contentStamp(owner.version, ctx.clock()), `feed:${owner.kind}:${owner.id}`)) return reply
     const platform = await findPlatform(ctx.db, owner.platformId)
