@@ -12,6 +12,7 @@ import { pitchAdminRoutes } from './pitches/admin-routes.js'
 import { pitchRoutes } from './pitches/routes.js'
 import { personalFeedRoutes } from './sessions/personal-feed-routes.js'
 import { publicRoutes } from './sessions/public-routes.js'
+import * as publicPitches from './pitches/public.js'
 import { registerWeb } from './web/index.js'
 import { authRoutes } from './web/auth-routes.js'
 import { createViews } from './web/views.js'
@@ -72,7 +73,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(pitchRoutes)
   await app.register(personalFeedRoutes)
   await app.register(rsvpRoutes)
-  await app.register(publicRoutes)
+  await app.register(publicRoutes, { pitches: publicPitches })
 
   return app
 }

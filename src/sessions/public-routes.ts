@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { singleEventCalendar } from '../calendar/ics.js'
 import { addDays, formatTime, isValidDate, todayIn } from '../calendar/zoned.js'
-import type { Platform } from '../db/schema.js'
+import type { Db, Platform } from '../db/schema.js'
 import { findCommuneBySlug, findPlatform, findPlatformVersion, listPlatforms } from '../platforms/store.js'
 import { notFound } from '../web/errors.js'
 import { contentStamp, serveCached } from '../web/page-cache.js'
@@ -11,7 +11,6 @@ import { organizerOf, sessionEvent } from './calendar-event.js'
 import { feedText, sendCalendar } from './feeds.js'
 import { presentSession, type SessionView } from './present.js'
 import { findSessionByDate, listAgenda, listSessions } from './store.js'
-import { freeSlotsBySession, publicAgendaPitches } from '../pitches/public.js'
 
 // Anyone: the platforms, upcoming sessions, one session, its .ics, sessions.json and the public feeds.
 // Each platform page and feed is rendered once per change of the platform's content (page-cache.ts).
@@ -21,7 +20,16 @@ const FEED_PAST_DAYS = 365
 
 const CACHED = Symbol('cached')
 
-export async function publicRoutes(app: FastifyInstance) {
+/**
+ * What the public pages show of pitches, handed in by app.ts: pitches/ sits above sessions/ (it books
+ * into sessions), so sessions/ never imports it.
+ */
+export interface PublicPitches {
+  freeSlotsBySession: (db: Db, sessions: Array<{ id: number; pitch_slots: number }>) => Promise<Map<number, number>>
+  publicAgendaPitches: (db: Db, sessionId: number) => Promise<Array<{ position: number; label: string }>>
+}
+
+export async function publicRoutes(app: FastifyInstance, { pitches: { freeSlotsBySession, publicAgendaPitches } }: { pitches: PublicPitches }) {
   const ctx = app.ctx
   const present = (platform: Platform, rows: Awaited<ReturnType<typeof listSessions>>) =>
     rows.map((s) => presentSession(platform, s, ctx.config.publicUrl, ctx.clock()))
