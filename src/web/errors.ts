@@ -1,3 +1,4 @@
+import { normalizeIP } from '@fastify/rate-limit'
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { page } from './views.js'
 
@@ -5,6 +6,37 @@ import { page } from './views.js'
 export function errorPage(request: FastifyRequest, reply: FastifyReply, status: number, title: string, message: string) {
   if (status === 404 || status === 410) reply.header('cache-control', 'no-store')
   return page(request, reply, 'public/error.eta', { title, message, status }, status)
+}
+
+/** "dans 40 secondes", "dans 2 minutes": when a refused visitor may try again, said in a sentence. */
+export function retryDelay(seconds: number): string {
+  const s = Math.max(1, Math.ceil(seconds))
+  if (s < 90) return s === 1 ? 'dans 1 seconde' : `dans ${s} secondes`
+  const minutes = Math.ceil(s / 60)
+  if (minutes < 120) return `dans ${minutes} minutes`
+  return `dans ${Math.ceil(minutes / 60)} heures`
+}
+
+/**
+ * The French 429 page of every limit: Retry-After in seconds, and a sentence ending with when to retry
+ * (`sentence` is completed with " dans 40 secondes."). Never cached, like every error page.
+ */
+export function tooManyRequests(request: FastifyRequest, reply: FastifyReply, seconds: number, words: { title?: string; sentence?: string } = {}) {
+  const wait = Math.max(1, Math.ceil(seconds))
+  const sentence = words.sentence ?? 'Trop de demandes ont été envoyées depuis cette adresse en peu de temps. Réessayez'
+  reply.header('retry-after', String(wait)).header('cache-control', 'no-store')
+  return errorPage(request, reply, 429, words.title ?? 'Trop de demandes', `${sentence} ${retryDelay(wait)}.`)
+}
+
+/**
+ * What @fastify/rate-limit throws for a limited route (its errorResponseBuilder): a 429 carrying the route's
+ * own French words, which the error handler turns into the page above.
+ */
+export class RateLimited extends Error {
+  readonly statusCode = 429
+  constructor(readonly words: { title?: string; sentence?: string } = {}) {
+    super('rate limited')
+  }
 }
 
 export function notFound(request: FastifyRequest, reply: FastifyReply) {
@@ -22,7 +54,8 @@ function isFull(error: { code?: string }): boolean {
 
 export function registerErrors(app: FastifyInstance) {
   app.setNotFoundHandler(
-    { preHandler: app.rateLimit({ max: 60, timeWindow: '1 minute' }) },
+    // Unknown URLs (scanners walking paths): 120 a minute per address, far above what people mistype.
+    { preHandler: app.rateLimit({ max: 120, timeWindow: '1 minute', keyGenerator: (request) => `not-found:${normalizeIP(request.ip)}` }) },
     (request, reply) => notFound(request, reply),
   )
 
@@ -32,8 +65,9 @@ export function registerErrors(app: FastifyInstance) {
         "Ce formulaire a expiré ou ne vient pas de ce site. Revenez en arrière, rechargez la page et envoyez-le à nouveau.")
     }
     if (error.statusCode === 429) {
-      reply.header('retry-after', reply.getHeader('retry-after') ?? '60')
-      return errorPage(request, reply, 429, 'Trop de tentatives', 'Trop de demandes en peu de temps. Patientez une minute avant de réessayer.')
+      // The plugin has set Retry-After (the seconds left in the window) before throwing.
+      const wait = Number(reply.getHeader('retry-after'))
+      return tooManyRequests(request, reply, Number.isFinite(wait) && wait > 0 ? wait : 60, error instanceof RateLimited ? error.words : {})
     }
     if (isBusy(error)) {
       reply.header('retry-after', '5')

@@ -40,9 +40,12 @@ export function databaseRateLimitStore(db: Db, clock: () => Date): FastifyRateLi
         }, callback)
     }
 
+    // A route's limit counts under its method and URL. Limiters made with createRateLimit() or rateLimit()
+    // have no route (the plugin hands them an empty routeInfo): they share the prefix `limiter`, and each
+    // one's keyGenerator names it (`guess:…`, `not-found:…`), so their counters never mix.
     child(routeOptions: object) {
       const r = (routeOptions as { routeInfo?: { method?: string | string[]; url?: string } }).routeInfo
-      return new DatabaseStore(null, r ? `${String(r.method)}:${r.url}` : this.prefix)
+      return new DatabaseStore(null, r?.url ? `${String(r.method)}:${r.url}` : 'limiter')
     }
   }
 }

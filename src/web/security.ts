@@ -1,6 +1,9 @@
-import rateLimit from '@fastify/rate-limit'
-import type { FastifyInstance } from 'fastify'
+import { createHash } from 'node:crypto'
+import rateLimit, { normalizeIP, type RateLimitOptions } from '@fastify/rate-limit'
+import type { FastifyInstance, RouteShorthandOptions } from 'fastify'
 import type { AppContext } from '../context.js'
+import { RateLimited, tooManyRequests } from './errors.js'
+import { registerGuessLimit } from './guess-limit.js'
 import { databaseRateLimitStore } from './rate-limit-store.js'
 
 /**
@@ -57,5 +60,45 @@ export async function registerSecurity(app: FastifyInstance, ctx: AppContext) {
     ...(ctx.config.databaseUrl ? { store: databaseRateLimitStore(ctx.db, ctx.clock) } : {}),
     // RATE_LIMITS=off (benchmarks only) lets every request through.
     ...(ctx.config.rateLimits ? {} : { allowList: () => true }),
+    // Every limited route answers the French 429 page saying when to retry (errors.ts), never a bare 429.
+    errorResponseBuilder: () => new RateLimited(),
   })
+  registerGuessLimit(app)
+}
+
+/** A route's limit (its `config.rateLimit`) whose 429 page says `sentence`, completed with when to retry. */
+export function limit(max: number, timeWindow: string, sentence?: string): RateLimitOptions {
+  return { max, timeWindow, errorResponseBuilder: () => new RateLimited({ sentence }) }
+}
+
+const BOOKING_SENTENCE = "Trop d'inscriptions ont été envoyées depuis cette adresse en peu de temps. Revenez en arrière (le formulaire garde normalement ce que vous avez saisi) et envoyez-le à nouveau"
+
+/**
+ * The public booking POST, counted per address and per form (issue #24). A social centre's front desk books
+ * residents one after another from one address, each in a freshly opened form: it must never be refused,
+ * and neither must an organisation whose several desks or public computers share that address. So:
+ *   - per form (one opened page, told apart by its CSRF token): 10 sendings in 10 minutes, plenty to correct
+ *     a form several times;
+ *   - per address, every form together: 60 in 10 minutes, far above several desks at a booking a minute
+ *     each, and what holds a script that opens a new form for each booking (beside the email confirmation
+ *     a booking waits for) — to a handful of mails a minute to addresses it typed.
+ * The address limit runs first, before the body is read; the form limit after it, before the CSRF check.
+ */
+export function bookingLimits(app: FastifyInstance): RouteShorthandOptions {
+  // createRateLimit, not a second app.rateLimit(): the plugin runs only one of its handlers per request.
+  const perForm = app.createRateLimit({
+    max: 10, timeWindow: '10 minutes',
+    keyGenerator: (request) => {
+      const token = (request.body as Record<string, unknown> | undefined)?._csrf
+      const form = typeof token === 'string' ? createHash('sha256').update(token).digest('base64url').slice(0, 16) : 'none'
+      return `booking-form:${normalizeIP(request.ip)}:${form}`
+    },
+  })
+  return {
+    config: { rateLimit: limit(60, '10 minutes', BOOKING_SENTENCE) },
+    preHandler: async (request, reply) => {
+      const state = await perForm(request)
+      if (!state.isAllowed && state.isExceeded) return tooManyRequests(request, reply, state.ttlInSeconds, { sentence: BOOKING_SENTENCE })
+    },
+  }
 }

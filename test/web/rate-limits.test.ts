@@ -1,0 +1,105 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { retryDelay } from '../../src/web/errors.js'
+import { countGuess, GUESSES_PER_MINUTE, isGuessing, tooManyGuesses } from '../../src/web/guess-limit.js'
+import { buildTestApp, Client, createFacilitator, createPlatform, csrfToken, type TestApp } from '../helpers/app.js'
+
+// Every limit answers a French page that says when to retry (never a bare 429), and the guess limiter counts
+// failed look-ups only.
+
+describe('retryDelay', () => {
+  it('says when to retry in words', () => {
+    expect(retryDelay(1)).toBe('dans 1 seconde')
+    expect(retryDelay(0)).toBe('dans 1 seconde')
+    expect(retryDelay(42.2)).toBe('dans 43 secondes')
+    expect(retryDelay(89)).toBe('dans 89 secondes')
+    expect(retryDelay(90)).toBe('dans 2 minutes')
+    expect(retryDelay(600)).toBe('dans 10 minutes')
+    expect(retryDelay(7200)).toBe('dans 2 heures')
+  })
+})
+
+describe('the guess limiter', () => {
+  let t: TestApp
+  beforeEach(async () => {
+    t = await buildTestApp()
+    // A stand-in for a personal link: "good" is held by someone, anything else is a guess.
+    t.app.get('/test-link/:token', async (request, reply) => {
+      const wait = await isGuessing(request)
+      if (wait !== null) return tooManyGuesses(request, reply, wait)
+      if ((request.params as { token: string }).token === 'good') return 'ok'
+      await countGuess(request)
+      return reply.code(404).send('inconnu')
+    })
+  })
+  afterEach(() => t.close())
+
+  const open = (token: string, remoteAddress = '203.0.113.7') => t.app.inject({ url: `/test-link/${token}`, remoteAddress })
+
+  it('never counts a valid look-up: 200 from one address all answer', async () => {
+    for (let i = 0; i < 200; i++) expect((await open('good')).statusCode).toBe(200)
+  })
+
+  it('slows down an address that guesses, even on a right token; other addresses go on', async () => {
+    const codes: number[] = []
+    for (let i = 0; i < 200; i++) codes.push((await open(`guess${i}`)).statusCode)
+    expect(codes.slice(0, GUESSES_PER_MINUTE)).toEqual(Array(GUESSES_PER_MINUTE).fill(404))
+    expect(codes.slice(GUESSES_PER_MINUTE).every((c) => c === 429)).toBe(true)
+    const right = await open('good')
+    expect(right.statusCode).toBe(429)
+    expect(Number(right.headers['retry-after'])).toBeGreaterThan(0)
+    expect(Number(right.headers['retry-after'])).toBeLessThanOrEqual(60)
+    expect(right.headers['cache-control']).toBe('no-store')
+    expect(right.headers['content-type']).toContain('text/html')
+    expect(right.body).toContain('Trop de tentatives')
+    expect(right.body).toMatch(/réessayez dans \d+ secondes\./)
+    expect((await open('good', '203.0.113.8')).statusCode).toBe(200)
+  })
+
+  it('counts an IPv6 client by its /64, as the other limits do', async () => {
+    for (let i = 0; i < GUESSES_PER_MINUTE; i++) await open(`guess${i}`, `2001:db8:1:2::${i + 1}`)
+    expect((await open('good', '2001:db8:1:2::ffff')).statusCode).toBe(429)
+    expect((await open('good', '2001:db8:1:3::1')).statusCode).toBe(200)
+  })
+
+  it('lets everything through with RATE_LIMITS=off', async () => {
+    await t.close()
+    t = await buildTestApp({ config: { rateLimits: false } })
+    t.app.get('/test-link/:token', async (request, reply) => {
+      const wait = await isGuessing(request)
+      if (wait !== null) return tooManyGuesses(request, reply, wait)
+      await countGuess(request)
+      return reply.code(404).send('inconnu')
+    })
+    for (let i = 0; i < 50; i++) expect((await open(`guess${i}`)).statusCode).toBe(404)
+  })
+})
+
+describe('the 429 page of the plugin limits', () => {
+  let t: TestApp
+  beforeEach(async () => { t = await buildTestApp() })
+  afterEach(() => t.close())
+
+  it('login: French, with Retry-After and when to retry', async () => {
+    const p = await createPlatform(t.db)
+    await createFacilitator(t.db, 'camille@test.example.org', [p.id])
+    const c = new Client(t.app)
+    const token = csrfToken((await c.get('/login')).body)
+    let res
+    for (let i = 0; i < 11; i++) res = await c.post('/login', { email: 'camille@test.example.org', password: 'wrong wrong wrong', _csrf: token })
+    expect(res!.statusCode).toBe(429)
+    expect(Number(res!.headers['retry-after'])).toBeGreaterThan(0)
+    expect(res!.headers['content-type']).toContain('text/html')
+    expect(res!.body).toContain('<html lang="fr">')
+    expect(res!.body).toMatch(/Réessayez dans \d+ secondes\./)
+  })
+
+  it('unknown URLs: 120 a minute per address, then the French page', async () => {
+    const codes: number[] = []
+    for (let i = 0; i < 121; i++) codes.push((await t.app.inject({ url: `/nothing/here/${i}`, remoteAddress: '203.0.113.9' })).statusCode)
+    expect(codes.slice(0, 120).every((c) => c === 404)).toBe(true)
+    const res = await t.app.inject({ url: '/nothing/else', remoteAddress: '203.0.113.9' })
+    expect(res.statusCode).toBe(429)
+    expect(res.body).toMatch(/Réessayez dans \d+ secondes\./)
+    expect((await t.app.inject({ url: '/nothing/else', remoteAddress: '203.0.113.10' })).statusCode).toBe(404)
+  })
+})
