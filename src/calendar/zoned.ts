@@ -18,8 +18,14 @@ export function isValidTime(s: string): boolean {
 // the GC does not see): measured by `npm run bench` as most of a page's CPU and a 1.4 GB peak RSS.
 const zoneValidity = new Map<string, boolean>()
 
+// A tz database name ('Europe/Paris', 'UTC', 'Etc/GMT-1') starts with a letter. Intl on Node 22 and later
+// also takes UTC offsets ('+01:00', '-05', '\u221201:00'), which know no summer time: a platform saved
+// with one would drift an hour twice a year, and calendar clients do not know them as a TZID.
+const TZ_NAME_RE = /^[A-Za-z][A-Za-z0-9_+\-/]*$/
+
+/** An IANA time zone name the runtime knows; UTC offsets are not zones here, whatever Intl accepts. */
 export function isValidZone(zone: string): boolean {
-  if (typeof zone !== 'string' || zone === '') return false
+  if (typeof zone !== 'string' || !TZ_NAME_RE.test(zone)) return false
   let valid = zoneValidity.get(zone)
   if (valid === undefined) {
     valid = IANAZone.isValidZone(zone)

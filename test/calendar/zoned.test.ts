@@ -122,6 +122,21 @@ describe('validators', () => {
     expect(isValidZone('')).toBe(false)
     expect(isValidZone('+01:00')).toBe(false)
   })
+
+  it('isValidZone takes tz database names only, not the UTC offsets newer Intl accepts', () => {
+    expect(isValidZone('Etc/UTC')).toBe(true)
+    expect(isValidZone('Etc/GMT-1')).toBe(true)
+    expect(isValidZone('America/Argentina/Buenos_Aires')).toBe(true)
+    expect(isValidZone('America/Port-au-Prince')).toBe(true)
+    // Node 22 and 24 take all of these as time zones; Node 20 takes none.
+    for (const offset of ['+01:00', '-05:00', '+0100', '+01', '\u221201:00', '+00:00']) {
+      expect(isValidZone(offset)).toBe(false)
+      expect(() => toInstant('2026-03-27', '09:00', offset)).toThrow('Invalid IANA time zone')
+      expect(() => todayIn(offset, new Date('2026-03-27T12:00:00Z'))).toThrow('Invalid IANA time zone')
+    }
+    expect(isValidZone('UTC+1')).toBe(false)
+    expect(isValidZone(' Europe/Paris')).toBe(false)
+  })
 })
 
 describe('addMinutesToTime', () => {
