@@ -4,6 +4,7 @@ import type { Config } from './config.js'
 import { type AppContext, systemClock } from './context.js'
 import type { Db } from './db/schema.js'
 import { mailRoutes } from './mail/routes.js'
+import { partnerImportRoutes } from './partners/import-routes.js'
 import { partnerAdminRoutes } from './partners/routes.js'
 import { rsvpRoutes } from './partners/rsvp-routes.js'
 import { platformAdminRoutes } from './platforms/routes.js'
@@ -68,6 +69,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(sessionAdminRoutes, { prefix: '/admin' })
   await app.register(mailRoutes, { prefix: '/admin' })
   await app.register(partnerAdminRoutes, { prefix: '/admin' })
+  await app.register(partnerImportRoutes, { prefix: '/admin' })
   await app.register(pitchAdminRoutes, { prefix: '/admin' })
   // Anyone: the platform's pages and feeds under /{platform}/….
   await app.register(pitchRoutes)

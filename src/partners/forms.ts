@@ -80,7 +80,7 @@ export const inviteForm = z.object({
 })
 
 export const importForm = z.object({
-  // The size is bounded by the body limit; the parser checks every line.
+  // The size is bounded by the body limits (the import route's multipart limits); the parser checks every line.
   csv: z.string({ error: 'Valeur invalide.' }).optional().transform((s) => s ?? ''),
   // The uploaded file's raw bytes (UTF-8 or Windows-1252 as Excel writes them).
   csv_file: z.instanceof(Buffer, { error: 'Fichier illisible.' }).optional(),
@@ -88,9 +88,11 @@ export const importForm = z.object({
   csv_base64: z.string({ error: 'Valeur invalide.' }).optional().transform((s) => (s ?? '').replace(/\s+/g, ''))
     .refine((s) => /^[A-Za-z0-9+/_-]*={0,2}$/.test(s), 'Fichier illisible.'),
   step: choice(['preview', 'confirm'] as const).optional().transform((s) => s ?? 'preview'),
+  // The confirmation carries the rows the preview read, sealed (import-preview.ts), never the file again.
+  preview: z.string({ error: 'Valeur invalide.' }).optional().transform((s) => s ?? ''),
   skip_errors: checkbox(),
 }).superRefine((f, zctx) => {
-  if (f.csv.trim() === '' && f.csv_base64 === '' && !f.csv_file?.length) {
+  if (f.step === 'preview' && f.csv.trim() === '' && f.csv_base64 === '' && !f.csv_file?.length) {
     zctx.addIssue({ code: 'custom', path: ['csv'], message: 'Choisissez votre fichier, ou collez son contenu (avec sa ligne de titres).' })
   }
 })

@@ -9,17 +9,16 @@ import { type FieldErrors, parseForm } from '../web/forms.js'
 import { requireLogin } from '../web/guards.js'
 import { page } from '../web/views.js'
 import { ANSWER_LABELS, attendanceTable, COLUMN_LABELS, inviteRefusal, linkState, participation } from './attendance.js'
-import { decodeCsv, parseContactsCsv } from './csv-import.js'
 import {
-  contactForm, contactToggleForm, importBytes, importForm, inviteForm, KIND_LABELS, PARTNER_KINDS, partnerForm, THEMES, themesOf,
+  contactForm, contactToggleForm, inviteForm, KIND_LABELS, PARTNER_KINDS, partnerForm, THEMES, themesOf,
 } from './forms.js'
 import { inviteContacts, remindUnanswered, resendInvitation } from './invitations.js'
 import {
-  findContact, findContactByEmail, findInvitation, findPartner, findPartnerByName, importContacts, insertContact, insertPartner,
+  findContact, findContactByEmail, findInvitation, findPartner, findPartnerByName, insertContact, insertPartner,
   listContacts, listPartners, partnerParticipation, partnersToInvite, sessionAttendance, setContactActive, updateContact, updatePartner,
 } from './store.js'
 
-// Facilitators: the partner directory (organisations and their contacts, CSV import), and per session the
+// Facilitators: the partner directory (organisations and their contacts; the CSV import is import-routes.ts), and per session the
 // invitations — invite, "relancer", a new link — with the table of who comes.
 
 const ID = /^\d{1,9}$/
@@ -70,43 +69,6 @@ export async function partnerAdminRoutes(app: FastifyInstance) {
     }
     const id = await insertPartner(ctx.db, platform.id, form.data, now())
     return reply.redirect(`${base(platform)}/partners/${id}?saved=1`, 303)
-  })
-
-  // --- CSV import: paste → preview with an error report by line → confirm --------------------------------
-
-  function renderImport(request: FastifyRequest, reply: FastifyReply, platform: Platform, data: Record<string, unknown>, status = 200) {
-    return page(request, reply, 'admin/partners-import.eta', {
-      title: 'Importer des contacts', platform, base: base(platform), values: {}, errors: {}, preview: null, ...data,
-    }, status)
-  }
-
-  app.get('/p/:slug/partners/import', async (request, reply) => {
-    const platform = await managedPlatform(request)
-    if (!platform) return notFound(request, reply)
-    return renderImport(request, reply, platform, {})
-  })
-
-  app.post('/p/:slug/partners/import', async (request, reply) => {
-    const platform = await managedPlatform(request)
-    if (!platform) return notFound(request, reply)
-    const form = parseForm(importForm, request.body)
-    if (!form.ok) return renderImport(request, reply, platform, { values: form.values, errors: form.errors }, 400)
-    const bytes = importBytes(form.data)
-    const parsed = parseContactsCsv(bytes)
-    // The confirm form carries the decoded text, so a Windows-1252 file comes back the second time as UTF-8.
-    const preview = { rows: parsed.rows, errors: parsed.errors, csv: decodeCsv(bytes) }
-    if (form.data.step === 'preview' || parsed.rows.length === 0) {
-      return renderImport(request, reply, platform, { values: form.values, preview }, parsed.rows.length === 0 ? 400 : 200)
-    }
-    if (parsed.errors.length > 0 && !form.data.skip_errors) {
-      return renderImport(request, reply, platform, {
-        values: form.values, preview,
-        errors: { skip_errors: 'Le fichier contient des erreurs : corrigez-les et collez-le à nouveau, ou cochez la case pour importer seulement les lignes correctes.' },
-      }, 400)
-    }
-    const report = await ctx.db.transaction().execute((trx) => importContacts(trx, platform.id, parsed.rows, now()))
-    const q = new URLSearchParams({ imported: String(report.contactsCreated), known: String(report.contactsKnown), orgs: String(report.partnersCreated) })
-    return reply.redirect(`${base(platform)}/partners?${q}`, 303)
   })
 
   // --- One organisation, its contacts, its year ---------------------------------------------------------

@@ -18,7 +18,19 @@ export function canManage(request: FastifyRequest, platformId: number): boolean 
   return request.login?.platformIds.includes(platformId) ?? false
 }
 
-/** Only same-site paths after login (never a full URL: open-redirect and javascript: traps). */
-export function safeNext(next: unknown): string {
-  return typeof next === 'string' && /^\/(?!\/)[^\s\\]*$/.test(next) ? next : '/admin'
+/**
+ * Where a login leads (`?next=`): '/admin' without one; a path of this site, with every character outside
+ * printable ASCII percent-encoded (a Location header carries nothing else: a raw "é" or "€" there threw);
+ * null for anything else — another site (`//evil.example`, `https:`), a backslash, a space, a line break
+ * (header injection) or another control character, a broken surrogate, an array, over 2,000 characters.
+ */
+export function loginTarget(next: unknown): string | null {
+  if (next === undefined || next === '') return '/admin'
+  if (typeof next !== 'string' || next.length > 2000) return null
+  if (!/^\/(?![/\\])/.test(next) || /[\s\\\u0000-\u001F\u007F-\u009F]/.test(next)) return null
+  try {
+    return next.replace(/[^\x21-\x7E]/gu, (c) => encodeURIComponent(c))
+  } catch {
+    return null // a lone surrogate: encodeURIComponent refuses it
+  }
 }

@@ -1,6 +1,5 @@
 import cookie from '@fastify/cookie'
 import formbody from '@fastify/formbody'
-import multipart from '@fastify/multipart'
 import view from '@fastify/view'
 import type { FastifyInstance } from 'fastify'
 import type { AppContext } from '../context.js'
@@ -18,10 +17,9 @@ const PAGE_CACHE_BYTES = 32 * 1024 * 1024
 
 /** The plumbing every route relies on, in the order it must run. */
 export async function registerWeb(app: FastifyInstance, ctx: AppContext) {
+  // Forms are urlencoded, 64 KB at most. Multipart bodies are read by the partners' CSV import alone
+  // (partners/import-routes.ts), after its login check; everywhere else they answer 415 unread.
   await app.register(formbody, { bodyLimit: 64 * 1024 })
-  // File uploads (the partners' CSV import): fields and the file land in request.body like a form, so
-  // zod and the CSRF check read them the same way. One small file at most.
-  await app.register(multipart, { attachFieldsToBody: 'keyValues', limits: { fileSize: 2 * 1024 * 1024, files: 1, fields: 20, parts: 21 } })
   await app.register(cookie, { secret: ctx.config.sessionSecret })
   await registerSecurity(app, ctx)
   registerPersonalLinks(app)

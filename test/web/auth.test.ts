@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { loginTarget } from '../../src/web/guards.js'
 import { buildTestApp, Client, createFacilitator, createPlatform, csrfToken, PASSWORD, type TestApp } from '../helpers/app.js'
 
 describe('facilitator login', () => {
@@ -110,11 +111,62 @@ describe('facilitator login', () => {
     expect(codes.slice(10)).toEqual([429, 429])
   })
 
-  it('only redirects to same-site paths after login', async () => {
+  it('leads to a same-site path after login, percent-encoded when it holds non-ASCII characters', async () => {
+    for (const [next, location] of [
+      ['/admin/p/test', '/admin/p/test'],
+      ['/admin/p/test/partners?q=caf%C3%A9', '/admin/p/test/partners?q=caf%C3%A9'],
+      ['/admin/p/test?q=café', '/admin/p/test?q=caf%C3%A9'],
+      ['/admin/p/test?q=€', '/admin/p/test?q=%E2%82%AC'],
+      ['/admin/p/test?q=日本', '/admin/p/test?q=%E6%97%A5%E6%9C%AC'],
+    ]) {
+      const c = new Client(t.app)
+      const url = `/login?next=${encodeURIComponent(next!)}`
+      const page = await c.get(url)
+      expect(page.statusCode).toBe(200)
+      const res = await c.post(url, { email: 'camille@test.example.org', password: PASSWORD, _csrf: csrfToken(page.body) })
+      expect(res.statusCode, next).toBe(303)
+      expect(res.headers.location, next).toBe(location)
+    }
+    expect(await t.db.selectFrom('login').selectAll().execute()).toHaveLength(5)
+  })
+
+  it('answers 400 to a next that leaves the site or breaks the header, before checking anything or writing a login', async () => {
     const c = new Client(t.app)
-    const page = await c.get('/login?next=//evil.example/x')
-    const res = await c.post('/login?next=//evil.example/x', { email: 'camille@test.example.org', password: PASSWORD, _csrf: csrfToken(page.body) })
-    expect(res.headers.location).toBe('/admin')
+    for (const next of ['//evil.example/x', '/\\evil.example', 'https://evil.example', 'javascript:alert(1)', '/admin\r\nSet-Cookie: x=y', '/admin\u0000', '/a b', '/admin\u2028x']) {
+      const url = `/login?next=${encodeURIComponent(next)}`
+      const page = await c.get(url)
+      expect(page.statusCode, next).toBe(400)
+      expect(page.body).toContain("Le lien qui vous a mené ici n&#39;est pas valide.")
+      expect(page.body).toContain('action="/login"')
+      const res = await c.post(url, { email: 'camille@test.example.org', password: PASSWORD, _csrf: csrfToken(page.body) })
+      expect(res.statusCode, next).toBe(400)
+      expect(res.headers.location).toBeUndefined()
+      expect(res.headers['set-cookie'] ?? '').not.toContain('fabrik_login=')
+      expect(res.body).toContain('value="camille@test.example.org"')
+    }
+    expect((await c.post('/login?next=a&next=b', { email: 'camille@test.example.org', password: PASSWORD, _csrf: csrfToken((await c.get('/login')).body) })).statusCode).toBe(400)
+    expect(await t.db.selectFrom('login').selectAll().execute()).toHaveLength(0)
+  })
+
+  it('reads no multipart body: a 21 MB upload to /login answers 415 unread, and so does one without boundary', async () => {
+    const boundary = '----fabrik'
+    const body = Buffer.concat([
+      Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="email"\r\n\r\ncamille@test.example.org\r\n`),
+      Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="x.bin"\r\n\r\n`),
+      Buffer.alloc(21 * 1024 * 1024, 'a'),
+      Buffer.from(`\r\n--${boundary}--\r\n`),
+    ])
+    const started = Date.now()
+    const big = await t.app.inject({ method: 'POST', url: '/login', payload: body, headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } })
+    expect(big.statusCode).toBe(415)
+    expect(big.headers['content-type']).toContain('text/html')
+    expect(big.body).toContain('<html lang="fr">')
+    expect(Date.now() - started).toBeLessThan(2000)
+    const bare = await t.app.inject({ method: 'POST', url: '/login', payload: 'x', headers: { 'content-type': 'multipart/form-data' } })
+    expect(bare.statusCode).toBe(415)
+    const booking = await t.app.inject({ method: 'POST', url: '/test/sessions/2026-12-18/pitch', payload: body, headers: { 'content-type': `multipart/form-data; boundary=${boundary}` } })
+    expect(booking.statusCode).toBe(415)
+    expect(await t.db.selectFrom('login').selectAll().execute()).toHaveLength(0)
   })
 
   it('sends security headers and a strict CSP without inline script', async () => {
@@ -145,5 +197,18 @@ describe('facilitator login', () => {
     const res = await t.app.inject('/healthz')
     expect(res.statusCode).toBe(200)
     expect(res.json()).toEqual({ status: 'ok' })
+  })
+})
+
+describe('loginTarget', () => {
+  it('keeps a same-site path, encodes what a header cannot carry, refuses the rest', () => {
+    expect(loginTarget(undefined)).toBe('/admin')
+    expect(loginTarget('')).toBe('/admin')
+    expect(loginTarget('/admin/p/x?y=1#z')).toBe('/admin/p/x?y=1#z')
+    expect(loginTarget('/é')).toBe('/%C3%A9')
+    expect(loginTarget('/😀')).toBe('/%F0%9F%98%80')
+    for (const bad of ['//evil.example', '/\\evil', 'evil', 'https://evil.example', '/a\r\nb', '/a\tb', '/a\u0085', '/a\u00A0b', '/\uD800', ['/a'], 42, `/${'a'.repeat(2000)}`]) {
+      expect(loginTarget(bad), JSON.stringify(bad)).toBeNull()
+    }
   })
 })
