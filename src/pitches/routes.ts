@@ -6,6 +6,7 @@ import { presentSession } from '../sessions/present.js'
 import { findSessionByDate, findSessionById, listSessions, type SessionRow } from '../sessions/store.js'
 import { notFound } from '../web/errors.js'
 import { type FieldErrors, parseForm } from '../web/forms.js'
+import { bookingLimits } from '../web/security.js'
 import { page } from '../web/views.js'
 import { hashToken, looksLikeToken } from '../web/tokens.js'
 import { BookingClosedError, bookPitch, changePitch, pitchToken, slotTime } from './booking.js'
@@ -55,7 +56,7 @@ export async function pitchRoutes(app: FastifyInstance) {
     return renderBooking(request, reply, t.platform, t.session, { attendance: 'on_site' }, {})
   })
 
-  app.post('/:platform/sessions/:date/pitch', { config: { rateLimit: { max: 20, timeWindow: '1 minute' } } }, async (request, reply) => {
+  app.post('/:platform/sessions/:date/pitch', bookingLimits(app), async (request, reply) => {
     const t = await target(request)
     if (!t) return notFound(request, reply)
     const { platform, session } = t

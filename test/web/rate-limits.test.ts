@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { retryDelay } from '../../src/web/errors.js'
 import { countGuess, GUESSES_PER_MINUTE, isGuessing, tooManyGuesses } from '../../src/web/guess-limit.js'
 import { buildTestApp, Client, createFacilitator, createPlatform, csrfToken, type TestApp } from '../helpers/app.js'
+import { bookingFields, publishedSession } from '../pitches/helpers.js'
 
 // Every limit answers a French page that says when to retry (never a bare 429), and the guess limiter counts
 // failed look-ups only.
@@ -101,5 +102,56 @@ describe('the 429 page of the plugin limits', () => {
     expect(res.statusCode).toBe(429)
     expect(res.body).toMatch(/Réessayez dans \d+ secondes\./)
     expect((await t.app.inject({ url: '/nothing/else', remoteAddress: '203.0.113.10' })).statusCode).toBe(404)
+  })
+})
+
+describe('the public booking POST, counted per address and per form', () => {
+  let t: TestApp
+  const FORM = '/test/sessions/2026-12-18/pitch'
+  beforeEach(async () => {
+    t = await buildTestApp()
+    const p = await createPlatform(t.db)
+    await publishedSession(t.db, p)
+  })
+  afterEach(() => t.close())
+
+  it("never stops a social centre's front desk booking residents one after another from one address", async () => {
+    // One browser at the desk, a fresh form for each resident; some forms sent twice after a mistake.
+    const desk = new Client(t.app, {}, '198.51.100.20')
+    for (let i = 0; i < 25; i++) {
+      const page = await desk.get(FORM)
+      expect(page.statusCode).toBe(200)
+      if (i % 3 === 0) expect((await desk.post(FORM, { ...bookingFields(i), holder_email: 'pas-une-adresse', _csrf: csrfToken(page.body) })).statusCode).toBe(400)
+      const res = await desk.post(FORM, { ...bookingFields(i), _csrf: csrfToken(page.body) })
+      expect(res.statusCode, `resident ${i}`).toBeLessThan(400)
+    }
+  })
+
+  it('holds one form sent over and over to 10 in 10 minutes, with a French page saying when to retry', async () => {
+    const c = new Client(t.app, {}, '198.51.100.21')
+    const page = await c.get(FORM)
+    const codes: number[] = []
+    for (let i = 0; i < 11; i++) codes.push((await c.post(FORM, { ...bookingFields(1), holder_email: 'x', _csrf: csrfToken(page.body) })).statusCode)
+    expect(codes.slice(0, 10)).toEqual(Array(10).fill(400))
+    const res = await c.post(FORM, { ...bookingFields(1), _csrf: csrfToken(page.body) })
+    expect(res.statusCode).toBe(429)
+    expect(Number(res.headers['retry-after'])).toBeGreaterThan(60)
+    expect(res.body).toContain("Trop d&#39;inscriptions ont été envoyées depuis cette adresse")
+    expect(res.body).toMatch(/envoyez-le à nouveau dans \d+ minutes\./)
+    // A fresh form from the same address goes on.
+    expect((await c.submit(FORM, bookingFields(2))).statusCode).toBeLessThan(400)
+  })
+
+  it('holds one address to 60 sendings in 10 minutes, whatever the forms, and no other address', async () => {
+    const c = new Client(t.app, {}, '198.51.100.22')
+    const page = await c.get(FORM)
+    const codes: number[] = []
+    for (let i = 0; i < 61; i++) {
+      // A script that mints a new form token each time: the per-address count still holds it.
+      codes.push((await c.post(FORM, { ...bookingFields(i), holder_email: 'x', _csrf: `${csrfToken(page.body)}${i}` })).statusCode)
+    }
+    expect(codes.slice(0, 60).every((code) => code !== 429)).toBe(true)
+    expect(codes[60]).toBe(429)
+    expect((await new Client(t.app, {}, '198.51.100.23').submit(FORM, bookingFields(3))).statusCode).toBeLessThan(400)
   })
 })
