@@ -1,10 +1,11 @@
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
 import SQLite from 'better-sqlite3'
-import { CompiledQuery, type DatabaseConnection, type Driver, Kysely, PostgresAdapter, PostgresDialect, SqliteDialect, SqliteDriver } from 'kysely'
+import { type Driver, Kysely, PostgresAdapter, PostgresDialect, SqliteDialect } from 'kysely'
 import type pgModule from 'pg'
 import { requireLater } from '../require-later.js'
 import type { Database, Db } from './schema.js'
+import { FabrikSqliteDriver } from './sqlite-driver.js'
 
 /** The PostgreSQL driver, loaded only by an instance that uses PostgreSQL. */
 const requirePg = requireLater<typeof pgModule>('pg')
@@ -35,14 +36,14 @@ export function createDatabase(options: DatabaseOptions): Db {
   // The database holds names, emails and phone numbers: the folder is the owner's alone.
   mkdirSync(options.dataDir, { recursive: true, mode: 0o700 })
   const file = join(options.dataDir, 'fabrik.sqlite')
-  const sqlite = new SQLite(file, { timeout: options.busyTimeout ?? 5000 })
+  // No busy wait inside SQLite: it would block the event loop (sqlite-driver.ts waits on a timer instead).
+  const sqlite = new SQLite(file, { timeout: 0 })
   sqlite.pragma('journal_mode = WAL')
   // FULL: a booking or an answer acknowledged to a person survives a power cut, not only a crash.
   sqlite.pragma('synchronous = FULL')
   sqlite.pragma('foreign_keys = ON')
-  sqlite.pragma(`busy_timeout = ${options.busyTimeout ?? 5000}`)
   const changes = new SqliteChanges(sqlite)
-  const db = new Kysely<Database>({ dialect: new FabrikSqliteDialect(sqlite, changes) })
+  const db = new Kysely<Database>({ dialect: new FabrikSqliteDialect(sqlite, changes, options.busyTimeout ?? 5000) })
   trackers.set(db.getExecutor().adapter, { mark: () => changes.mark(), memo: new Map() })
   return db
 }
@@ -95,24 +96,6 @@ export function isPostgres(db: Db): boolean {
   return db.getExecutor().adapter instanceof PostgresAdapter
 }
 
-// Two corrections to Kysely's SQLite driver (another process writing; a full disk):
-// - BEGIN IMMEDIATE: a plain BEGIN that reads before it writes fails with SQLITE_BUSY at once when another
-//   connection holds the write lock (SQLite never runs the busy handler to upgrade a read transaction).
-//   Every transaction of the app writes, so each takes the lock up front and waits (kysely issue #1152).
-// - When COMMIT fails on a full disk, SQLite has already rolled back; Kysely's ROLLBACK would then fail with
-//   "cannot rollback - no transaction is active", hiding the SQLITE_FULL that errors.ts turns into a 503.
-class FabrikSqliteDriver extends SqliteDriver {
-  constructor(private readonly sqlite: SQLite.Database, changes: SqliteChanges) {
-    super({ database: withStatementCache(sqlite, changes) })
-  }
-  override async beginTransaction(connection: DatabaseConnection): Promise<void> {
-    await connection.executeQuery(CompiledQuery.raw('begin immediate'))
-  }
-  override async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
-    if (this.sqlite.inTransaction) await super.rollbackTransaction(connection)
-  }
-}
-
 /**
  * Kysely prepares every query anew; SQLite compiling the same text again and again was the largest cost of a
  * small page. Statements are kept by their SQL text (the few hundred the app has; lists of ids vary, so the
@@ -128,18 +111,18 @@ function withStatementCache(sqlite: SQLite.Database, changes: SqliteChanges, max
         if (statements.size >= max) statements.delete(statements.keys().next().value!)
         statements.set(text, statement)
       }
-      if (!statement.reader) changes.wrote() // Kysely runs what it prepares, at once
+      // Kysely runs what it prepares, at once. `insert … returning` is a reader to SQLite, and a write.
+      if (!statement.reader || !/^\s*(select|with|pragma)\b/i.test(text)) changes.wrote()
       return statement
     },
-    close: () => sqlite.close(),
   }
 }
 
 class FabrikSqliteDialect extends SqliteDialect {
-  constructor(private readonly sqlite: SQLite.Database, private readonly changes: SqliteChanges) {
+  constructor(private readonly sqlite: SQLite.Database, private readonly changes: SqliteChanges, private readonly waitMs: number) {
     super({ database: sqlite })
   }
   override createDriver(): Driver {
-    return new FabrikSqliteDriver(this.sqlite, this.changes)
+    return new FabrikSqliteDriver(this.sqlite, withStatementCache(this.sqlite, this.changes), this.waitMs)
   }
 }

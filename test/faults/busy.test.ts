@@ -1,4 +1,6 @@
 import { spawn } from 'node:child_process'
+import { monitorEventLoopDelay } from 'node:perf_hooks'
+import { setImmediate } from 'node:timers/promises'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -91,4 +93,45 @@ describe.skipIf(skipOnPostgres('test/faults/busy.test.ts'))('database locked by 
     expect(bookingCounts(f.look).pitch).toBe(1)
     expect(orphans(f.look)).toEqual(NO_ORPHANS)
   })
+
+  it('while another process holds the write lock for 3 s, a waiting booking does not stop other requests', async () => {
+    f = await setUp(5000)
+    const post = await openForm(f.app, 1)
+    await f.app.inject('/test') // rendered once: answered from memory from now on
+    const locker = spawn(process.execPath, [LOCKER, sqliteFile(f.dataDir), '3000', 'commit'], { stdio: ['ignore', 'pipe', 'inherit'] })
+    let released = false
+    const exited = new Promise<number | null>((resolve) => locker.on('close', resolve))
+    await new Promise<void>((resolve, reject) => {
+      let output = ''
+      locker.stdout.setEncoding('utf8').on('data', (chunk: string) => {
+        output += chunk
+        if (output.includes('released')) released = true
+        if (output.includes('locked')) resolve()
+      })
+      void exited.then((code) => reject(new Error(`the locking process exited (${code}) before locking`)))
+    })
+    // The booking waits for the lock on a timer; meanwhile public pages keep answering. With a synchronous
+    // busy wait the event loop stopped for the whole 3 s (every request stalled, not only the booking).
+    const loop = monitorEventLoopDelay({ resolution: 5 })
+    loop.enable()
+    let waiting = true
+    const booking = post().finally(() => { waiting = false })
+    let answered = 0
+    while (waiting) {
+      for (const url of ['/healthz', '/test', '/test/sessions/2026-12-18', '/test/sessions.json']) {
+        expect({ url, status: (await f.app.inject(url)).statusCode }).toEqual({ url, status: 200 })
+      }
+      if (!released) answered++
+      await setImmediate() // as between network requests: timers get their turn
+    }
+    loop.disable()
+    expect(answered).toBeGreaterThan(10)
+    expect(loop.max / 1e6).toBeLessThan(1000) // ms: the loop never stopped for anything like the lock's 3 s
+    const res = await booking
+    expect(released).toBe(true)
+    expect(res.statusCode).toBe(303)
+    expect(await exited).toBe(0)
+    expect(bookingCounts(f.look).pitch).toBe(1)
+    expect(orphans(f.look)).toEqual(NO_ORPHANS)
+  }, 20_000)
 })
