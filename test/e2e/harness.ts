@@ -95,7 +95,11 @@ async function waitForHealth(url: string, child: ChildProcess, output: () => str
   const deadline = Date.now() + timeoutMs
   let last = 'no answer'
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`the server exited with code ${child.exitCode} before answering /healthz:\n${output()}`)
+    // A process killed by a signal (an abort in a native module: SIGABRT) has no exit code, only a signal.
+    if (child.exitCode !== null || child.signalCode !== null) {
+      const how = child.signalCode !== null ? `was killed by ${child.signalCode}` : `exited with code ${child.exitCode}`
+      throw new Error(`the server ${how} before answering /healthz:\n${output()}`)
+    }
     try {
       const res = await fetch(`${url}/healthz`, { signal: AbortSignal.timeout(2000) })
       if (res.status === 200) return
