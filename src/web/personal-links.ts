@@ -1,20 +1,20 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify'
 import type { Db } from '../db/schema.js'
-import { errorPage, notFound } from './errors.js'
+import { notFound } from './errors.js'
+import { countGuess, isGuessing, tooManyGuesses } from './guess-limit.js'
 import { hashToken, looksLikeToken } from './tokens.js'
 
 // The one way a personal link (/pitch/{token}, /rsvp/{token}, /feeds/{token}.ics) is opened, whoever owns the
 // row behind it. In order, before any CSRF check:
-//   1. an address that guessed wrong too often waits (429, French page) — even with a right token, so a hit
-//      cannot be told from a miss while the limit holds;
+//   1. an address that guessed wrong too often waits (429, French page: guess-limit.ts) — even with a right
+//      token, so a hit cannot be told from a miss while the limit holds;
 //   2. a token of the wrong shape, or one nobody holds, is a guess: counted against its address, then 404;
 //   3. a link that was replaced or revoked (its hash is in retired_link) or whose end has passed: 410 with a
 //      French page saying why and whom to contact — an old email opened again is not a guess;
 //   4. otherwise the row is handed to the route (openedLink(request)). A valid link is never counted, so an
 //      organisation behind one address, its mail scanner and a calendar service are never refused.
 
-/** Wrong tokens an address may try per minute before every personal link answers it 429. */
-export const GUESSES_PER_MINUTE = 10
+export { GUESSES_PER_MINUTE } from './guess-limit.js'
 
 export type LinkPurpose = 'pitch' | 'rsvp' | 'feed'
 export type GoneReason = 'replaced' | 'revoked' | 'expired'
@@ -39,17 +39,13 @@ export interface LinkKind<T> {
 export interface OpenedLink<T> { token: string; hash: string; target: LinkTarget<T> }
 
 declare module 'fastify' {
-  interface FastifyInstance {
-    linkGuesses: ReturnType<FastifyInstance['createRateLimit']>
-  }
   interface FastifyRequest {
     personalLink: OpenedLink<unknown> | null
   }
 }
 
-/** Registered once at the root, after the rate limiter: one guess counter shared by every kind of link. */
+/** Registered once at the root. */
 export function registerPersonalLinks(app: FastifyInstance) {
-  app.decorate('linkGuesses', app.createRateLimit({ max: GUESSES_PER_MINUTE, timeWindow: '1 minute', keyGenerator: (r) => `link-guess:${r.ip}` }))
   app.decorateRequest('personalLink', null)
 }
 
@@ -75,13 +71,8 @@ export function linkOpener<T>(app: FastifyInstance, kind: LinkKind<T>): preHandl
   const tokenOf = kind.tokenOf ?? ((request: FastifyRequest) => (request.params as { token: string }).token)
   return async function openLink(request, reply) {
     reply.header('cache-control', 'no-store').header('x-robots-tag', 'noindex, nofollow')
-    const peek = await app.linkGuesses(request, { increment: false })
-    if (!peek.isAllowed && peek.remaining <= 0) {
-      request.log.warn({ purpose: kind.purpose }, 'personal link: too many unknown tokens from one address')
-      reply.header('retry-after', String(Math.max(1, peek.ttlInSeconds)))
-      return errorPage(request, reply, 429, 'Trop de tentatives',
-        'Trop de liens inconnus essayés depuis cette adresse. Patientez une minute avant de réessayer avec le lien reçu par e-mail.')
-    }
+    const wait = await isGuessing(request)
+    if (wait !== null) return tooManyGuesses(request, reply, wait)
     const token = tokenOf(request)
     const hash = looksLikeToken(token) ? hashToken(token) : null
     const target = hash ? await kind.find(db, hash) : undefined
@@ -92,7 +83,7 @@ export function linkOpener<T>(app: FastifyInstance, kind: LinkKind<T>): preHandl
     }
     const retired = hash ? await findRetiredLink(db, hash) : undefined
     if (retired && retired.purpose === kind.purpose) return kind.gone(request, reply, retired.reason, retired.platform_id)
-    await app.linkGuesses(request)
+    await countGuess(request)
     return notFound(request, reply)
   }
 }

@@ -53,7 +53,7 @@ describe('personal links: one opener, guesses counted, valid links never', () =>
     const real = await get(`/feeds/${tokens[0]}.ics`)
     expect(real.statusCode).toBe(429)
     expect(real.headers['retry-after']).toBeDefined()
-    expect(real.body).toContain('Patientez')
+    expect(real.body).toContain('réessayez')
     // Another address is not slowed down by this one's guesses.
     expect((await get(`/feeds/${tokens[0]}.ics`, { 'x-forwarded-for': '198.51.100.9' })).statusCode).toBe(200)
   })
