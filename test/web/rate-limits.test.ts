@@ -1,7 +1,10 @@
+import type { FastifyInstance } from 'fastify'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { buildApp } from '../../src/app.js'
 import { retryDelay } from '../../src/web/errors.js'
 import { countGuess, GUESSES_PER_MINUTE, isGuessing, tooManyGuesses } from '../../src/web/guess-limit.js'
-import { buildTestApp, Client, createFacilitator, createPlatform, csrfToken, type TestApp } from '../helpers/app.js'
+import { buildTestApp, Client, createFacilitator, createPlatform, csrfToken, DEFAULT_NOW, TestClock, type TestApp, testConfig } from '../helpers/app.js'
+import { tempDatabase, type TempDatabase } from '../helpers/db.js'
 import { bookingFields, publishedSession } from '../pitches/helpers.js'
 
 // Every limit answers a French page that says when to retry (never a bare 429), and the guess limiter counts
@@ -153,5 +156,89 @@ describe('the public booking POST, counted per address and per form', () => {
     expect(codes.slice(0, 60).every((code) => code !== 429)).toBe(true)
     expect(codes[60]).toBe(429)
     expect((await new Client(t.app, {}, '198.51.100.23').submit(FORM, bookingFields(3))).statusCode).toBeLessThan(400)
+  })
+})
+
+// Several instances on one PostgreSQL share every counter through the rate_limit table: a limit spread over
+// two instances holds at the same total, and its window follows the clock of the database rows.
+const pg = process.env.FABRIK_TEST_PG_URL
+describe.skipIf(!pg)('every limit, shared by two instances on one PostgreSQL', () => {
+  let temp: TempDatabase
+  let clock: TestClock
+  let apps: FastifyInstance[]
+  const FORM = '/test/sessions/2026-12-18/pitch'
+  const ADDRESS = '198.51.100.40'
+
+  beforeEach(async () => {
+    temp = await tempDatabase()
+    clock = new TestClock(new Date(DEFAULT_NOW))
+    const config = testConfig(temp.dataDir, { databaseUrl: temp.databaseUrl })
+    apps = [
+      await buildApp({ config, db: temp.connect(), clock: clock.now, logger: false }),
+      await buildApp({ config, db: temp.connect(), clock: clock.now, logger: false }),
+    ]
+    for (const app of apps) {
+      app.get('/test-link/:token', async (request, reply) => {
+        const wait = await isGuessing(request)
+        if (wait !== null) return tooManyGuesses(request, reply, wait)
+        await countGuess(request)
+        return reply.code(404).send('inconnu')
+      })
+    }
+    const p = await createPlatform(temp.db)
+    await publishedSession(temp.db, p)
+    await createFacilitator(temp.db, 'camille@test.example.org', [p.id])
+  })
+  afterEach(async () => {
+    for (const app of apps) await app.close()
+    await temp.close()
+  })
+
+  const inject = (i: number, url: string) => apps[i % 2]!.inject({ url, remoteAddress: ADDRESS })
+
+  it('guesses: GUESSES_PER_MINUTE in all, then 429 on both; a minute later the address may try again', async () => {
+    for (let i = 0; i < GUESSES_PER_MINUTE; i++) expect((await inject(i, `/test-link/g${i}`)).statusCode).toBe(404)
+    expect((await inject(0, '/test-link/x')).statusCode).toBe(429)
+    expect((await inject(1, '/test-link/x')).statusCode).toBe(429)
+    // The personal links' own counter is another key: unknown URLs are not slowed by guesses.
+    expect((await inject(0, '/nothing/here')).statusCode).toBe(404)
+    clock.advance(61_000)
+    expect((await inject(1, '/test-link/y')).statusCode).toBe(404)
+  })
+
+  it('personal links: a guesser is limited across instances', async () => {
+    const codes: number[] = []
+    for (let i = 0; i < 30; i++) codes.push((await inject(i, `/pitch/${String(i).padStart(43, 'Z')}`)).statusCode)
+    expect(codes.filter((c) => c === 404).length).toBeLessThanOrEqual(GUESSES_PER_MINUTE)
+    expect(codes.slice(-5)).toEqual(Array(5).fill(429))
+  })
+
+  it('login: 10 attempts a minute in all', async () => {
+    const clients = apps.map((app) => new Client(app, {}, ADDRESS))
+    const tokens = await Promise.all(clients.map(async (c) => csrfToken((await c.get('/login')).body)))
+    const codes: number[] = []
+    for (let i = 0; i < 12; i++) codes.push((await clients[i % 2]!.post('/login', { email: 'camille@test.example.org', password: 'wrong wrong wrong', _csrf: tokens[i % 2]! })).statusCode)
+    expect(codes.slice(0, 10)).toEqual(Array(10).fill(401))
+    expect(codes.slice(10)).toEqual([429, 429])
+  })
+
+  it('booking: one form 10 times in all, one address 60 times in all', async () => {
+    const clients = apps.map((app) => new Client(app, {}, ADDRESS))
+    const token = csrfToken((await clients[0]!.get(FORM)).body)
+    clients[1]!.cookies = clients[0]!.cookies // one browser, whose requests land on either instance
+    const form: number[] = []
+    for (let i = 0; i < 11; i++) form.push((await clients[i % 2]!.post(FORM, { ...bookingFields(1), holder_email: 'x', _csrf: token })).statusCode)
+    expect(form.slice(0, 10)).toEqual(Array(10).fill(400))
+    expect(form[10]).toBe(429)
+    const address: number[] = []
+    for (let i = 0; i < 50; i++) address.push((await clients[i % 2]!.post(FORM, { ...bookingFields(i), holder_email: 'x', _csrf: `${token}${i}` })).statusCode)
+    expect(address.slice(0, 49).every((c) => c !== 429)).toBe(true)
+    expect(address[49]).toBe(429) // 11 + 49 = 60 sendings before it
+  })
+
+  it('unknown URLs: 120 a minute in all', async () => {
+    for (let i = 0; i < 120; i++) expect((await inject(i, `/nothing/${i}`)).statusCode).toBe(404)
+    expect((await inject(0, '/nothing/more')).statusCode).toBe(429)
+    expect((await inject(1, '/nothing/more')).statusCode).toBe(429)
   })
 })
