@@ -1,7 +1,7 @@
-import { mkdirSync } from 'node:fs'
+import { chmodSync, closeSync, mkdirSync, openSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import SQLite from 'better-sqlite3'
-import { type Driver, Kysely, PostgresAdapter, PostgresDialect, SqliteDialect } from 'kysely'
+import { type Driver, Kysely, PostgresAdapter, PostgresDialect, SqliteDialect, sql } from 'kysely'
 import type pgModule from 'pg'
 import { requireLater } from '../require-later.js'
 import type { Database, Db } from './schema.js'
@@ -36,9 +36,12 @@ export function createDatabase(options: DatabaseOptions): Db {
   // The database holds names, emails and phone numbers: the folder is the owner's alone.
   mkdirSync(options.dataDir, { recursive: true, mode: 0o700 })
   const file = join(options.dataDir, 'fabrik.sqlite')
+  ownerOnly(file)
   // No busy wait inside SQLite: it would block the event loop (sqlite-driver.ts waits on a timer instead).
   const sqlite = new SQLite(file, { timeout: 0 })
   sqlite.pragma('journal_mode = WAL')
+  // What is deleted or overwritten (a purged mail body, an erased person) is zeroed, not left in free pages.
+  sqlite.pragma('secure_delete = ON')
   // FULL: a booking or an answer acknowledged to a person survives a power cut, not only a crash.
   sqlite.pragma('synchronous = FULL')
   sqlite.pragma('foreign_keys = ON')
@@ -46,6 +49,22 @@ export function createDatabase(options: DatabaseOptions): Db {
   const db = new Kysely<Database>({ dialect: new FabrikSqliteDialect(sqlite, changes, options.busyTimeout ?? 5000) })
   trackers.set(db.getExecutor().adapter, { mark: () => changes.mark(), memo: new Map() })
   return db
+}
+
+/**
+ * The database file (and so its -wal and -shm, which SQLite creates with the database file's mode) readable
+ * by its owner only: created empty with 0600 before SQLite opens it (SQLite would use 0644 under the usual
+ * umask), or narrowed to 0600 if an older version left it wider.
+ */
+function ownerOnly(file: string): void {
+  closeSync(openSync(file, 'a', 0o600))
+  for (const path of [file, `${file}-wal`, `${file}-shm`]) {
+    try {
+      if ((statSync(path).mode & 0o077) !== 0) chmodSync(path, 0o600)
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error
+    }
+  }
 }
 
 // What lets a lookup be trusted again without asking: a mark that differs whenever the database may have
@@ -94,6 +113,15 @@ class SqliteChanges {
 
 export function isPostgres(db: Db): boolean {
   return db.getExecutor().adapter instanceof PostgresAdapter
+}
+
+/**
+ * After content was erased (purged mail bodies): on SQLite, copies the write-ahead log into the database
+ * file and empties it, so the erased text no longer lies in old log frames (secure_delete zeroes it in the
+ * file). Best effort: a checkpoint that meets a busy reader leaves the log for SQLite's next one.
+ */
+export async function truncateLog(db: Db): Promise<void> {
+  if (!isPostgres(db)) await sql`pragma wal_checkpoint(TRUNCATE)`.execute(db)
 }
 
 /**
