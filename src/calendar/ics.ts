@@ -14,7 +14,8 @@ export interface IcsEvent {
   location: string | null
   url: string | null
   conferenceUrl: string | null
-  status: 'CONFIRMED' | 'CANCELLED'
+  /** null: no STATUS at all (an iTIP CANCEL that uninvites one attendee, RFC 5546 §3.2.5). */
+  status: 'CONFIRMED' | 'CANCELLED' | null
 }
 
 export interface Party {
@@ -104,7 +105,7 @@ export function renderCalendar(opts: RenderOptions): string {
   for (const e of opts.events) {
     if (!UID.test(e.uid)) throw new Error('uid: only [A-Za-z0-9._@+=-] allowed')
     if (!Number.isSafeInteger(e.sequence) || e.sequence < 0) throw new Error('sequence: non-negative integer expected')
-    if (e.status !== 'CONFIRMED' && e.status !== 'CANCELLED') throw new Error('status: CONFIRMED or CANCELLED expected')
+    if (e.status !== 'CONFIRMED' && e.status !== 'CANCELLED' && e.status !== null) throw new Error('status: CONFIRMED, CANCELLED or null expected')
     const start = instant(e.start, 'start')
     const end = instant(e.end, 'end')
     const stamp = instant(e.stamp, 'stamp')
@@ -130,7 +131,7 @@ export function renderCalendar(opts: RenderOptions): string {
       description: description || null,
       location: location || null,
       url,
-      status: e.status === 'CANCELLED' ? ICalEventStatus.CANCELLED : ICalEventStatus.CONFIRMED,
+      status: e.status === null ? null : e.status === 'CANCELLED' ? ICalEventStatus.CANCELLED : ICalEventStatus.CONFIRMED,
       organizer: organizer ? { name: organizer.name || organizer.email, email: organizer.email } : null,
       lastModified: opts.lastModifiedFromStamp ? stamp : null,
     })

@@ -15,13 +15,17 @@ export function itipCalendar(input: { method: ItipMethod; event: IcsEvent; organ
   if (method === 'REQUEST' && event.status === 'CANCELLED') throw new Error('itip: send a CANCEL for a cancelled session')
   // RFC 5546 §3.2.5: a CANCEL MUST increment SEQUENCE, so it is never 0.
   if (method === 'CANCEL' && event.sequence < 1) throw new Error('itip: CANCEL needs the bumped SEQUENCE (>= 1)')
+  // RFC 5546 §3.2.5, CANCEL: STATUS "MUST be set to CANCELLED to cancel the entire event. If uninviting
+  // specific Attendees then MUST NOT be included". A CANCEL for an event still on (a withdrawn pitch, a
+  // revoked delegate) uninvites its one attendee: no STATUS, or clients would mark the session cancelled.
+  const status = method === 'REQUEST' ? 'CONFIRMED' : event.status === 'CANCELLED' ? 'CANCELLED' : null
   return renderCalendar({
     method,
     header: [], // no NAME/X-WR-CALNAME: MS-OXCICAL says omit for a single meeting
     organizer: input.organizer,
     // No reply is expected to a cancellation.
     attendee: { party: input.attendee, rsvp: method === 'REQUEST' },
-    events: [{ ...event, status: method === 'CANCEL' ? 'CANCELLED' : 'CONFIRMED' }],
+    events: [{ ...event, status }],
     lastModifiedFromStamp: false,
   })
 }

@@ -174,6 +174,9 @@ export interface PartnerTable {
   themes: string
   website: string | null
   notes: string | null
+  /** The platform's calendar day of the last "Je me fais remplacer" from this organisation, and how many that day. */
+  delegation_day: string | null
+  delegation_count: Generated<number>
   created_at: string
   updated_at: string
 }
@@ -187,7 +190,11 @@ export interface ContactTable {
   phone: string | null
   role: string | null
   active: Flag
+  /** 1: named by a colleague's "Je me fais remplacer", not yet confirmed by a facilitator (not in the directory). */
+  pending: Generated<Flag>
   feed_token_hash: string | null
+  /** Raised when the personal feed link is replaced; the token is derived from it. */
+  feed_version: Generated<number>
   created_at: string
   updated_at: string
 }
@@ -198,12 +205,17 @@ export interface InvitationTable {
   contact_id: number
   token_hash: string
   token_version: Generated<number>
+  /** No longer read or written: every earlier link's hash is in retired_link (2026-12-02T0900). */
   previous_token_hash: string | null
   answer: Answer
   comment: string | null
   delegate_name: string | null
   delegate_email: string | null
   delegated_from_id: number | null
+  /** The colleague this invitation last named ("Je me fais remplacer"), invited or not. */
+  delegate_contact_id: number | null
+  /** How many colleagues this invitation has named (capped). */
+  delegations: Generated<number>
   answered_at: string | null
   invited_at: string
   reminded_at: string | null

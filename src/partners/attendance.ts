@@ -27,13 +27,13 @@ export const ANSWER_LABELS: Record<Answer, string> = {
   delegate: 'Se fait remplacer',
 }
 
-export type LinkState = 'open' | 'replaced' | 'expired'
+/** The instant after which a session's RSVP links answer 410 "expiré" (earlier versions always do). */
+export function linkEndsAt(sessionEndsAt: string): string {
+  return DateTime.fromISO(sessionEndsAt, { zone: 'utc' }).plus({ days: LINK_DAYS_AFTER_SESSION }).toISO()!
+}
 
-/** `previous`: the token matched the hash a resend moved aside. */
-export function linkState(match: 'current' | 'previous', sessionEndsAt: string, now: Date): LinkState {
-  if (match === 'previous') return 'replaced'
-  const until = DateTime.fromISO(sessionEndsAt, { zone: 'utc' }).plus({ days: LINK_DAYS_AFTER_SESSION })
-  return now.getTime() > until.toMillis() ? 'expired' : 'open'
+export function linksExpired(sessionEndsAt: string, now: Date): boolean {
+  return now.getTime() > Date.parse(linkEndsAt(sessionEndsAt))
 }
 
 export interface SessionTiming { status: SessionStatus; starts_at: string; ends_at: string }
@@ -87,6 +87,8 @@ export interface AttendanceEntry {
   /** The colleague who sent this person in their place. */
   delegatedBy: string | null
   remindedAt: string | null
+  /** Of the colleague this person named: not invited (deactivated contact), or invited but to confirm. */
+  delegateState?: 'inactive' | 'pending' | null
 }
 
 export interface AttendanceGroup {

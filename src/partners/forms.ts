@@ -2,6 +2,7 @@ import { z } from 'zod'
 import type { Partner } from '../db/schema.js'
 import { checkbox, choice, email, line, optionalEmail, optionalHttpsUrl, optionalLine, text } from '../web/forms.js'
 import { ANSWER_VALUES } from './attendance.js'
+import { cleanDelegateName, delegateNameProblem } from './delegation.js'
 
 // One zod schema per form of the partner pages and of the partner's link.
 
@@ -69,6 +70,12 @@ export type ContactInput = z.output<typeof contactForm>
 /** The quick "désactiver / réactiver" buttons beside a contact. */
 export const contactToggleForm = z.object({ action: choice(['activate', 'deactivate'] as const) })
 
+/** "Confirmer" / "Refuser" beside a contact a colleague named; `back`: the page the buttons were on. */
+export const contactReviewForm = z.object({
+  decision: choice(['confirm', 'refuse'] as const),
+  back: choice(['directory', 'partner'] as const).optional().transform((b) => b ?? 'directory'),
+})
+
 const digitsId = z.string().regex(/^\d{1,9}$/).transform(Number)
 
 /** Organisations to invite; none ticked means every active contact. */
@@ -105,13 +112,18 @@ export function importBytes(data: z.output<typeof importForm>): Buffer {
 export const answerForm = z.object({
   answer: choice(ANSWER_VALUES, 'Choisissez une réponse.'),
   comment: text(1000, false),
-  delegate_name: optionalLine(150),
+  // Checked below, with the answer: the name of a colleague goes into their email's To: and greeting.
+  delegate_name: optionalLine(1000),
   delegate_email: optionalEmail(),
 }).superRefine((f, zctx) => {
   if (f.answer !== 'delegate') return
   if (!f.delegate_name) zctx.addIssue({ code: 'custom', path: ['delegate_name'], message: 'Indiquez le nom de la personne qui vous remplace.' })
+  else {
+    const problem = delegateNameProblem(f.delegate_name)
+    if (problem) zctx.addIssue({ code: 'custom', path: ['delegate_name'], message: problem })
+  }
   if (!f.delegate_email) zctx.addIssue({ code: 'custom', path: ['delegate_email'], message: "Indiquez l'adresse e-mail de la personne qui vous remplace." })
-})
+}).transform((f) => ({ ...f, delegate_name: f.delegate_name === null ? null : cleanDelegateName(f.delegate_name) }))
 
 export type AnswerInput = z.output<typeof answerForm>
 

@@ -1,17 +1,29 @@
 import { DateTime } from 'luxon'
+import { todayIn } from '../calendar/zoned.js'
 import type { AppContext } from '../context.js'
 import type { Db, Platform } from '../db/schema.js'
 import { contactRecipient, queueSessionMail } from '../sessions/notify.js'
-import type { SessionRow } from '../sessions/store.js'
+import { bumpSequence, findSessionById, type SessionRow } from '../sessions/store.js'
+import { retireLink } from '../web/personal-links.js'
+import { delegationCapMessage, delegationPlan, MAX_DELEGATIONS_PER_INVITATION, MAX_DELEGATIONS_PER_PARTNER_PER_DAY } from './delegation.js'
 import type { AnswerInput } from './forms.js'
 import {
-  findContactByEmail, insertContact, insertInvitation, invitableContacts, type InvitationRow, markReminded,
-  replaceInvitationToken, saveAnswer, unansweredInvitations,
+  claimInvitationDelegation, claimPartnerDelegation, contactInvitations, deleteInvitation, delegatedInvitations, dropPendingContact,
+  findContact, findContactByEmail, insertContact, insertInvitation, invitableContacts, type InvitationRow, markReminded,
+  replaceContactFeed, replaceInvitationToken, saveAnswer, unansweredInvitations,
 } from './store.js'
 
 // The facilitator's and the partner's actions on invitations: each is one transaction that changes the rows
 // and queues the emails it causes (outbox rule). Whether an action is allowed is decided before, in
-// attendance.ts; these functions only do it.
+// attendance.ts and delegation.ts; these functions only do it.
+
+type Invitee = { id: number; name: string; email: string; feed_version: number }
+
+/** Whom a partner writes to: the platform's contact person and address. */
+export function teamContact(platform: Platform): string {
+  const who = platform.contact_name ?? "l'équipe d'animation"
+  return `${who} (${platform.contact_email}${platform.contact_phone ? `, ${platform.contact_phone}` : ''})`
+}
 
 /** Invites every active contact not yet invited (of the chosen organisations, or all); returns how many. */
 export async function inviteContacts(ctx: AppContext, platform: Platform, session: SessionRow, partnerIds: number[] | null): Promise<number> {
@@ -25,12 +37,14 @@ export async function inviteContacts(ctx: AppContext, platform: Platform, sessio
   })
 }
 
-async function inviteOne(ctx: AppContext, db: Db, platform: Platform, session: SessionRow, contact: { id: number; name: string; email: string }, delegatedFromId: number | null, now: string, message: string | null) {
+async function inviteOne(ctx: AppContext, db: Db, platform: Platform, session: SessionRow, contact: Invitee, delegatedFromId: number | null, now: string, message: string | null) {
   const invitation = await insertInvitation(db, ctx.config.sessionSecret, { sessionId: session.id, contactId: contact.id, delegatedFromId }, now)
   if (!invitation) return null
   await queueSessionMail(ctx, db, platform, session, 'session.invitation', contactRecipient(ctx, contact, invitation), { itip: 'REQUEST', message })
   return invitation
 }
+
+const inviteeOf = (inv: InvitationRow): Invitee => ({ id: inv.contact_id, name: inv.contact_name, email: inv.contact_email, feed_version: inv.feed_version })
 
 export const REMIND_MESSAGE = "Petit rappel : nous n'avons pas encore reçu votre réponse. Dites-nous en un clic si vous venez, sur place ou à distance, ou si un ou une collègue vous remplace."
 
@@ -41,9 +55,8 @@ export async function remindUnanswered(ctx: AppContext, platform: Platform, sess
   return ctx.db.transaction().execute(async (trx) => {
     const pending = await unansweredInvitations(trx, session.id, hourAgo)
     for (const inv of pending) {
-      const to = contactRecipient(ctx, { id: inv.contact_id, name: inv.contact_name, email: inv.contact_email }, inv)
       // The same invitation again (same UID and SEQUENCE): calendars update the event they have in place.
-      await queueSessionMail(ctx, trx, platform, session, 'session.invitation', to, { itip: 'REQUEST', message: REMIND_MESSAGE })
+      await queueSessionMail(ctx, trx, platform, session, 'session.invitation', contactRecipient(ctx, inviteeOf(inv), inv), { itip: 'REQUEST', message: REMIND_MESSAGE })
     }
     await markReminded(trx, pending.map((i) => i.id), now)
     return pending.length
@@ -60,34 +73,117 @@ export async function resendInvitation(ctx: AppContext, platform: Platform, sess
   const now = ctx.clock().toISOString()
   await ctx.db.transaction().execute(async (trx) => {
     const fresh = await replaceInvitationToken(trx, ctx.config.sessionSecret, invitation, now)
-    const to = contactRecipient(ctx, { id: fresh.contact_id, name: fresh.contact_name, email: fresh.contact_email }, fresh)
     const upcoming = session.status === 'published' && now < session.starts_at
-    await queueSessionMail(ctx, trx, platform, session, 'session.invitation', to, { itip: upcoming ? 'REQUEST' : null, message: RESEND_MESSAGE })
+    await queueSessionMail(ctx, trx, platform, session, 'session.invitation', contactRecipient(ctx, inviteeOf(fresh), fresh), { itip: upcoming ? 'REQUEST' : null, message: RESEND_MESSAGE })
   })
+}
+
+/**
+ * Takes an invitation back: its link answers 410 "retiré", the person gets a CANCEL for their copy of the
+ * session (while it is still to end), and whoever they had sent in their place loses their invitation too.
+ * A pending contact left without any invitation is forgotten. Run inside a transaction.
+ */
+async function revokeInvitation(ctx: AppContext, db: Db, platform: Platform, invitation: InvitationRow, now: string, reason: string) {
+  for (const delegate of await delegatedInvitations(db, invitation.id)) await revokeInvitation(ctx, db, platform, delegate, now, reason)
+  await retireLink(db, { hash: invitation.token_hash, purpose: 'rsvp', platformId: invitation.platform_id, reason: 'revoked' }, now)
+  const session = (await findSessionById(db, invitation.session_id))!
+  if (session.status === 'published' && now < session.ends_at) {
+    // RFC 5546 §3.2.5: the CANCEL carries a higher SEQUENCE than the REQUEST it takes back.
+    await bumpSequence(db, session.id, now)
+    const bumped = (await findSessionById(db, session.id))!
+    await queueSessionMail(ctx, db, platform, bumped, 'session.uninvited', contactRecipient(ctx, inviteeOf(invitation), null), { itip: 'CANCEL', message: reason })
+  }
+  await deleteInvitation(db, invitation.id)
+  if (invitation.contact_pending) await forgetIfUnused(db, invitation.partner_id, invitation.contact_id, platform.id, now)
+}
+
+async function forgetIfUnused(db: Db, partnerId: number, contactId: number, platformId: number, now: string) {
+  const contact = await findContact(db, partnerId, contactId)
+  if (!contact || !contact.pending) return
+  if ((await contactInvitations(db, contactId)).length > 0) return
+  await dropPendingContact(db, contact, platformId, now)
 }
 
 export type AnswerOutcome = { ok: true } | { ok: false; field: 'delegate_email'; message: string }
 
+class DelegationRefused extends Error {}
+
 /**
- * Records the partner's answer. "Je me fais remplacer" adds the colleague to the same organisation (or finds
- * them by address there), invites them in their own name and queues their invitation — all in one transaction.
+ * Records the partner's answer, in one transaction. "Je me fais remplacer" names one colleague of the same
+ * organisation: found by address there, or added as a pending contact (invited, not in the directory until
+ * a facilitator confirms them); a deactivated contact is not invited. Naming someone else — or answering
+ * anything else — revokes the colleague named before. Within the caps of delegation.ts, else refused.
  */
 export async function recordAnswer(ctx: AppContext, platform: Platform, session: SessionRow, invitation: InvitationRow, input: AnswerInput): Promise<AnswerOutcome> {
   const now = ctx.clock().toISOString()
   if (input.answer === 'delegate' && input.delegate_email!.trim().toLowerCase() === invitation.contact_email.trim().toLowerCase()) {
     return { ok: false, field: 'delegate_email', message: "Indiquez l'adresse de la personne qui vous remplace, pas la vôtre." }
   }
-  await ctx.db.transaction().execute(async (trx) => {
-    await saveAnswer(trx, invitation.id, {
-      answer: input.answer, comment: input.comment, delegateName: input.delegate_name, delegateEmail: input.delegate_email,
-    }, now)
-    if (input.answer !== 'delegate') return
-    const email = input.delegate_email!
-    const name = input.delegate_name!
-    const known = await findContactByEmail(trx, invitation.partner_id, email)
-    const contactId = known?.id ?? await insertContact(trx, invitation.partner_id, { name, email, phone: null, role: null, active: true }, now)
-    const message = `${invitation.contact_name} (${invitation.partner_name}) vous propose de participer à cette séance à sa place. Ce message est votre invitation personnelle.`
-    await inviteOne(ctx, trx, platform, session, { id: contactId, name: known?.name ?? name, email: known?.email ?? email }, invitation.id, now, message)
-  })
+  const answer = { answer: input.answer, comment: input.comment, delegateName: input.delegate_name, delegateEmail: input.delegate_email }
+  const reason = `${invitation.contact_name} (${invitation.partner_name}) ne vous propose plus de participer à sa place à cette séance.`
+  try {
+    await ctx.db.transaction().execute(async (trx) => {
+      const live = await delegatedInvitations(trx, invitation.id)
+      if (input.answer !== 'delegate') {
+        for (const delegate of live) await revokeInvitation(ctx, trx, platform, delegate, now, reason)
+        await saveAnswer(trx, invitation.id, { ...answer, delegateContactId: null }, now)
+        return
+      }
+      const email = input.delegate_email!
+      const known = await findContactByEmail(trx, invitation.partner_id, email)
+      const plan = delegationPlan(
+        live.map((d) => ({ invitationId: d.id, contactId: d.contact_id })),
+        known ? { id: known.id, active: known.active === 1, pending: known.pending === 1 } : null,
+      )
+      if (plan.kind === 'unchanged') {
+        await saveAnswer(trx, invitation.id, { ...answer, delegateContactId: known!.id }, now)
+        return
+      }
+      if (!(await claimInvitationDelegation(trx, invitation.id, MAX_DELEGATIONS_PER_INVITATION))) {
+        throw new DelegationRefused(delegationCapMessage('invitation', teamContact(platform)))
+      }
+      if (!(await claimPartnerDelegation(trx, invitation.partner_id, todayIn(platform.timezone, ctx.clock()), MAX_DELEGATIONS_PER_PARTNER_PER_DAY))) {
+        throw new DelegationRefused(delegationCapMessage('partner', teamContact(platform)))
+      }
+      for (const id of plan.revoke) await revokeInvitation(ctx, trx, platform, live.find((d) => d.id === id)!, now, reason)
+      const name = input.delegate_name!
+      const contactId = known?.id ?? await insertContact(trx, invitation.partner_id, { name, email, phone: null, role: null, active: true }, now, true)
+      await saveAnswer(trx, invitation.id, { ...answer, delegateContactId: contactId }, now)
+      if (plan.invite === 'inactive') return
+      // Revocations raised the SEQUENCE: the new invitation goes out with the session as it now is.
+      const current = (await findSessionById(trx, session.id))!
+      const message = `${invitation.contact_name} (${invitation.partner_name}) vous propose de participer à cette séance à sa place. Ce message est votre invitation personnelle.`
+      const invitee = { id: contactId, name: known?.name ?? name, email: known?.email ?? email, feed_version: known?.feed_version ?? 0 }
+      await inviteOne(ctx, trx, platform, current, invitee, invitation.id, now, message)
+    })
+  } catch (error) {
+    if (error instanceof DelegationRefused) return { ok: false, field: 'delegate_email', message: error.message }
+    throw error
+  }
   return { ok: true }
+}
+
+export const REFUSED_MESSAGE = "L'équipe d'animation a retiré cette invitation."
+
+/**
+ * "Refuser": the colleague named by a delegation is not a contact of the organisation. Each invitation they
+ * hold is revoked (CANCEL, link 410), and the contact is forgotten (kept deactivated if they wrote advice).
+ */
+export async function refuseContact(ctx: AppContext, platform: Platform, partnerId: number, contactId: number): Promise<void> {
+  const now = ctx.clock().toISOString()
+  await ctx.db.transaction().execute(async (trx) => {
+    const contact = await findContact(trx, partnerId, contactId)
+    if (!contact?.pending) return
+    // The last revocation forgets the contact; one without any invitation is forgotten here.
+    for (const invitation of await contactInvitations(trx, contactId)) await revokeInvitation(ctx, trx, platform, invitation, now, REFUSED_MESSAGE)
+    await forgetIfUnused(trx, partnerId, contactId, platform.id, now)
+  })
+}
+
+/** A new personal feed link for a contact (from their page, or a facilitator's): the old one answers 410. */
+export async function replaceFeedLink(ctx: AppContext, platformId: number, partnerId: number, contactId: number): Promise<void> {
+  await ctx.db.transaction().execute(async (trx) => {
+    const contact = await findContact(trx, partnerId, contactId)
+    if (contact) await replaceContactFeed(trx, ctx.config.sessionSecret, contact, platformId, ctx.clock().toISOString())
+  })
 }

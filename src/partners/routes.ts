@@ -8,14 +8,16 @@ import { notFound } from '../web/errors.js'
 import { type FieldErrors, parseForm } from '../web/forms.js'
 import { requireLogin } from '../web/guards.js'
 import { page } from '../web/views.js'
-import { ANSWER_LABELS, attendanceTable, COLUMN_LABELS, inviteRefusal, linkState, participation } from './attendance.js'
+import { ANSWER_LABELS, attendanceTable, COLUMN_LABELS, inviteRefusal, linksExpired, participation } from './attendance.js'
+import { delegateState } from './delegation.js'
 import {
-  contactForm, contactToggleForm, inviteForm, KIND_LABELS, PARTNER_KINDS, partnerForm, THEMES, themesOf,
+  contactForm, contactReviewForm, contactToggleForm, inviteForm, KIND_LABELS, PARTNER_KINDS, partnerForm, THEMES, themesOf,
 } from './forms.js'
-import { inviteContacts, remindUnanswered, resendInvitation } from './invitations.js'
+import { inviteContacts, refuseContact, remindUnanswered, replaceFeedLink, resendInvitation } from './invitations.js'
 import {
-  findContact, findContactByEmail, findInvitation, findPartner, findPartnerByName, insertContact, insertPartner,
-  listContacts, listPartners, partnerParticipation, partnersToInvite, sessionAttendance, setContactActive, updateContact, updatePartner,
+  confirmContact, findContact, findContactByEmail, findInvitation, findPartner, findPartnerByName, insertContact, insertPartner,
+  listContacts, listPartners, partnerParticipation, partnersToInvite, pendingContacts, sessionAttendance, setContactActive, updateContact,
+  updatePartner,
 } from './store.js'
 
 // Facilitators: the partner directory (organisations and their contacts; the CSV import is import-routes.ts), and per session the
@@ -39,13 +41,26 @@ export async function partnerAdminRoutes(app: FastifyInstance) {
 
   // --- Directory ----------------------------------------------------------------------------------------
 
+  /** Contacts a colleague named, not yet confirmed: one entry per contact, with who named them for which session. */
+  async function pendingOf(platform: Platform, partnerId: number | null = null) {
+    const entries = new Map<number, { id: number; name: string; email: string; partnerId: number; partnerName: string; proposals: Array<{ by: string; date: string }> }>()
+    for (const r of await pendingContacts(ctx.db, platform.id, partnerId)) {
+      let e = entries.get(r.id)
+      if (!e) entries.set(r.id, (e = { id: r.id, name: r.name, email: r.email, partnerId: r.partner_id, partnerName: r.partner_name, proposals: [] }))
+      if (r.proposed_by && r.session_date) e.proposals.push({ by: r.proposed_by, date: r.session_date })
+    }
+    return [...entries.values()]
+  }
+
   async function renderList(request: FastifyRequest, reply: FastifyReply, platform: Platform, values: Record<string, unknown>, errors: FieldErrors, status = 200) {
     const today = todayIn(platform.timezone, ctx.clock())
-    const [partners, upcoming] = await Promise.all([
+    const [partners, upcoming, pending] = await Promise.all([
       listPartners(ctx.db, platform.id),
       listSessions(ctx.db, platform.id, { from: today, statuses: ['published'], limit: 3 }),
+      pendingOf(platform),
     ])
     return page(request, reply, 'admin/partners.eta', {
+      pending,
       title: 'Partenaires', platform, base: base(platform), values, errors, kinds: PARTNER_KINDS, kindLabels: KIND_LABELS, themes: THEMES,
       partners: partners.map((p) => ({ ...p, themeList: themesOf(p), contactCount: Number(p.contact_count), activeCount: Number(p.active_count) })),
       upcoming: upcoming.map((s) => presentSession(platform, s, ctx.config.publicUrl, ctx.clock())),
@@ -94,9 +109,10 @@ export async function partnerAdminRoutes(app: FastifyInstance) {
     const q = request.query as { year?: string; contact?: string }
     const thisYear = Number(todayIn(platform.timezone, ctx.clock()).slice(0, 4))
     const year = /^\d{4}$/.test(q.year ?? '') ? Number(q.year) : thisYear
-    const [contacts, rows] = await Promise.all([
+    const [contacts, rows, pending] = await Promise.all([
       listContacts(ctx.db, partner.id),
       partnerParticipation(ctx.db, partner.id, `${year}-01-01`, `${year}-12-31`),
+      pendingOf(platform, partner.id),
     ])
     const editContactId = forms.editContactId ?? (ID.test(q.contact ?? '') ? Number(q.contact) : null)
     const editing = contacts.find((c) => c.id === editContactId) ?? null
@@ -104,7 +120,7 @@ export async function partnerAdminRoutes(app: FastifyInstance) {
       ? { name: editing.name, email: editing.email, phone: editing.phone ?? '', role: editing.role ?? '', active: editing.active ? 'yes' : '' }
       : { active: 'yes' })
     return page(request, reply, 'admin/partner.eta', {
-      title: partner.name, platform, base: base(platform), partner, contacts, editing,
+      title: partner.name, platform, base: base(platform), partner, contacts, editing, pending,
       kinds: PARTNER_KINDS, kindLabels: KIND_LABELS, themes: THEMES, answerLabels: ANSWER_LABELS,
       orgValues: forms.orgValues ?? orgValuesOf(partner), orgErrors: forms.orgErrors ?? {},
       contactValues, contactErrors: forms.contactErrors ?? {},
@@ -136,8 +152,12 @@ export async function partnerAdminRoutes(app: FastifyInstance) {
     if (!c) return notFound(request, reply)
     const form = parseForm(contactForm, request.body)
     if (!form.ok) return renderPartner(request, reply, c.platform, c.partner, { contactValues: form.values, contactErrors: form.errors }, 400)
-    if (await findContactByEmail(ctx.db, c.partner.id, form.data.email)) {
-      return renderPartner(request, reply, c.platform, c.partner, { contactValues: form.values, contactErrors: { email: 'Cette adresse est déjà celle d’un contact de cette organisation.' } }, 400)
+    const known = await findContactByEmail(ctx.db, c.partner.id, form.data.email)
+    if (known) {
+      const message = known.pending
+        ? 'Cette adresse est celle d’un contact proposé par un ou une collègue : confirmez-le dans la liste « À confirmer ».'
+        : 'Cette adresse est déjà celle d’un contact de cette organisation.'
+      return renderPartner(request, reply, c.platform, c.partner, { contactValues: form.values, contactErrors: { email: message } }, 400)
     }
     await insertContact(ctx.db, c.partner.id, form.data, now())
     return reply.redirect(`${base(c.platform)}/partners/${c.partner.id}?contact_saved=1`, 303)
@@ -164,6 +184,39 @@ export async function partnerAdminRoutes(app: FastifyInstance) {
     return reply.redirect(back, 303)
   })
 
+  /** The contact named in the URL, within the organisation named in the URL. */
+  async function contactOf(request: FastifyRequest) {
+    const c = await partnerOf(request)
+    const { contactId } = request.params as { contactId: string }
+    const contact = c && ID.test(contactId) ? await findContact(ctx.db, c.partner.id, Number(contactId)) : undefined
+    return c && contact ? { ...c, contact } : null
+  }
+
+  // "Confirmer" adds a colleague named by a delegation to the directory; "Refuser" takes back the invitations
+  // they hold (CANCEL, link 410) and forgets them. Already decided (a second click): nothing more to do.
+  app.post('/p/:slug/partners/:id/contacts/:contactId/review', async (request, reply) => {
+    const c = await contactOf(request)
+    if (!c) return notFound(request, reply)
+    const form = parseForm(contactReviewForm, request.body)
+    if (!form.ok) return renderPartner(request, reply, c.platform, c.partner, {}, 400)
+    if (c.contact.pending) {
+      if (form.data.decision === 'confirm') await confirmContact(ctx.db, c.partner.id, c.contact.id, now())
+      else await refuseContact(ctx, c.platform, c.partner.id, c.contact.id)
+    }
+    const done = form.data.decision === 'confirm' ? 'confirmed' : 'refused'
+    const back = form.data.back === 'partner' ? `${base(c.platform)}/partners/${c.partner.id}` : `${base(c.platform)}/partners`
+    return reply.redirect(`${back}?${done}=1#a-confirmer`, 303)
+  })
+
+  // A new personal feed link for a contact (theirs was shared by mistake): the old one answers 410; the new one
+  // is in their next email and on their invitation page.
+  app.post('/p/:slug/partners/:id/contacts/:contactId/feed', async (request, reply) => {
+    const c = await contactOf(request)
+    if (!c) return notFound(request, reply)
+    await replaceFeedLink(ctx, c.platform.id, c.partner.id, c.contact.id)
+    return reply.redirect(`${base(c.platform)}/partners/${c.partner.id}?feed_replaced=1`, 303)
+  })
+
   // --- Per session: invitations and who comes -------------------------------------------------------------
 
   async function sessionOf(request: FastifyRequest): Promise<{ platform: Platform; session: SessionRow } | null> {
@@ -182,11 +235,13 @@ export async function partnerAdminRoutes(app: FastifyInstance) {
     const view = presentSession(platform, session, ctx.config.publicUrl, ctx.clock())
     // Nobody sits in the room of a session held entirely by videoconference.
     const capacity = session.mode === 'videoconference' ? null : session.venue_capacity
-    const table = attendanceTable(entries, capacity)
+    const table = attendanceTable(entries.map((e) => ({
+      ...e, delegateState: delegateState({ ...e, delegateInvited: e.delegateInvitationId !== null }),
+    })), capacity)
     return page(request, reply, 'admin/session-partners.eta', {
       title: `Partenaires — ${view.longDate}`, platform, base: base(platform), session: view, table, columnLabels: COLUMN_LABELS,
       toInvite: toInvite.map((p) => ({ ...p, waiting: Number(p.waiting) })),
-      refusal, linksExpired: linkState('current', session.ends_at, ctx.clock()) === 'expired',
+      refusal, linksExpired: linksExpired(session.ends_at, ctx.clock()),
       error, query: request.query,
     }, status)
   }
@@ -227,7 +282,7 @@ export async function partnerAdminRoutes(app: FastifyInstance) {
     if (c.session.status === 'cancelled') {
       return renderSession(request, reply, c.platform, c.session, 'Cette séance est annulée : il n’y a pas de nouveau lien à envoyer.', 400)
     }
-    if (linkState('current', c.session.ends_at, ctx.clock()) === 'expired') {
+    if (linksExpired(c.session.ends_at, ctx.clock())) {
       return renderSession(request, reply, c.platform, c.session, 'Cette séance date de plus de 30 jours : les liens personnels ne sont plus valables.', 400)
     }
     await resendInvitation(ctx, c.platform, c.session, invitation)

@@ -1,6 +1,7 @@
 import { sql } from 'kysely'
 import type { Answer, Db, Partner } from '../db/schema.js'
 import { nameKey } from '../platforms/names.js'
+import { retireLink } from '../web/personal-links.js'
 import { hashToken, personalToken, randomToken } from '../web/tokens.js'
 import type { ImportRow } from './csv-import.js'
 import { type ContactInput, type PartnerInput, themesText } from './forms.js'
@@ -14,7 +15,8 @@ export const emailKey = (email: string): string => email.trim().toLowerCase()
 
 export function listPartners(db: Db, platformId: number) {
   return db.selectFrom('partner')
-    .leftJoin('contact', 'contact.partner_id', 'partner.id')
+    // Pending contacts (named by a colleague, not confirmed) are not in the directory yet.
+    .leftJoin('contact', (join) => join.onRef('contact.partner_id', '=', 'partner.id').on('contact.pending', '=', 0))
     .selectAll('partner')
     .select((eb) => [
       eb.fn.count<number | string>('contact.id').as('contact_count'),
@@ -51,9 +53,31 @@ export async function updatePartner(db: Db, platformId: number, id: number, inpu
 
 // --- Contacts -------------------------------------------------------------------------------------------
 
+/** The organisation's contacts in the directory (pending ones are listed apart, by pendingContacts). */
 export function listContacts(db: Db, partnerId: number) {
-  return db.selectFrom('contact').selectAll().where('partner_id', '=', partnerId)
+  return db.selectFrom('contact').selectAll().where('partner_id', '=', partnerId).where('pending', '=', 0)
     .orderBy('active', 'desc').orderBy('name').execute()
+}
+
+/**
+ * Contacts named by a colleague's "Je me fais remplacer" and not yet confirmed, with who named them for
+ * which session: one row per invitation they hold (or one with nulls if they hold none).
+ */
+export function pendingContacts(db: Db, platformId: number, partnerId: number | null = null) {
+  let q = db.selectFrom('contact')
+    .innerJoin('partner', 'partner.id', 'contact.partner_id')
+    .leftJoin('invitation', 'invitation.contact_id', 'contact.id')
+    .leftJoin('session', 'session.id', 'invitation.session_id')
+    .leftJoin('invitation as origin', 'origin.id', 'invitation.delegated_from_id')
+    .leftJoin('contact as origin_contact', 'origin_contact.id', 'origin.contact_id')
+    .select([
+      'contact.id', 'contact.name', 'contact.email', 'contact.created_at', 'partner.id as partner_id', 'partner.name as partner_name',
+      'origin_contact.name as proposed_by', 'session.date as session_date',
+    ])
+    .where('partner.platform_id', '=', platformId)
+    .where('contact.pending', '=', 1)
+  if (partnerId !== null) q = q.where('partner.id', '=', partnerId)
+  return q.orderBy('contact.created_at').orderBy('contact.id').orderBy('session.date').execute()
 }
 
 export function findContact(db: Db, partnerId: number, id: number) {
@@ -64,12 +88,41 @@ export function findContactByEmail(db: Db, partnerId: number, email: string) {
   return db.selectFrom('contact').selectAll().where('partner_id', '=', partnerId).where('email_key', '=', emailKey(email)).executeTakeFirst()
 }
 
-export async function insertContact(db: Db, partnerId: number, input: ContactInput, now: string): Promise<number> {
+/** `pending`: named by a colleague, waiting for a facilitator's confirmation. */
+export async function insertContact(db: Db, partnerId: number, input: ContactInput, now: string, pending = false): Promise<number> {
   const row = await db.insertInto('contact').values({
     partner_id: partnerId, name: input.name, email: input.email.trim(), email_key: emailKey(input.email),
-    phone: input.phone, role: input.role, active: input.active ? 1 : 0, created_at: now, updated_at: now,
+    phone: input.phone, role: input.role, active: input.active ? 1 : 0, pending: pending ? 1 : 0, created_at: now, updated_at: now,
   }).returning('id').executeTakeFirstOrThrow()
   return row.id
+}
+
+export async function confirmContact(db: Db, partnerId: number, id: number, now: string) {
+  await db.updateTable('contact').set({ pending: 0, active: 1, updated_at: now })
+    .where('partner_id', '=', partnerId).where('id', '=', id).execute()
+}
+
+/**
+ * Forgets a contact nobody confirmed (refused, or whose only invitation was revoked): its feed link answers
+ * 410. One that already wrote advice is kept, deactivated, so the advice keeps its author.
+ */
+export async function dropPendingContact(db: Db, contact: { id: number; feed_token_hash: string | null }, platformId: number, now: string) {
+  if (contact.feed_token_hash) await retireLink(db, { hash: contact.feed_token_hash, purpose: 'feed', platformId, reason: 'revoked' }, now)
+  const advice = await db.selectFrom('advice').select('id').where('contact_id', '=', contact.id).executeTakeFirst()
+  if (advice) {
+    await db.updateTable('contact').set({ pending: 0, active: 0, feed_token_hash: null, updated_at: now }).where('id', '=', contact.id).execute()
+  } else {
+    await db.deleteFrom('contact').where('id', '=', contact.id).execute()
+  }
+}
+
+/** A new personal feed link: the version goes up, the old link answers 410 (call it in a transaction). */
+export async function replaceContactFeed(db: Db, secret: string, contact: { id: number; feed_version: number; feed_token_hash: string | null }, platformId: number, now: string) {
+  const version = contact.feed_version + 1
+  await db.updateTable('contact').set({
+    feed_version: version, feed_token_hash: hashToken(personalToken(secret, 'feed-contact', contact.id, version)), updated_at: now,
+  }).where('id', '=', contact.id).execute()
+  if (contact.feed_token_hash) await retireLink(db, { hash: contact.feed_token_hash, purpose: 'feed', platformId, reason: 'replaced' }, now)
 }
 
 export async function updateContact(db: Db, partnerId: number, id: number, input: ContactInput, now: string) {
@@ -149,6 +202,7 @@ function invitationsWithPeople(db: Db) {
     .selectAll('invitation')
     .select([
       'contact.name as contact_name', 'contact.email as contact_email', 'contact.active as contact_active',
+      'contact.pending as contact_pending', 'contact.feed_version', 'contact.feed_token_hash',
       'contact.partner_id', 'partner.name as partner_name', 'partner.platform_id',
     ])
 }
@@ -174,22 +228,71 @@ export function sessionAttendance(db: Db, sessionId: number) {
     .innerJoin('partner', 'partner.id', 'contact.partner_id')
     .leftJoin('invitation as origin', 'origin.id', 'invitation.delegated_from_id')
     .leftJoin('contact as origin_contact', 'origin_contact.id', 'origin.contact_id')
+    .leftJoin('contact as delegate', 'delegate.id', 'invitation.delegate_contact_id')
+    .leftJoin('invitation as delegate_invitation', (join) => join
+      .onRef('delegate_invitation.contact_id', '=', 'invitation.delegate_contact_id')
+      .onRef('delegate_invitation.session_id', '=', 'invitation.session_id'))
     .select([
       'invitation.id as invitationId', 'contact.partner_id as partnerId', 'partner.name as partnerName', 'contact.name as contactName',
       'invitation.answer', 'invitation.comment', 'invitation.delegate_name as delegateName', 'origin_contact.name as delegatedBy',
-      'invitation.reminded_at as remindedAt',
+      'invitation.reminded_at as remindedAt', 'delegate.active as delegateActive', 'delegate.pending as delegatePending',
+      'delegate_invitation.id as delegateInvitationId',
     ])
     .where('invitation.session_id', '=', sessionId)
     .orderBy('invitation.id')
     .execute()
 }
 
-/** The invitation a token opens: `current`, or `previous` when a resend replaced that link. */
-export async function findInvitationByTokenHash(db: Db, hash: string): Promise<{ invitation: InvitationRow; match: 'current' | 'previous' } | null> {
-  const current = await invitationsWithPeople(db).where('invitation.token_hash', '=', hash).executeTakeFirst()
-  if (current) return { invitation: current, match: 'current' }
-  const previous = await invitationsWithPeople(db).where('invitation.previous_token_hash', '=', hash).executeTakeFirst()
-  return previous ? { invitation: previous, match: 'previous' } : null
+/** The invitation whose current link hashes to `hash` (earlier links are in retired_link). */
+export function findInvitationByTokenHash(db: Db, hash: string) {
+  return invitationsWithPeople(db).where('invitation.token_hash', '=', hash).executeTakeFirst()
+}
+
+/** The invitations that this invitation's delegation created (one at most since #25; older data may hold more). */
+export function delegatedInvitations(db: Db, invitationId: number) {
+  return invitationsWithPeople(db).where('invitation.delegated_from_id', '=', invitationId).orderBy('invitation.id').execute()
+}
+
+/** Every invitation a contact holds (a refused pending contact loses them all). */
+export function contactInvitations(db: Db, contactId: number) {
+  return invitationsWithPeople(db).where('invitation.contact_id', '=', contactId).orderBy('invitation.id').execute()
+}
+
+/** The colleague an invitation named, and whether they hold an invitation to the same session. */
+export async function namedDelegate(db: Db, invitation: { session_id: number; delegate_contact_id: number | null }) {
+  if (invitation.delegate_contact_id === null) return null
+  const row = await db.selectFrom('contact')
+    .leftJoin('invitation', (join) => join.onRef('invitation.contact_id', '=', 'contact.id').on('invitation.session_id', '=', invitation.session_id))
+    .select(['contact.active', 'contact.pending', 'invitation.id as invitation_id'])
+    .where('contact.id', '=', invitation.delegate_contact_id).executeTakeFirst()
+  return row ? { active: row.active === 1, pending: row.pending === 1, invited: row.invitation_id !== null } : null
+}
+
+export async function deleteInvitation(db: Db, id: number) {
+  await db.deleteFrom('invitation').where('id', '=', id).execute()
+}
+
+/**
+ * Counts one more colleague named by this invitation, unless it already named `max`: false then. One
+ * conditional update, so two answers sent at once cannot both pass the cap.
+ */
+export async function claimInvitationDelegation(db: Db, invitationId: number, max: number): Promise<boolean> {
+  const result = await db.updateTable('invitation').set((eb) => ({ delegations: eb('delegations', '+', 1) }))
+    .where('id', '=', invitationId).where('delegations', '<', max).executeTakeFirst()
+  return Number(result.numUpdatedRows) === 1
+}
+
+/** The same for the organisation and the platform's calendar day `day` (the count starts again each day). */
+export async function claimPartnerDelegation(db: Db, partnerId: number, day: string, max: number): Promise<boolean> {
+  const result = await db.updateTable('partner')
+    .set((eb) => ({
+      delegation_count: eb.case().when('delegation_day', '=', day).then(eb('delegation_count', '+', 1)).else(1).end(),
+      delegation_day: day,
+    }))
+    .where('id', '=', partnerId)
+    .where((eb) => eb.or([eb('delegation_day', 'is', null), eb('delegation_day', '!=', day), eb('delegation_count', '<', max)]))
+    .executeTakeFirst()
+  return Number(result.numUpdatedRows) === 1
 }
 
 /** Active contacts of the platform (or of the chosen organisations) not yet invited to the session. */
@@ -200,6 +303,7 @@ export function invitableContacts(db: Db, platformId: number, sessionId: number,
     .selectAll('contact')
     .where('partner.platform_id', '=', platformId)
     .where('contact.active', '=', 1)
+    .where('contact.pending', '=', 0)
     .where('invitation.id', 'is', null)
   if (partnerIds) q = q.where('partner.id', 'in', partnerIds.length ? partnerIds : [-1])
   return q.orderBy('partner.name_key').orderBy('contact.name').execute()
@@ -220,21 +324,24 @@ export async function insertInvitation(db: Db, secret: string, input: { sessionI
   return (await findInvitation(db, row.id))!
 }
 
-/** A new link: the version goes up, the old hash is kept aside so the old link can say it was replaced. */
-export async function replaceInvitationToken(db: Db, secret: string, invitation: { id: number; token_hash: string; token_version: number }, now: string) {
+/** A new link: the version goes up, and the old link is retired so it answers 410 (call it in a transaction). */
+export async function replaceInvitationToken(db: Db, secret: string, invitation: { id: number; token_hash: string; token_version: number; platform_id: number }, now: string) {
   const version = invitation.token_version + 1
   await db.updateTable('invitation').set({
-    token_version: version, previous_token_hash: invitation.token_hash,
-    token_hash: hashToken(personalToken(secret, 'rsvp', invitation.id, version)), updated_at: now,
+    token_version: version, token_hash: hashToken(personalToken(secret, 'rsvp', invitation.id, version)), updated_at: now,
   }).where('id', '=', invitation.id).execute()
+  await retireLink(db, { hash: invitation.token_hash, purpose: 'rsvp', platformId: invitation.platform_id, reason: 'replaced' }, now)
   return (await findInvitation(db, invitation.id))!
 }
 
-export async function saveAnswer(db: Db, id: number, input: { answer: Exclude<Answer, 'none'>; comment: string | null; delegateName: string | null; delegateEmail: string | null }, now: string) {
+export async function saveAnswer(db: Db, id: number, input: {
+  answer: Exclude<Answer, 'none'>; comment: string | null; delegateName: string | null; delegateEmail: string | null; delegateContactId?: number | null
+}, now: string) {
   const delegating = input.answer === 'delegate'
   await db.updateTable('invitation').set({
     answer: input.answer, comment: input.comment, answered_at: now, updated_at: now,
     delegate_name: delegating ? input.delegateName : null, delegate_email: delegating ? input.delegateEmail : null,
+    delegate_contact_id: delegating ? input.delegateContactId ?? null : null,
   }).where('id', '=', id).execute()
 }
 
@@ -289,6 +396,7 @@ export function partnersToInvite(db: Db, platformId: number, sessionId: number) 
     .select(['partner.id', 'partner.name', sql<number | string>`count(*)`.as('waiting')])
     .where('partner.platform_id', '=', platformId)
     .where('contact.active', '=', 1)
+    .where('contact.pending', '=', 0)
     .where('invitation.id', 'is', null)
     .groupBy(['partner.id', 'partner.name', 'partner.name_key'])
     .orderBy('partner.name_key')

@@ -51,7 +51,7 @@ export function holderRecipient(ctx: AppContext, h: { id: number; name: string; 
 /** Everyone who received the session's invitation: invited contacts and holders of confirmed pitches. */
 export async function sessionAttendees(ctx: AppContext, db: Db, sessionId: number): Promise<Recipient[]> {
   const contacts = await db.selectFrom('invitation').innerJoin('contact', 'contact.id', 'invitation.contact_id')
-    .select(['contact.id', 'contact.name', 'contact.email', 'invitation.id as invitation_id', 'invitation.token_version'])
+    .select(['contact.id', 'contact.name', 'contact.email', 'contact.feed_version', 'invitation.id as invitation_id', 'invitation.token_version'])
     .where('invitation.session_id', '=', sessionId).orderBy('invitation.id').execute()
   const holders = await db.selectFrom('pitch').innerJoin('holder', 'holder.id', 'pitch.holder_id')
     .select(['holder.id', 'holder.name', 'holder.email', 'pitch.id as pitch_id', 'pitch.token_version'])

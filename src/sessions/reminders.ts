@@ -32,7 +32,7 @@ export function dueReminder(startsAt: string, zone: string, days: number[], now:
  */
 async function comingPeople(ctx: AppContext, db: Db, sessionId: number, windowStart: string): Promise<Recipient[]> {
   const contacts = await db.selectFrom('invitation').innerJoin('contact', 'contact.id', 'invitation.contact_id')
-    .select(['contact.id', 'contact.name', 'contact.email', 'invitation.id as invitation_id', 'invitation.token_version'])
+    .select(['contact.id', 'contact.name', 'contact.email', 'contact.feed_version', 'invitation.id as invitation_id', 'invitation.token_version'])
     .where('invitation.session_id', '=', sessionId).where('invitation.answer', 'in', ['on_site', 'remote'])
     .where('invitation.answered_at', '<=', windowStart).execute()
   const holders = await db.selectFrom('pitch').innerJoin('holder', 'holder.id', 'pitch.holder_id')

@@ -82,7 +82,7 @@ describe('itipCalendar REQUEST', () => {
 })
 
 describe('itipCalendar CANCEL', () => {
-  const cancelled = { ...event, sequence: 1, stamp: '2026-03-20T17:00:00.000Z' }
+  const cancelled: IcsEvent = { ...event, sequence: 1, stamp: '2026-03-20T17:00:00.000Z', status: 'CANCELLED' }
 
   it('has METHOD:CANCEL, STATUS:CANCELLED, the bumped SEQUENCE and the attendee', () => {
     const ics = itipCalendar({ method: 'CANCEL', event: cancelled, organizer, attendee })
@@ -97,6 +97,16 @@ describe('itipCalendar CANCEL', () => {
     expect(vevent?.attendees).toEqual(['mailto:contact@amis-lens.example'])
     expect(vevent?.attendeeDetails[0]?.rsvp).toBe('FALSE')
     expect(ics).toContain('\r\nDTSTAMP:20260320T170000Z\r\n')
+  })
+
+  it('uninvites one attendee of an event still on without any STATUS (RFC 5546 §3.2.5)', () => {
+    const ics = itipCalendar({ method: 'CANCEL', event: { ...cancelled, status: 'CONFIRMED' }, organizer, attendee })
+    expect(lintIcs(ics)).toEqual([])
+    const vevent = parseIcs(ics).events[0]
+    expect(vevent?.status).toBeNull()
+    expect(vevent?.propertyNames).not.toContain('STATUS')
+    expect(vevent?.sequence).toBe(1)
+    expect(vevent?.attendees).toEqual(['mailto:contact@amis-lens.example'])
   })
 
   it('refuses a CANCEL whose SEQUENCE was not bumped', () => {

@@ -26,7 +26,7 @@ describe('renderMail', () => {
     expect(mail.text).not.toMatch(/\n{3,}/)
   })
 
-  it.each(MAIL_KINDS.filter((k) => !['pitch.declined', 'pitch.withdrawn', 'session.cancelled'].includes(k)))(
+  it.each(MAIL_KINDS.filter((k) => !['pitch.declined', 'pitch.withdrawn', 'session.cancelled', 'session.uninvited'].includes(k)))(
     '%s: times, place, address and the session page', (kind) => {
       const mail = renderMail(views, kind, mailData())
       for (const body of [mail.text, mail.html]) {
@@ -115,7 +115,7 @@ describe('renderMail', () => {
 describe('kinds', () => {
   it('has the stable keys', () => {
     expect(MAIL_KINDS).toEqual([
-      'session.invitation', 'session.updated', 'session.cancelled', 'session.reminder', 'pitch.received',
+      'session.invitation', 'session.updated', 'session.cancelled', 'session.reminder', 'session.uninvited', 'pitch.received',
       'pitch.confirmed', 'pitch.waiting', 'pitch.promoted', 'pitch.declined', 'pitch.moved', 'pitch.withdrawn',
       'pitch.slot',
     ])

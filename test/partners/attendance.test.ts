@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { Answer } from '../../src/db/schema.js'
-import { answerWindow, attendanceTable, type AttendanceEntry, columnOf, inviteRefusal, linkState, participation } from '../../src/partners/attendance.js'
+import { answerWindow, attendanceTable, type AttendanceEntry, columnOf, inviteRefusal, linkEndsAt, linksExpired, participation } from '../../src/partners/attendance.js'
 import { frCollator } from '../../src/platforms/names.js'
 
 let nextId = 1
@@ -67,10 +67,10 @@ describe('who comes', () => {
 })
 
 describe('what a link still allows', () => {
-  it('stays open until 30 days after the end of the session; a replaced link never is', () => {
-    expect(linkState('current', session.ends_at, new Date('2027-01-17T11:00:00.000Z'))).toBe('open')
-    expect(linkState('current', session.ends_at, new Date('2027-01-17T11:00:01.000Z'))).toBe('expired')
-    expect(linkState('previous', session.ends_at, new Date('2026-11-01T00:00:00.000Z'))).toBe('replaced')
+  it('stays open until 30 days after the end of the session', () => {
+    expect(linkEndsAt(session.ends_at)).toBe('2027-01-17T11:00:00.000Z')
+    expect(linksExpired(session.ends_at, new Date('2027-01-17T11:00:00.000Z'))).toBe(false)
+    expect(linksExpired(session.ends_at, new Date('2027-01-17T11:00:01.000Z'))).toBe(true)
   })
 
   it('takes answers until the start, then written advice; nothing for a cancelled session', () => {

@@ -1,8 +1,9 @@
 import type { Db, Platform } from '../../src/db/schema.js'
+import { withLinks } from '../../src/mail/links.js'
 import { seedPartners } from '../../src/partners/store.js'
 import { ensureCommune } from '../../src/platforms/store.js'
 import { insertSession } from '../../src/sessions/store.js'
-import { buildTestApp, Client, createPlatform, facilitatorClient, type TestApp } from '../helpers/app.js'
+import { buildTestApp, Client, createPlatform, facilitatorClient, type TestApp, testConfig } from '../helpers/app.js'
 
 // A platform with a venue of 3 places, a published session on 2026-12-18 09:00–12:00 (Paris), three
 // organisations, and a logged-in facilitator. The test clock starts on 2026-11-23.
@@ -62,7 +63,8 @@ export async function world(options: { capacity?: number } = {}): Promise<World>
   return { t, platform, sessionId, admin }
 }
 
-export const outbox = (db: Db) => db.selectFrom('outbox').selectAll().orderBy('id').execute()
+/** The outbox as the messages leave: personal links written in (the rows keep references, mail/links.ts). */
+export const outbox = async (db: Db) => (await db.selectFrom('outbox').selectAll().orderBy('id').execute()).map((row) => withLinks(row, testConfig('')))
 
 export const invitations = (db: Db) => db.selectFrom('invitation')
   .innerJoin('contact', 'contact.id', 'invitation.contact_id')
