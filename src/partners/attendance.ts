@@ -1,5 +1,5 @@
 import { DateTime } from 'luxon'
-import type { Answer, SessionStatus } from '../db/schema.js'
+import type { Answer, SessionMode, SessionStatus } from '../db/schema.js'
 import { frCollator } from '../platforms/names.js'
 
 // Pure decisions about invitations: what a partner's link still allows, who comes, and whether the room is
@@ -25,6 +25,29 @@ export const ANSWER_LABELS: Record<Answer, string> = {
   remote: 'Participe à distance',
   declined: 'Ne peut pas venir',
   delegate: 'Se fait remplacer',
+}
+
+// A session switched to videoconference keeps its partners' answers (it may come back on site), but
+// nobody can come on site to it: "sur place" then reads, counts and is offered as remote.
+const remoteOnly = (mode: SessionMode) => mode === 'videoconference'
+
+/** How an answer reads for a session held in `mode`. */
+export function answerLabel(answer: Answer, mode: SessionMode): string {
+  return answer === 'on_site' && remoteOnly(mode) ? 'Participe à distance (la séance se tient en visioconférence)' : ANSWER_LABELS[answer]
+}
+
+/** The answers the partner is offered: no "sur place" for a session held by videoconference. */
+export function answerChoices(mode: SessionMode): Partial<typeof ANSWER_CHOICES> {
+  if (!remoteOnly(mode)) return ANSWER_CHOICES
+  const { on_site: _onSite, ...rest } = ANSWER_CHOICES
+  return rest
+}
+
+/** Why an answer cannot be taken for a session held in `mode`, in French; null when it can. */
+export function answerModeProblem(answer: Answer, mode: SessionMode): string | null {
+  return answer === 'on_site' && remoteOnly(mode)
+    ? 'La séance se tient en visioconférence : choisissez « Je participe à distance ».'
+    : null
 }
 
 /** The instant after which a session's RSVP links answer 410 "expiré" (earlier versions always do). */
@@ -66,9 +89,9 @@ export const COLUMN_LABELS: Record<AttendanceColumn, string> = {
 }
 
 /** Sending a colleague excuses the person who was invited; the colleague answers on their own invitation. */
-export function columnOf(answer: Answer): AttendanceColumn {
+export function columnOf(answer: Answer, mode: SessionMode = 'in_person'): AttendanceColumn {
   switch (answer) {
-    case 'on_site': return 'onSite'
+    case 'on_site': return remoteOnly(mode) ? 'remote' : 'onSite'
     case 'remote': return 'remote'
     case 'declined':
     case 'delegate': return 'excused'
@@ -111,18 +134,20 @@ const emptyColumns = (): Record<AttendanceColumn, AttendanceEntry[]> => ({ onSit
 const byContactName = (a: AttendanceEntry, b: AttendanceEntry) => frCollator.compare(a.contactName, b.contactName)
 
 /**
- * The per-session table: one row per organisation, people sorted by name, headcount against the room.
+ * The per-session table: one row per organisation, people sorted by name, headcount against the room (none
+ * for a session held by videoconference: nobody sits in its room, "sur place" answers count as remote).
  * People are put in their cell first and each cell is sorted on its own: the same order as sorting everyone
  * (a stable sort keeps the order of the entries handed in among equal names), with far fewer comparisons —
  * the collator is what a session with hundreds of invitations spends its time on.
  */
-export function attendanceTable(entries: AttendanceEntry[], capacity: number | null): AttendanceTable {
+export function attendanceTable(entries: AttendanceEntry[], roomCapacity: number | null, mode: SessionMode = 'in_person'): AttendanceTable {
+  const capacity = remoteOnly(mode) ? null : roomCapacity
   const groups = new Map<number, AttendanceGroup>()
   const totals = { onSite: 0, remote: 0, excused: 0, none: 0 }
   for (const e of entries) {
     let g = groups.get(e.partnerId)
     if (!g) groups.set(e.partnerId, (g = { partnerId: e.partnerId, partnerName: e.partnerName, columns: emptyColumns() }))
-    const column = columnOf(e.answer)
+    const column = columnOf(e.answer, mode)
     g.columns[column].push(e)
     totals[column]++
   }

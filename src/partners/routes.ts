@@ -233,11 +233,9 @@ export async function partnerAdminRoutes(app: FastifyInstance) {
       sessionAttendance(ctx.db, session.id), refusal ? [] : partnersToInvite(ctx.db, platform.id, session.id),
     ])
     const view = presentSession(platform, session, ctx.config.publicUrl, ctx.clock())
-    // Nobody sits in the room of a session held entirely by videoconference.
-    const capacity = session.mode === 'videoconference' ? null : session.venue_capacity
     const table = attendanceTable(entries.map((e) => ({
       ...e, delegateState: delegateState({ ...e, delegateInvited: e.delegateInvitationId !== null }),
-    })), capacity)
+    })), session.venue_capacity, session.mode)
     return page(request, reply, 'admin/session-partners.eta', {
       title: `Partenaires — ${view.longDate}`, platform, base: base(platform), session: view, table, columnLabels: COLUMN_LABELS,
       toInvite: toInvite.map((p) => ({ ...p, waiting: Number(p.waiting) })),

@@ -11,8 +11,9 @@ import { type FieldErrors, parseForm } from '../web/forms.js'
 import { type GoneReason, linkOpener, openedLink } from '../web/personal-links.js'
 import { hashToken } from '../web/tokens.js'
 import { page } from '../web/views.js'
-import { ANSWER_CHOICES, ANSWER_LABELS, answerWindow, LINK_DAYS_AFTER_SESSION, linkEndsAt } from './attendance.js'
+import { answerChoices, answerLabel, answerModeProblem, answerWindow, LINK_DAYS_AFTER_SESSION, linkEndsAt } from './attendance.js'
 import { adviceForm, answerForm } from './forms.js'
+import { domainText, needsText } from './pitch-words.js'
 import { recordAnswer, replaceFeedLink, teamContact } from './invitations.js'
 import {
   adviceOfContact, findInvitationByTokenHash, insertAdvice, type InvitationRow, namedDelegate, organisationPeers, partnerPitches,
@@ -98,10 +99,12 @@ export async function rsvpRoutes(app: FastifyInstance) {
     return page(request, reply, 'public/rsvp.eta', {
       title: `Invitation — ${view.longDate}`, siteName: platform.name, homeHref: `/${platform.slug}`, noindex: true,
       action: `/rsvp/${token}`, platform, session: view, invitation: inv, agenda,
-      pitches: pitches.map((p) => ({ ...p, commune: p.holder_commune ?? p.initiative_commune })),
-      peers: peers.map((p) => ({ ...p, label: ANSWER_LABELS[p.answer] })), advice,
+      pitches: pitches.map((p) => ({
+        ...p, commune: p.holder_commune ?? p.initiative_commune, domain: domainText(p.domain), needs: needsText(p.needs),
+      })),
+      peers: peers.map((p) => ({ ...p, label: answerLabel(p.answer, session.mode) })), advice,
       delegateInvited: delegate ? delegate.invited : true,
-      answerLabel: ANSWER_LABELS[inv.answer], choices: ANSWER_CHOICES, window: answerWindow(session, now),
+      answerLabel: answerLabel(inv.answer, session.mode), choices: answerChoices(session.mode), window: answerWindow(session, now),
       feedHttps: feed, feedWebcal: feed.replace(/^https?:/, 'webcal:'), feedReplaced: q.agenda === 'nouveau',
       answerValues, answerErrors: forms.answerErrors ?? {}, adviceValues: forms.adviceValues ?? {}, adviceErrors: forms.adviceErrors ?? {},
       formError: forms.formError ?? null,
@@ -121,6 +124,8 @@ export async function rsvpRoutes(app: FastifyInstance) {
       return render(request, reply, { answerValues: form.values, formError }, 400)
     }
     if (!form.ok) return render(request, reply, { answerValues: form.values, answerErrors: form.errors }, 400)
+    const modeProblem = answerModeProblem(form.data.answer, o.session.mode)
+    if (modeProblem) return render(request, reply, { answerValues: form.values, answerErrors: { answer: modeProblem } }, 400)
     const outcome = await recordAnswer(ctx, o.platform, o.session, o.invitation, form.data)
     if (!outcome.ok) return render(request, reply, { answerValues: form.values, answerErrors: { [outcome.field]: outcome.message } }, 400)
     return reply.redirect(`/rsvp/${token}`, 303)

@@ -105,8 +105,8 @@ export async function confirmedPitch(db: Db, platform: Platform, sessionId: numb
     phone: null, kind: 'resident', commune_id: null, feed_token_hash: null, created_at: T0, updated_at: T0,
   }).returning('id').executeTakeFirstOrThrow()
   const initiative = await db.insertInto('initiative').values({
-    platform_id: platform.id, title: `Jardin partagé ${n}`, summary: 'Un jardin au pied des immeubles.', domain: 'environnement',
-    needs: 'local, bénévoles', stage: null, commune_id: null, merged_into_id: null, created_at: T0, updated_at: T0,
+    platform_id: platform.id, title: `Jardin partagé ${n}`, summary: 'Un jardin au pied des immeubles.', domain: 'economie_solidaire',
+    needs: 'local,benevoles,financement', stage: null, commune_id: null, merged_into_id: null, created_at: T0, updated_at: T0,
   }).returning('id').executeTakeFirstOrThrow()
   const pitch = await db.insertInto('pitch').values({
     session_id: sessionId, initiative_id: initiative.id, holder_id: holder.id, status: 'confirmed', position: n,

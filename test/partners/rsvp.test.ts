@@ -42,7 +42,11 @@ describe("the partner's personal link", () => {
     expect(html).toContain('1 rue des Fusillés, 62440 Harnes')
     // The holder did not agree to a public title; partners see it (the booking form says so).
     expect(html).toContain('Jardin partagé 1')
-    expect(html).toContain('Besoins : local, bénévoles')
+    // The holder's choices in the booking form's words, never the stored keys (#24 §3).
+    expect(html).toContain('Économie solidaire')
+    expect(html).toContain('Besoins : un local, des bénévoles, un financement')
+    expect(html).not.toContain('economie_solidaire')
+    expect(html).not.toContain('benevoles')
     // Who else from the CAF answered, and nobody from other organisations.
     expect(html).toMatch(/Marc Petit : Participe à distance/)
     expect(html).not.toContain('Léa Martin')
