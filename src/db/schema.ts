@@ -256,6 +256,14 @@ export interface OutboxTable {
   created_at: string
 }
 
+/** Earlier dates of a session that moved: their URLs redirect to it (sessions/). */
+export interface SessionAliasTable {
+  platform_id: number
+  date: string
+  session_id: number
+  created_at: string
+}
+
 /** Hashes of personal links that no longer open anything, so they answer 410 (web/personal-links.ts). */
 export interface RetiredLinkTable {
   token_hash: string
@@ -292,6 +300,7 @@ export interface Database {
   outbox: OutboxTable
   content_version: ContentVersionTable
   retired_link: RetiredLinkTable
+  session_alias: SessionAliasTable
 }
 
 export type Db = Kysely<Database>

@@ -3,7 +3,7 @@ import type { Db, Platform, SessionUpdate } from '../db/schema.js'
 import { toInstant } from '../calendar/zoned.js'
 import { diffSession, type SessionDiff, type SessionFacts } from './diff.js'
 import { notifySessionChange } from './notify.js'
-import { findSessionById, type SessionRow } from './store.js'
+import { findSessionById, rememberEarlierDate, type SessionRow } from './store.js'
 
 // Every change to a session goes through here: one transaction updates the row, bumps SEQUENCE when the
 // change matters to calendars, and queues the update or cancellation for everyone who holds it.
@@ -39,6 +39,7 @@ export async function applySessionChange(ctx: AppContext, platform: Platform, se
     // RFC 5546 §2.1.4: SEQUENCE goes up on a change of time, place or status, and on every CANCEL.
     if (diff.material || cancelling) set.sequence = before.sequence + 1
     await trx.updateTable('session').set(set).where('id', '=', sessionId).execute()
+    if (patch.date !== undefined && patch.date !== before.date) await rememberEarlierDate(trx, before, now)
     const after = (await findSessionById(trx, sessionId))!
     // A cancelled session has left every calendar: later edits (notes, place) are not sent again.
     if (cancelling || (after.status === 'published' && diff.material)) {

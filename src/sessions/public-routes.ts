@@ -10,7 +10,7 @@ import { timeAgenda } from './agenda.js'
 import { organizerOf, sessionEvent } from './calendar-event.js'
 import { feedText, sendCalendar } from './feeds.js'
 import { presentSession, type SessionView } from './present.js'
-import { findSessionByDate, listAgenda, listSessions } from './store.js'
+import { findMovedSession, findSessionByDate, listAgenda, listSessions } from './store.js'
 
 // Anyone: the platforms, upcoming sessions, one session, its .ics, sessions.json and the public feeds.
 // Each platform page and feed is rendered once per change of the platform's content (page-cache.ts).
@@ -119,6 +119,11 @@ export async function publicRoutes(app: FastifyInstance, { pitches: { freeSlotsB
     const wantsIcs = raw.endsWith('.ics')
     const date = wantsIcs ? raw.slice(0, -4) : raw
     const session = platform && isValidDate(date) ? await findSessionByDate(ctx.db, platform.id, date) : undefined
+    if (platform && isValidDate(date) && !session) {
+      // Moved to another day: every link sent before the move leads to its new date.
+      const moved = await findMovedSession(ctx.db, platform.id, date)
+      if (moved && moved.status !== 'draft') return reply.redirect(`/${platform.slug}/sessions/${moved.date}${wantsIcs ? '.ics' : ''}`, 301)
+    }
     if (!platform || !session || session.status === 'draft') return notFound(request, reply)
     const view = presentSession(platform, session, ctx.config.publicUrl, ctx.clock())
     if (wantsIcs) {

@@ -23,6 +23,18 @@ export function findSessionByDate(db: Db, platformId: number, date: string) {
   return withPlace(db).where('session.platform_id', '=', platformId).where('session.date', '=', date).executeTakeFirst()
 }
 
+/** The session that was on `date` before it moved (its earlier URLs redirect to it). */
+export function findMovedSession(db: Db, platformId: number, date: string) {
+  return withPlace(db).innerJoin('session_alias', 'session_alias.session_id', 'session.id')
+    .where('session_alias.platform_id', '=', platformId).where('session_alias.date', '=', date).executeTakeFirst()
+}
+
+/** Keeps a moved session's earlier date, pointing at it (a later move of another session there takes it over). */
+export async function rememberEarlierDate(db: Db, session: { id: number; platform_id: number; date: string }, now: string) {
+  await db.insertInto('session_alias').values({ platform_id: session.platform_id, date: session.date, session_id: session.id, created_at: now })
+    .onConflict((oc) => oc.columns(['platform_id', 'date']).doUpdateSet({ session_id: session.id, created_at: now })).execute()
+}
+
 export function findSessionById(db: Db, id: number) {
   return withPlace(db).where('session.id', '=', id).executeTakeFirst()
 }

@@ -37,6 +37,24 @@ describe('planning the year', () => {
     expect(await sessions()).toHaveLength(10)
   })
 
+  it('keeps every earlier URL of a moved session working: a redirect to its new date, page and .ics', async () => {
+    await c.submit('/admin/p/test/plan', { year: '2027', skip: ['1', '8'], start_time: '09:00', end_time: '12:00' })
+    await t.db.updateTable('session').set({ status: 'published' }).execute()
+    const form = { start_time: '09:00', end_time: '12:00', mode: 'in_person', commune_id: '', venue_id: '', video_url: '', notes: '' }
+    await c.submit('/admin/p/test/sessions/2027-02-26', { ...form, date: '2027-02-19' })
+    await c.submit('/admin/p/test/sessions/2027-02-19', { ...form, date: '2027-02-12' })
+    for (const [old, to] of [['2027-02-26', '2027-02-12'], ['2027-02-19', '2027-02-12'], ['2027-02-26.ics', '2027-02-12.ics']] as const) {
+      const res = await t.app.inject(`/test/sessions/${old}`)
+      expect({ old, status: res.statusCode, location: res.headers.location }).toEqual({ old, status: 301, location: `/test/sessions/${to}` })
+    }
+    expect((await t.app.inject('/test/sessions/2027-02-12')).statusCode).toBe(200)
+    // Another session later held on an earlier date takes its URL back.
+    await c.submit('/admin/p/test/sessions/2027-03-26', { ...form, date: '2027-02-26' })
+    expect((await t.app.inject('/test/sessions/2027-02-26')).statusCode).toBe(200)
+    expect((await t.app.inject('/test/sessions/2027-03-26')).headers.location).toBe('/test/sessions/2027-02-26')
+    expect((await t.app.inject('/test/sessions/2027-01-29')).statusCode).toBe(404)
+  })
+
   it('moves a session off a public holiday, says why, and lets the facilitator override', async () => {
     await c.submit('/admin/p/test/plan', { year: '2026', start_time: '09:00', end_time: '12:00' })
     const dec = (await sessions()).find((s) => s.date.startsWith('2026-12'))!
