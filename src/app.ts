@@ -9,6 +9,7 @@ import { partnerAdminRoutes } from './partners/routes.js'
 import { rsvpRoutes } from './partners/rsvp-routes.js'
 import { platformAdminRoutes } from './platforms/routes.js'
 import { sessionAdminRoutes } from './sessions/admin-routes.js'
+import { calendarState } from './sessions/notify.js'
 import { pitchAdminRoutes } from './pitches/admin-routes.js'
 import { pitchRoutes } from './pitches/routes.js'
 import { personalFeedRoutes } from './sessions/personal-feed-routes.js'
@@ -67,7 +68,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // Facilitators: everything under /admin (platform pages under /admin/p/{slug}/…).
   await app.register(platformAdminRoutes, { prefix: '/admin' })
   await app.register(sessionAdminRoutes, { prefix: '/admin' })
-  await app.register(mailRoutes, { prefix: '/admin' })
+  await app.register(mailRoutes, { prefix: '/admin', calendarCheck: (db, row) => calendarState(ctx, db, row) })
   await app.register(partnerAdminRoutes, { prefix: '/admin' })
   await app.register(partnerImportRoutes, { prefix: '/admin' })
   await app.register(pitchAdminRoutes, { prefix: '/admin' })

@@ -1,11 +1,14 @@
 import type { AppContext } from './context.js'
+import { purgeOldMail } from './mail/retention.js'
 import { queueDueReminders } from './sessions/reminders.js'
 import { purgeRateLimits } from './web/rate-limit-store.js'
 
 // What runs on the mail worker's beat, before due mail is delivered: reminders that became due, and
-// (about once a minute) the clean-up of expired logins and rate-limit windows.
+// (about once a minute) the clean-up of expired logins and rate-limit windows; about once an hour, the
+// content of old messages (mail/retention.ts: a scan of the outbox, and nothing is due to the minute).
 
 let lastPurge = 0
+let lastMailPurge = 0
 
 export async function backgroundTick(ctx: AppContext): Promise<void> {
   await queueDueReminders(ctx)
@@ -14,4 +17,7 @@ export async function backgroundTick(ctx: AppContext): Promise<void> {
   lastPurge = now.getTime()
   await ctx.db.deleteFrom('login').where('expires_at', '<', now.toISOString()).execute()
   await purgeRateLimits(ctx.db, now)
+  if (now.getTime() - lastMailPurge < 3600_000) return
+  lastMailPurge = now.getTime()
+  await purgeOldMail(ctx.db, ctx.config.dataDir, now)
 }

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import { z } from 'zod'
 
@@ -67,8 +67,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
 
 /** A secret generated on first start and kept in DATA_DIR, so that no configuration is needed. */
 function persistedSecret(dataDir: string): string {
-  mkdirSync(dataDir, { recursive: true })
+  // The first thing to create DATA_DIR: the folder holds the database and this secret, its owner's alone.
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 })
   const file = join(dataDir, 'session-secret')
   if (!existsSync(file)) writeFileSync(file, randomBytes(32).toString('base64url'), { mode: 0o600, flag: 'wx' })
+  else if ((statSync(file).mode & 0o077) !== 0) chmodSync(file, 0o600) // left readable by hand or by an older version
   return readFileSync(file, 'utf8').trim()
 }

@@ -3,17 +3,19 @@ import { singleLine, stripControl } from '../calendar/sanitise.js'
 import { PLACE_TBD, type SessionView } from '../sessions/present.js'
 import { inSentence } from '../calendar/zoned.js'
 import { type MailKind, mailSubject } from './kinds.js'
+import { isLinkRef } from './links.js'
 
 // Renders one message of a kind: subject, text/plain and text/html, from the same data. Rendering happens
-// at enqueue time, so the outbox keeps exactly what was sent.
+// at enqueue time, so the outbox keeps what was sent — except the personal links, which it keeps as
+// references (links.ts) written out when the message leaves.
 
 export interface MailData {
   platformName: string
   recipientName: string
   session: SessionView
-  /** The recipient's own link (/pitch/{token}, /rsvp/{token}). */
+  /** The recipient's own link (/pitch/{token}, /rsvp/{token}), as a reference from linkRef (links.ts). */
   personalUrl: string | null
-  /** The recipient's personal calendar feed (/feeds/{token}.ics). */
+  /** The recipient's personal calendar feed (/feeds/{token}.ics), as a reference from linkRef. */
   feedUrl?: string | null
   /** A word from the facilitator, shown as written (line breaks kept). */
   message?: string | null
@@ -47,6 +49,14 @@ function httpUrl(url: string | null | undefined): string | null {
   return /^https?:\/\/[^\s"<>]+$/i.test(clean) ? clean : null
 }
 
+/**
+ * Personal links only as references: a working URL handed in here would be stored in clear in the outbox,
+ * so it is dropped (the message then lacks its link, which every test of that mail notices).
+ */
+function linkReference(value: string | null | undefined): string | null {
+  return value && isLinkRef(value) ? value : null
+}
+
 function oneLine(value: string | null | undefined): string | null {
   if (value === null || value === undefined) return null
   const clean = singleLine(value)
@@ -73,8 +83,8 @@ export function cleanData(data: MailData): MailData {
       videoUrl: httpUrl(s.videoUrl),
       url: httpUrl(s.url) ?? '',
     },
-    personalUrl: httpUrl(data.personalUrl),
-    feedUrl: httpUrl(data.feedUrl),
+    personalUrl: linkReference(data.personalUrl),
+    feedUrl: linkReference(data.feedUrl),
     message: data.message ? stripControl(data.message).trim() || null : null,
     initiativeTitle: oneLine(data.initiativeTitle),
     slotTime: oneLine(data.slotTime),

@@ -86,9 +86,10 @@ export async function enqueueMail(db: Db, mail: NewMail, now: string, domain: st
   if (!row) return null
   if (mail.threadKey !== null) {
     // Research §4.4 item 6: a stale REQUEST must never go out after a newer REQUEST or CANCEL for the same
-    // person and session. Rows already sending or sent are left alone (a sent REQUEST still gets its CANCEL).
+    // person and session — neither from the queue nor by "Renvoyer" on a failed one, so failed rows are
+    // superseded too. Rows already sending or sent are left alone (a sent REQUEST still gets its CANCEL).
     await db.updateTable('outbox').set({ status: 'superseded', lease_until: null })
-      .where('thread_key', '=', mail.threadKey).where('status', '=', 'queued').where('id', '<', row.id)
+      .where('thread_key', '=', mail.threadKey).where('status', 'in', ['queued', 'failed']).where('id', '<', row.id)
       .execute()
   }
   return row.id
@@ -153,19 +154,61 @@ export async function postpone(db: Db, ids: number[], nextAt: string): Promise<v
     .execute()
 }
 
-/** The "Renvoyer" button: a failed message goes back to the queue with a fresh set of attempts. */
+/**
+ * The "Renvoyer" button: a failed message goes back to the queue with a fresh set of attempts — unless a
+ * newer message of its thread exists or its content was purged, checked in the same statement as the
+ * change, so that a newer message queued meanwhile still wins. (Whether its session still says what the
+ * message says is asked before, by the Courriers page: see resend.ts.)
+ */
 export async function requeue(db: Db, id: number, now: string): Promise<boolean> {
   const result = await db.updateTable('outbox')
     .set({ status: 'queued', attempts: 0, next_attempt_at: now, lease_until: null })
-    .where('id', '=', id).where('status', '=', 'failed')
+    .where('id', '=', id).where('status', '=', 'failed').where('text_body', '!=', PURGED_TEXT)
+    .where((eb) => eb.not(eb.exists(newerInThread(eb))))
     .executeTakeFirst()
   return Number(result.numUpdatedRows) === 1
+}
+
+function newerInThread(eb: ExpressionBuilder<Database, 'outbox'>) {
+  return eb.selectFrom('outbox as newer').select('newer.id')
+    .whereRef('newer.thread_key', '=', 'outbox.thread_key').whereRef('newer.id', '>', 'outbox.id')
+}
+
+/** Has a newer message replaced this one for the same person and subject (its thread)? */
+export async function hasNewerInThread(db: Db, row: Pick<OutboxRow, 'id' | 'thread_key'>): Promise<boolean> {
+  if (row.thread_key === null) return false
+  const newer = await db.selectFrom('outbox').select('id').where('thread_key', '=', row.thread_key).where('id', '>', row.id).limit(1).executeTakeFirst()
+  return newer !== undefined
+}
+
+/**
+ * How long a message keeps its content (text, HTML, calendar part) once it has left, failed or been
+ * replaced; the row itself stays, for the history (to whom, subject, state, dates). Issue #17 makes it a
+ * setting.
+ */
+export const BODY_RETENTION_DAYS = 180
+
+/** A purged row's text: a real message always has some text (compose.ts tidyText ends it with a newline). */
+export const PURGED_TEXT = ''
+
+export function isPurged(row: Pick<OutboxRow, 'text_body'>): boolean {
+  return row.text_body === PURGED_TEXT
+}
+
+/** Empties the content of the messages done with before `before`; returns those rows (id and kind). */
+export async function purgeBodies(db: Db, before: string): Promise<Array<Pick<OutboxRow, 'id' | 'kind'>>> {
+  return db.updateTable('outbox')
+    .set({ text_body: PURGED_TEXT, html_body: '', ical: null })
+    .where('status', 'in', ['sent', 'failed', 'superseded']).where('created_at', '<', before).where('text_body', '!=', PURGED_TEXT)
+    .returning(['id', 'kind'])
+    .execute()
 }
 
 export function listOutbox(db: Db, platformId: number, opts: { limit: number; offset: number; status?: OutboxStatus }) {
   let q = db.selectFrom('outbox')
     .select(['id', 'kind', 'session_id', 'to_name', 'to_email', 'subject', 'ical_method', 'status', 'attempts',
       'next_attempt_at', 'last_error', 'sent_at', 'created_at'])
+    .select(sql<number>`case when text_body = '' then 1 else 0 end`.as('purged'))
     .where('platform_id', '=', platformId)
   if (opts.status) q = q.where('status', '=', opts.status)
   return q.orderBy('id', 'desc').limit(opts.limit).offset(opts.offset).execute()

@@ -1,16 +1,18 @@
-import type { FastifyInstance, FastifyRequest } from 'fastify'
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { DateTime } from 'luxon'
-import type { OutboxStatus, Platform } from '../db/schema.js'
+import type { OutboxRow, OutboxStatus, Platform } from '../db/schema.js'
 import { managedPlatform } from '../platforms/access.js'
 import { notFound } from '../web/errors.js'
 import { requireLogin } from '../web/guards.js'
 import { page } from '../web/views.js'
 import { isMailKind, KIND_LABELS } from './kinds.js'
-import { findOutbox, listOutbox, OUTBOX_STATUSES, outboxCounts, requeue } from './outbox.js'
+import { withLinks } from './links.js'
+import { BODY_RETENTION_DAYS, findOutbox, hasNewerInThread, isPurged, listOutbox, OUTBOX_STATUSES, outboxCounts, requeue } from './outbox.js'
+import { type CalendarCheck, resendRefusal } from './resend.js'
 import { outboxFolder } from './transport.js'
 
 // The facilitator's "Courriers" page: every message of the platform, what became of it, and a way to
-// send a failed one again.
+// send a failed one again. Messages are shown as they were sent: with their personal links written in.
 
 const PAGE_SIZE = 50
 
@@ -45,7 +47,12 @@ function statusFilter(value: unknown): OutboxStatus | undefined {
   return OUTBOX_STATUSES.find((s) => s === value)
 }
 
-export async function mailRoutes(app: FastifyInstance) {
+export interface MailRoutesOptions {
+  /** What a calendar message's session says now ("Renvoyer" refuses an outdated one). */
+  calendarCheck: CalendarCheck
+}
+
+export async function mailRoutes(app: FastifyInstance, options: MailRoutesOptions) {
   const ctx = app.ctx
   const guarded = { preHandler: requireLogin }
 
@@ -90,21 +97,27 @@ export async function mailRoutes(app: FastifyInstance) {
     })
   })
 
-  app.get<{ Params: Params }>('/p/:slug/courriers/:id', guarded, async (request, reply) => {
-    const found = await loadMessage(request)
-    if (!found) return notFound(request, reply)
-    const { platform, row } = found
+  function showMessage(request: FastifyRequest, reply: FastifyReply, platform: Platform, row: OutboxRow, refusal: string | null = null) {
     return page(request, reply, 'admin/mail-show.eta', {
       title: `Courrier n° ${row.id} · ${platform.name}`,
       noindex: true,
       platform,
       base: base(platform),
       mailBase: mailBase(platform),
-      row,
+      row: withLinks(row, ctx.config),
+      purged: isPurged(row),
+      retentionDays: BODY_RETENTION_DAYS,
+      refusal,
       statusLabels: STATUS_LABELS,
       kindLabel,
       when: whenIn(platform.timezone),
-    })
+    }, refusal ? 409 : 200)
+  }
+
+  app.get<{ Params: Params }>('/p/:slug/courriers/:id', guarded, async (request, reply) => {
+    const found = await loadMessage(request)
+    if (!found) return notFound(request, reply)
+    return showMessage(request, reply, found.platform, found.row)
   })
 
   app.get<{ Params: Params }>('/p/:slug/courriers/:id/html', guarded, async (request, reply) => {
@@ -115,7 +128,7 @@ export async function mailRoutes(app: FastifyInstance) {
       .header('content-security-policy', HTML_CSP)
       .header('x-frame-options', 'SAMEORIGIN')
       .type('text/html; charset=utf-8')
-      .send(found.row.html_body)
+      .send(withLinks(found.row, ctx.config).html_body)
   })
 
   app.get<{ Params: Params }>('/p/:slug/courriers/:id/invitation.ics', guarded, async (request, reply) => {
@@ -130,8 +143,18 @@ export async function mailRoutes(app: FastifyInstance) {
   app.post<{ Params: Params }>('/p/:slug/courriers/:id/resend', guarded, async (request, reply) => {
     const found = await loadMessage(request)
     if (!found) return notFound(request, reply)
-    const done = await requeue(ctx.db, found.row.id, ctx.clock().toISOString())
-    request.log.info({ outbox: found.row.id, requeued: done }, 'mail resend')
-    return reply.redirect(mailBase(found.platform), 303)
+    const { platform, row } = found
+    const refusal = await whyNotResend(row)
+    // requeue checks the thread and the purge again in its own statement: a newer message may have come.
+    const done = refusal === null && await requeue(ctx.db, row.id, ctx.clock().toISOString())
+    request.log.info({ outbox: row.id, requeued: done }, 'mail resend')
+    if (done) return reply.redirect(mailBase(platform), 303)
+    const fresh = (await findOutbox(ctx.db, platform.id, row.id)) ?? row
+    return showMessage(request, reply, platform, fresh, refusal ?? await whyNotResend(fresh) ?? 'Ce courrier ne peut plus être renvoyé : son état a changé entre-temps.')
   })
+
+  async function whyNotResend(row: OutboxRow): Promise<string | null> {
+    const calendar = row.ical_method && row.session_id !== null && !isPurged(row) ? await options.calendarCheck(ctx.db, row) : null
+    return resendRefusal(row, { newerInThread: await hasNewerInThread(ctx.db, row), calendar })
+  }
 }

@@ -122,7 +122,8 @@ function folderTransport(folder: string, from: { name: string; address: string }
       // Written once: a row retried after a crash between the write and markSent keeps its first file.
       if (await exists(target)) return { response: `déjà écrit : ${name}` }
       const info = await builder.sendMail(buildMessage(row, from))
-      await mkdir(folder, { recursive: true })
+      // Each file is a delivered message, personal links included: the owner's alone, like the database.
+      await mkdir(folder, { recursive: true, mode: 0o700 })
       await writeAtomically(folder, name, info.message as Buffer)
       return { response: `écrit : ${name}` }
     },
@@ -134,6 +135,12 @@ function folderTransport(folder: string, from: { name: string; address: string }
 
 export function emlName(row: Pick<OutboxRow, 'id' | 'kind'>): string {
   return `${String(row.id).padStart(6, '0')}-${row.kind.replace(/[^a-z0-9.-]/gi, '-')}.eml`
+}
+
+/** Deletes the local copies (.eml) of messages whose content the outbox has purged; absent files are fine. */
+export async function removeMessageFiles(dataDir: string, rows: Array<Pick<OutboxRow, 'id' | 'kind'>>): Promise<void> {
+  const folder = outboxFolder(dataDir)
+  for (const row of rows) await rm(join(folder, emlName(row)), { force: true })
 }
 
 async function exists(path: string): Promise<boolean> {
@@ -149,7 +156,7 @@ async function exists(path: string): Promise<boolean> {
 async function writeAtomically(folder: string, name: string, bytes: Buffer): Promise<void> {
   const temp = join(folder, `.${name}.${randomBytes(6).toString('hex')}.tmp`)
   try {
-    const handle = await open(temp, 'wx', 0o640)
+    const handle = await open(temp, 'wx', 0o600)
     try {
       await handle.writeFile(bytes)
       await handle.sync()

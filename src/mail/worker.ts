@@ -1,5 +1,6 @@
 import type { AppContext } from '../context.js'
 import type { OutboxRow } from '../db/schema.js'
+import { withLinks } from './links.js'
 import { addSeconds, claimDue, markFailed, markRetry, markSent, postpone, retryDelaySeconds, shouldGiveUp } from './outbox.js'
 import { createTransport, describeError, isPermanent, type MailTransport } from './transport.js'
 
@@ -38,7 +39,8 @@ type Outcome = 'sent' | 'retried' | 'failed'
 async function deliverOne(ctx: AppContext, transport: MailTransport, row: OutboxRow, log?: WorkerLog): Promise<{ outcome: Outcome; error?: unknown; nextAt?: string }> {
   let response: string
   try {
-    response = (await transport.send(row)).response
+    // The personal links are written in here, as the message leaves: the outbox holds references only.
+    response = (await transport.send(withLinks(row, ctx.config))).response
   } catch (error) {
     return recordFailure(ctx, row, error, log)
   }

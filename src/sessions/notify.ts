@@ -1,13 +1,15 @@
 import type { AppContext } from '../context.js'
 import { itipCalendar } from '../calendar/itip.js'
-import type { Db, Platform } from '../db/schema.js'
+import type { Db, OutboxRow, Platform } from '../db/schema.js'
 import type { MailKind } from '../mail/kinds.js'
 import { renderMail } from '../mail/compose.js'
+import { type LinkTarget, linkRef, linkUrl } from '../mail/links.js'
 import { enqueueMail, messageDomain } from '../mail/outbox.js'
+import type { CalendarState } from '../mail/resend.js'
 import { hashToken, personalToken } from '../web/tokens.js'
 import { organizerOf, sessionEvent } from './calendar-event.js'
 import { presentSession } from './present.js'
-import type { SessionRow } from './store.js'
+import { findSessionById, type SessionRow } from './store.js'
 
 // Who holds a session in their calendar, and the one way a session email (with its iTIP part) is queued.
 
@@ -16,36 +18,40 @@ export interface Recipient {
   key: string
   name: string
   email: string
+  /** The person's own link (RSVP or pitch page), if the message is about one. */
+  personalLink: LinkTarget | null
+  feedLink: LinkTarget
+  /** The working URLs of those two, for pages that show them; emails carry references (queueSessionMail). */
   personalUrl: string | null
   feedUrl: string | null
   /** Where the personal feed's token hash lives, so /feeds/{token}.ics can find this person. */
   feedOwner: { table: 'contact' | 'holder'; id: number; hash: string }
 }
 
-export function contactRecipient(ctx: AppContext, c: { id: number; name: string; email: string }, invitation: { id: number; token_version: number } | null): Recipient {
-  const base = ctx.config.publicUrl
-  const feed = personalToken(ctx.config.sessionSecret, 'feed-contact', c.id)
+type Person = { id: number; name: string; email: string; feed_version?: number }
+
+function recipient(ctx: AppContext, who: Person & { table: 'contact' | 'holder' }, personalLink: LinkTarget | null): Recipient {
+  const { sessionSecret: secret, publicUrl } = ctx.config
+  const feedLink: LinkTarget = { purpose: who.table === 'contact' ? 'feed-contact' : 'feed-holder', id: who.id, version: who.feed_version ?? 0 }
   return {
-    feedOwner: { table: 'contact', id: c.id, hash: hashToken(feed) },
-    key: `contact:${c.id}`,
-    name: c.name,
-    email: c.email,
-    personalUrl: invitation ? `${base}/rsvp/${personalToken(ctx.config.sessionSecret, 'rsvp', invitation.id, invitation.token_version)}` : null,
-    feedUrl: `${base}/feeds/${feed}.ics`,
+    feedOwner: { table: who.table, id: who.id, hash: hashToken(personalToken(secret, feedLink.purpose, feedLink.id, feedLink.version)) },
+    key: `${who.table}:${who.id}`,
+    name: who.name,
+    email: who.email,
+    personalLink,
+    feedLink,
+    personalUrl: personalLink ? linkUrl(secret, publicUrl, personalLink) : null,
+    feedUrl: linkUrl(secret, publicUrl, feedLink),
   }
 }
 
-export function holderRecipient(ctx: AppContext, h: { id: number; name: string; email: string }, pitch: { id: number; token_version: number } | null): Recipient {
-  const base = ctx.config.publicUrl
-  const feed = personalToken(ctx.config.sessionSecret, 'feed-holder', h.id)
-  return {
-    feedOwner: { table: 'holder', id: h.id, hash: hashToken(feed) },
-    key: `holder:${h.id}`,
-    name: h.name,
-    email: h.email,
-    personalUrl: pitch ? `${base}/pitch/${personalToken(ctx.config.sessionSecret, 'pitch', pitch.id, pitch.token_version)}` : null,
-    feedUrl: `${base}/feeds/${feed}.ics`,
-  }
+/** `feed_version`: the version of the person's feed link, when it can be replaced (0 otherwise). */
+export function contactRecipient(ctx: AppContext, c: Person, invitation: { id: number; token_version: number } | null): Recipient {
+  return recipient(ctx, { id: c.id, name: c.name, email: c.email, feed_version: c.feed_version, table: 'contact' }, invitation ? { purpose: 'rsvp', id: invitation.id, version: invitation.token_version } : null)
+}
+
+export function holderRecipient(ctx: AppContext, h: Person, pitch: { id: number; token_version: number } | null): Recipient {
+  return recipient(ctx, { id: h.id, name: h.name, email: h.email, feed_version: h.feed_version, table: 'holder' }, pitch ? { purpose: 'pitch', id: pitch.id, version: pitch.token_version } : null)
 }
 
 /** Everyone who received the session's invitation: invited contacts and holders of confirmed pitches. */
@@ -87,12 +93,14 @@ export async function queueSessionMail(ctx: AppContext, db: Db, platform: Platfo
   const now = ctx.clock()
   await rememberFeedToken(db, to)
   const view = presentSession(platform, session, ctx.config.publicUrl, now)
+  // The outbox keeps references, not links: the worker writes the links in as the message leaves.
+  const ref = (target: LinkTarget) => linkRef(ctx.config.sessionSecret, target, to.email)
   const mail = renderMail(ctx.views, kind, {
     platformName: platform.name,
     recipientName: to.name,
     session: view,
-    personalUrl: to.personalUrl,
-    feedUrl: to.feedUrl,
+    personalUrl: to.personalLink ? ref(to.personalLink) : null,
+    feedUrl: ref(to.feedLink),
     message: extra.message ?? null,
     initiativeTitle: extra.initiativeTitle ?? null,
     slotTime: extra.slotTime ?? null,
@@ -142,4 +150,26 @@ export async function notifySessionChange(ctx: AppContext, db: Db, platform: Pla
     if (change.kind === 'cancelled') await queueSessionMail(ctx, db, platform, session, 'session.cancelled', to, { itip: 'CANCEL' })
     else await queueSessionMail(ctx, db, platform, session, 'session.updated', to, { itip: 'REQUEST', changes: change.lines })
   }
+}
+
+/** The event lines that say something: without DTSTAMP (when the message was made) and SEQUENCE (how many changes). */
+function eventContent(ical: string): string {
+  return ical.replace(/\r\n[ \t]/g, '').split('\r\n').filter((l) => !/^(DTSTAMP|SEQUENCE)[:;]/.test(l)).join('\r\n')
+}
+
+/**
+ * For "Renvoyer" (mail/resend.ts): does a calendar message queued earlier still carry the session's event
+ * as it is now? Rebuilt for the same person and compared, rather than comparing SEQUENCE: a holder's
+ * withdrawal raises the session's SEQUENCE (their CANCEL needs it) without changing anyone else's event.
+ */
+export async function calendarState(ctx: AppContext, db: Db, row: OutboxRow): Promise<CalendarState> {
+  if (row.session_id === null || !row.ical_method || !row.ical) return 'current'
+  const session = await findSessionById(db, row.session_id)
+  if (!session) return 'gone'
+  if (session.status === 'cancelled' && row.ical_method === 'REQUEST') return 'cancelled'
+  const platform = await db.selectFrom('platform').selectAll().where('id', '=', session.platform_id).executeTakeFirstOrThrow()
+  const now = ctx.clock()
+  const event = sessionEvent(platform, presentSession(platform, session, ctx.config.publicUrl, now), now.toISOString())
+  const today = itipCalendar({ method: row.ical_method, event, organizer: organizerOf(platform), attendee: { name: row.to_name, email: row.to_email } })
+  return eventContent(today) === eventContent(row.ical) ? 'current' : 'changed'
 }

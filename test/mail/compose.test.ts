@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest'
 import { renderMail, tidyText } from '../../src/mail/compose.js'
 import { MAIL_KINDS, KIND_LABELS, isMailKind } from '../../src/mail/kinds.js'
 import { createViews } from '../../src/web/views.js'
-import { mailData, remoteSession, sessionView } from './fixtures.js'
+import { expandLinks } from '../../src/mail/links.js'
+import { FEED_URL, LINKS, mailData, PERSONAL_REF, PERSONAL_URL, remoteSession, sessionView } from './fixtures.js'
 
 const views = createViews()
 
@@ -16,9 +17,19 @@ describe('renderMail', () => {
       expect(body).toContain('Élodie Martin')
       expect(body).toContain('27 mars 2026')
       expect(body).toContain('Votre lien personnel')
-      expect(body).toContain('http://fabrik.test/rsvp/AbCdEfGhIjKlMnOpQrStUvWxYz0123456789-_abcde')
       expect(body).toContain('personnel')
     }
+    // The stored message keeps references; the links are written in as it leaves.
+    for (const [body, format] of [[mail.text, 'text'], [mail.html, 'html']] as const) {
+      expect(body).toContain(PERSONAL_REF)
+      expect(body).not.toContain('/rsvp/')
+      expect(body).not.toContain('/feeds/')
+      const sent = expandLinks(body, LINKS, format)
+      expect(sent).toContain(PERSONAL_URL)
+      expect(sent).toContain(FEED_URL)
+      expect(sent).not.toContain('[[fabrik:')
+    }
+    expect(expandLinks(mail.html, LINKS, 'html')).toContain(`href="${PERSONAL_URL}"`)
     expect(mail.html).toMatch(/^<!doctype html>\s*<html lang="fr">/)
     expect(mail.html).not.toMatch(/<table/i)
     expect(mail.text).not.toMatch(/<[a-z]/i)
@@ -75,6 +86,15 @@ describe('renderMail', () => {
     expect(mail.text).toContain('« <img src=x onerror=alert(1)> »')
     expect(mail.text).not.toContain('&amp;')
     expect(mail.text).not.toContain('\u0000')
+  })
+
+  it('drops a personal link handed in as a URL: the outbox would keep it in clear', () => {
+    const mail = renderMail(views, 'session.invitation', mailData({ personalUrl: PERSONAL_URL, feedUrl: FEED_URL }))
+    for (const body of [mail.text, mail.html]) {
+      expect(body).not.toContain('/rsvp/')
+      expect(body).not.toContain('/feeds/')
+      expect(body).not.toContain('Votre lien personnel')
+    }
   })
 
   it('never turns a non-http link into an href', () => {

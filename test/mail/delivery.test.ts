@@ -13,7 +13,7 @@ import { createViews } from '../../src/web/views.js'
 import { TestClock, testConfig } from '../helpers/app.js'
 import { type TempDatabase, tempDatabase } from '../helpers/db.js'
 import { freePort, type SmtpPeer, startSmtpPeer } from '../helpers/smtp.js'
-import { mailData } from './fixtures.js'
+import { mailData, PERSONAL_REF, PERSONAL_URL } from './fixtures.js'
 
 const NOW = '2026-03-02T09:00:00.000Z'
 const TO = { name: 'Élodie Martin', email: 'elodie.martin@caf.example.org' }
@@ -85,6 +85,11 @@ describe('over SMTP', () => {
     expect(m.subject).toBe(stored.subject)
     expect(m.text).toContain('Votre lien personnel')
     expect(m.html).toContain('<html lang="fr">')
+    // The links are written in as the message leaves; the outbox keeps their references only.
+    expect(m.text).toContain(`Votre lien personnel : ${PERSONAL_URL}`)
+    expect(m.html).toContain(`href="${PERSONAL_URL}"`)
+    expect(`${stored.text_body}${stored.html_body}`).not.toContain(PERSONAL_URL)
+    expect(stored.text_body).toContain(PERSONAL_REF)
     expect(m.headers.get('auto-submitted')).toBe('auto-generated')
     expect(m.headers.get('content-type')).toMatchObject({ value: 'multipart/mixed' })
     const cal = m.attachments.find((a) => a.contentType === 'text/calendar')!
@@ -232,6 +237,10 @@ describe('the local mail folder (no SMTP_URL)', () => {
     const file = join(folder, names.find((n) => n.includes('session.invitation'))!)
     const raw = readFileSync(file)
     const text = raw.toString('utf8')
+    // A delivered message, with its working link: its owner's alone, like the folder.
+    expect(statSync(file).mode & 0o777).toBe(0o600)
+    expect(statSync(folder).mode & 0o777).toBe(0o700)
+    expect((await simpleParser(raw)).text).toContain(PERSONAL_URL)
     expect(text).toContain('\r\n')
     expect(text).not.toMatch(/[^\r]\n/)
     const parsed = await simpleParser(raw)

@@ -1,5 +1,17 @@
 import type { SessionView } from '../../src/sessions/present.js'
 import type { MailData } from '../../src/mail/compose.js'
+import { linkRef, linkUrl } from '../../src/mail/links.js'
+import { testConfig } from '../helpers/app.js'
+
+/** Who the fixture's messages go to, and the links they carry (as references bound to that address). */
+export const RECIPIENT = { name: 'Élodie Martin', email: 'elodie.martin@caf.example.org' }
+const { sessionSecret, publicUrl } = testConfig('')
+export const LINKS = { secret: sessionSecret, publicUrl, recipient: RECIPIENT.email }
+const rsvp = { purpose: 'rsvp', id: 7, version: 0 } as const
+const feed = { purpose: 'feed-contact', id: 3, version: 0 } as const
+export const PERSONAL_REF = linkRef(sessionSecret, rsvp, RECIPIENT.email)
+export const PERSONAL_URL = linkUrl(sessionSecret, publicUrl, rsvp)
+export const FEED_URL = linkUrl(sessionSecret, publicUrl, feed)
 
 /** A session as emails see it: in person by default. */
 export function sessionView(overrides: Partial<SessionView> = {}): SessionView {
@@ -47,8 +59,8 @@ export function mailData(overrides: Partial<MailData> = {}): MailData {
     platformName: 'Fabrik Lens-Liévin',
     recipientName: 'Élodie Martin',
     session: sessionView(),
-    personalUrl: 'http://fabrik.test/rsvp/AbCdEfGhIjKlMnOpQrStUvWxYz0123456789-_abcde',
-    feedUrl: 'http://fabrik.test/feeds/AbCdEfGhIjKlMnOpQrStUvWxYz0123456789-_abcde.ics',
+    personalUrl: PERSONAL_REF,
+    feedUrl: linkRef(sessionSecret, feed, RECIPIENT.email),
     message: null,
     initiativeTitle: 'Jardin partagé des Hauts',
     slotTime: 'vers 9 h 40',

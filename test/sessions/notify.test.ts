@@ -3,6 +3,7 @@ import { join } from 'node:path'
 import { simpleParser } from 'mailparser'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { Platform } from '../../src/db/schema.js'
+import { withLinks } from '../../src/mail/links.js'
 import { createTransport } from '../../src/mail/transport.js'
 import { deliverDue } from '../../src/mail/worker.js'
 import { dueReminder, queueDueReminders } from '../../src/sessions/reminders.js'
@@ -152,7 +153,8 @@ describe('a session change reaches everyone who holds it in their calendar', () 
   it('serves personal feeds behind the link in the emails, with only that person’s sessions', async () => {
     await admin.submit('/admin/p/test/sessions/2026-12-18', edit('2026-12-11'))
     const row = await t.db.selectFrom('outbox').selectAll().where('to_email', '=', 'helene.dupre@caf.example.org').executeTakeFirstOrThrow()
-    const feedUrl = /http:\/\/fabrik\.test(\/feeds\/[A-Za-z0-9_-]{43}\.ics)/.exec(row.text_body)![1]!
+    expect(row.text_body).not.toContain('/feeds/') // written in as the message leaves
+    const feedUrl = /http:\/\/fabrik\.test(\/feeds\/[A-Za-z0-9_-]{43}\.ics)/.exec(withLinks(row, t.config).text_body)![1]!
     const feed = await t.app.inject(feedUrl)
     expect(feed.statusCode).toBe(200)
     expect(feed.headers['cache-control']).toContain('private')
