@@ -3,6 +3,7 @@ import { sql } from 'kysely'
 import type { Config } from './config.js'
 import { type AppContext, systemClock } from './context.js'
 import type { Db } from './db/schema.js'
+import { adminPlatformRoutes } from './admin/routes.js'
 import { mailRoutes } from './mail/routes.js'
 import { partnerImportRoutes } from './partners/import-routes.js'
 import { partnerAdminRoutes } from './partners/routes.js'
@@ -72,6 +73,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(partnerAdminRoutes, { prefix: '/admin' })
   await app.register(partnerImportRoutes, { prefix: '/admin' })
   await app.register(pitchAdminRoutes, { prefix: '/admin' })
+  // Instance administrators: the platforms themselves (/admin/platforms…).
+  await app.register(adminPlatformRoutes, { prefix: '/admin' })
   // Anyone: the platform's pages and feeds under /{platform}/….
   await app.register(pitchRoutes)
   await app.register(personalFeedRoutes)

@@ -4,7 +4,7 @@
 import type rruleModule from 'rrule'
 import type { Options as RRuleOptions } from 'rrule'
 import { DateTime } from 'luxon'
-import { holidayName, type Country } from './holidays.js'
+import { holidayName, type Country, type Region } from './holidays.js'
 import { addDays, monthNameFr } from './zoned.js'
 import { requireLater } from '../require-later.js'
 
@@ -92,10 +92,10 @@ function dayMonthFr(date: string): string {
 }
 
 // Same weekday one week earlier, as long as that is also a public holiday.
-function avoidHolidays(ruleDate: string, country: Country): PlannedDate {
+function avoidHolidays(ruleDate: string, country: Country, region: Region): PlannedDate {
   const reasons: string[] = []
   let date = ruleDate
-  for (let name = holidayName(country, date); name !== null; name = holidayName(country, date)) {
+  for (let name = holidayName(country, date, region); name !== null; name = holidayName(country, date, region)) {
     reasons.push(`${name} (${dayMonthFr(date)})`)
     if (reasons.length > 10) throw new Error(`No holiday-free date found before ${ruleDate}`)
     date = addDays(date, -7)
@@ -115,6 +115,8 @@ export function plannedDates(input: {
   year: number
   skipMonths: number[]
   country: Country
+  /** Where the holidays differ inside the country (FR '67': Alsace-Moselle); national when absent. */
+  region?: Region
 }): PlannedDate[] {
   const { year, skipMonths, country } = input
   if (!Number.isInteger(year) || year < 1000 || year > 9999) throw new Error(`Invalid year: ${year}`)
@@ -128,7 +130,7 @@ export function plannedDates(input: {
   for (const d of expand(parsed.options, year, year)) {
     if (skipMonths.includes(d.getUTCMonth() + 1)) continue
     const ruleDate = DateTime.fromJSDate(d, { zone: 'utc' }).toISODate() as string
-    const planned = avoidHolidays(ruleDate, country)
+    const planned = avoidHolidays(ruleDate, country, input.region ?? null)
     // A moved date may land on another rule date (weekly rules): the
     // unmoved occurrence wins, so keep whichever entry was not moved.
     const existing = byDate.get(planned.date)

@@ -16,7 +16,10 @@ export interface PlatformTable {
   slug: string
   name: string
   timezone: string
-  country: 'FR' | 'BE'
+  /** ISO 3166-1 alpha-2, a country date-holidays knows. */
+  country: string
+  /** date-holidays state whose public holidays differ from the country's (FR '67': Alsace-Moselle), or null. */
+  region: string | null
   rrule: string
   default_start: string
   default_end: string
@@ -28,6 +31,13 @@ export interface PlatformTable {
   booking_close_days: number
   reminder_days: string
   agenda_template: string
+  /** 1: sessions move from commune to commune; 0: they meet at home_venue_id. */
+  itinerant: Generated<Flag>
+  home_venue_id: number | null
+  /** Months usually without a session, "1,8": what the year planner proposes. */
+  skip_months: Generated<string>
+  /** Archived: public URLs answer 410, data kept, restorable by an administrator. */
+  archived_at: string | null
   created_at: string
   updated_at: string
 }
@@ -38,6 +48,8 @@ export interface FacilitatorTable {
   name: string
   password_hash: string
   disabled_at: string | null
+  /** 1: instance administrator (the "Plateformes" pages). */
+  admin: Generated<Flag>
   created_at: string
 }
 
@@ -67,6 +79,8 @@ export interface CommuneTable {
   name_key: string
   slug: string
   postcode: string | null
+  /** Official code: INSEE (FR), NIS (BE). */
+  code: string | null
   created_at: string
 }
 

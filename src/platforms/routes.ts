@@ -18,6 +18,8 @@ export async function platformAdminRoutes(app: FastifyInstance) {
   app.get('/', async (request, reply) => {
     const platforms = await platformsOf(ctx.db, request.login!.platformIds)
     if (platforms.length === 1) return reply.redirect(base(platforms[0]!), 303)
+    // An administrator who facilitates nothing yet starts from the platforms they administer.
+    if (platforms.length === 0 && request.login!.admin) return reply.redirect('/admin/platforms', 303)
     return page(request, reply, 'admin/home.eta', { title: 'Mes plateformes', platforms })
   })
 

@@ -3,14 +3,14 @@ import { inSentence, todayIn } from '../calendar/zoned.js'
 import type { Platform } from '../db/schema.js'
 import { managedPlatform } from '../platforms/access.js'
 import { rotationOrder, yearCoverage } from '../platforms/rotation.js'
-import { listCommunes, listVenues } from '../platforms/store.js'
+import { homePlace, listCommunes, listVenues } from '../platforms/store.js'
 import { notFound } from '../web/errors.js'
 import { type FieldErrors, parseForm } from '../web/forms.js'
 import { requireLogin } from '../web/guards.js'
 import { page } from '../web/views.js'
 import { applySessionChange } from './changes.js'
 import { MONTHS, planForm, sessionForm, visioForm, yearForm } from './forms.js'
-import { draftSessions } from './planning.js'
+import { draftSessions, usualSkipMonths } from './planning.js'
 import { presentSession } from './present.js'
 import { findSessionByDate, hostingHistory, insertSession, listAgenda, listSessions, type SessionRow } from './store.js'
 
@@ -60,7 +60,7 @@ export async function sessionAdminRoutes(app: FastifyInstance) {
     if (!c) return notFound(request, reply)
     const nextYear = Number(todayIn(c.platform.timezone, ctx.clock()).slice(0, 4)) + 1
     return renderPlan(request, reply, c.platform, {
-      year: String(nextYear), skip: ['1', '8'], start_time: c.platform.default_start, end_time: c.platform.default_end,
+      year: String(nextYear), skip: usualSkipMonths(c.platform), start_time: c.platform.default_start, end_time: c.platform.default_end,
     }, {})
   })
 
@@ -73,7 +73,8 @@ export async function sessionAdminRoutes(app: FastifyInstance) {
     const now = ctx.clock().toISOString()
     await ctx.db.transaction().execute(async (trx) => {
       const existing = await listSessions(trx, c.platform.id, { from: `${year}-01-01`, to: `${year}-12-31` })
-      const drafts = draftSessions(c.platform, { year, skipMonths: skip.map(Number), start: start_time, end: end_time }, new Set(existing.map((s) => s.date)))
+      const home = await homePlace(trx, c.platform) // a platform that always meets at its own venue
+      const drafts = draftSessions(c.platform, { year, skipMonths: skip.map(Number), start: start_time, end: end_time }, new Set(existing.map((s) => s.date)), home)
       for (const d of drafts) await insertSession(trx, c.platform, d, uidHost, now)
     })
     return reply.redirect(`${base(c.platform)}?year=${year}`, 303)

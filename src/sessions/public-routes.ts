@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { singleEventCalendar } from '../calendar/ics.js'
 import { addDays, formatTime, isValidDate, todayIn } from '../calendar/zoned.js'
 import type { Db, Platform } from '../db/schema.js'
+import { platformGone } from '../platforms/access.js'
 import { findCommuneBySlug, findPlatform, findPlatformVersion, listPlatforms } from '../platforms/store.js'
 import { notFound } from '../web/errors.js'
 import { contentStamp, serveCached } from '../web/page-cache.js'
@@ -35,13 +36,17 @@ export async function publicRoutes(app: FastifyInstance, { pitches: { freeSlotsB
     rows.map((s) => presentSession(platform, s, ctx.config.publicUrl, ctx.clock()))
 
   /**
-   * The platform of the URL — or CACHED when the page was answered from memory (one query: the platform's
-   * content version), or undefined when there is no such platform.
+   * The platform of the URL — or CACHED when the page was answered already: from memory (one query: the
+   * platform's content version), or 410 for an archived platform; undefined when there is no such platform.
    */
   async function platformOf(request: FastifyRequest, reply: FastifyReply): Promise<Platform | typeof CACHED | undefined> {
     const { platform: slug } = request.params as { platform: string }
     const found = await findPlatformVersion(ctx.db, slug)
     if (!found) return undefined
+    if (found.archived_at) {
+      platformGone(request, reply, found)
+      return CACHED
+    }
     if (serveCached(request, reply, contentStamp(found.version, ctx.clock()))) return CACHED
     return findPlatform(ctx.db, found.id)
   }

@@ -1,4 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
+import { errorPage } from './errors.js'
 
 /** Facilitator pages: anonymous GETs go to the login page, anything else is refused. */
 export async function requireLogin(request: FastifyRequest, reply: FastifyReply) {
@@ -11,6 +12,15 @@ export async function requireLogin(request: FastifyRequest, reply: FastifyReply)
     return reply.redirect(`/login?next=${next}`, 303)
   }
   return reply.code(401).type('text/plain; charset=utf-8').send('Connexion requise.')
+}
+
+/** Instance administrators' pages ("Plateformes"): a facilitator without the role is refused (403). */
+export async function requireAdmin(request: FastifyRequest, reply: FastifyReply) {
+  if (!request.login) return requireLogin(request, reply)
+  if (!request.login.admin) {
+    return errorPage(request, reply, 403, 'Accès refusé', "Cette page est réservée aux administrateurs de l'instance.")
+  }
+  reply.header('cache-control', 'no-store')
 }
 
 /** A facilitator only reaches the platforms they belong to; others look like they do not exist. */

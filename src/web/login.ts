@@ -14,6 +14,8 @@ export interface LoginInfo {
   name: string
   email: string
   platformIds: number[]
+  /** Instance administrator: the "Plateformes" pages (web/guards.ts requireAdmin). */
+  admin: boolean
 }
 
 declare module 'fastify' {
@@ -44,7 +46,7 @@ async function findLogin(ctx: AppContext, raw: string): Promise<LoginInfo | null
   const row = await ctx.db
     .selectFrom('login')
     .innerJoin('facilitator', 'facilitator.id', 'login.facilitator_id')
-    .select(['login.id', 'login.facilitator_id', 'login.expires_at', 'facilitator.name', 'facilitator.email', 'facilitator.disabled_at'])
+    .select(['login.id', 'login.facilitator_id', 'login.expires_at', 'facilitator.name', 'facilitator.email', 'facilitator.disabled_at', 'facilitator.admin'])
     .where('login.token_hash', '=', hashToken(raw))
     .executeTakeFirst()
   if (!row || row.disabled_at || row.expires_at <= ctx.clock().toISOString()) return null
@@ -59,6 +61,7 @@ async function findLogin(ctx: AppContext, raw: string): Promise<LoginInfo | null
     name: row.name,
     email: row.email,
     platformIds: platforms.map((p) => p.platform_id),
+    admin: row.admin === 1,
   }
 }
 
