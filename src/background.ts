@@ -1,5 +1,6 @@
 import type { AppContext } from './context.js'
 import { purgeOldMail } from './mail/retention.js'
+import { releaseLapsedHolds } from './pitches/public-booking.js'
 import { queueDueReminders } from './sessions/reminders.js'
 import { purgeRateLimits } from './web/rate-limit-store.js'
 
@@ -12,6 +13,8 @@ let lastMailPurge = 0
 
 export async function backgroundTick(ctx: AppContext): Promise<void> {
   await queueDueReminders(ctx)
+  // Bookings nobody confirmed from the email in time give their slot back (pitches/holds.ts).
+  await releaseLapsedHolds(ctx)
   const now = ctx.clock()
   if (now.getTime() - lastPurge < 60_000) return
   lastPurge = now.getTime()

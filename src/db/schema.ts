@@ -29,6 +29,8 @@ export interface PlatformTable {
   contact_phone: string | null
   booking_mode: BookingMode
   booking_close_days: number
+  /** How long a booking from the public form holds its slot while its holder has not confirmed their address. */
+  booking_hold_hours: Generated<number>
   reminder_days: string
   agenda_template: string
   /** 1: sessions move from commune to commune; 0: they meet at home_venue_id. */
@@ -140,6 +142,8 @@ export interface HolderTable {
   kind: 'resident' | 'group' | 'association' | 'other'
   commune_id: number | null
   feed_token_hash: string | null
+  /** Raised when the holder's calendar feed link is replaced (the old one then answers 410). */
+  feed_version: Generated<number>
   created_at: string
   updated_at: string
 }
@@ -175,6 +179,14 @@ export interface PitchTable {
   facilitator_message: string | null
   token_hash: string
   token_version: Generated<number>
+  /** When the holder confirmed their address from the emailed link; null until then (pitches/holds.ts). */
+  address_confirmed_at: string | null
+  /** The end of an unconfirmed booking's hold: past it, the worker releases the booking. */
+  hold_until: string | null
+  /** SHA-256 of the booking form's nonce (its CSRF token) that created this booking: a double submit finds it. */
+  form_nonce_hash: string | null
+  /** SHA-256 of the emailed confirmation link (a personal link of its own, purpose 'pitch-confirm'). */
+  confirm_token_hash: string | null
   created_at: string
   updated_at: string
 }

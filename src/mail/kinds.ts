@@ -18,6 +18,8 @@ export const MAIL_KINDS = [
   'pitch.moved',
   'pitch.withdrawn',
   'pitch.slot',
+  'pitch.verify',
+  'pitch.link',
 ] as const
 
 export type MailKind = (typeof MAIL_KINDS)[number]
@@ -41,6 +43,8 @@ export const KIND_LABELS: Record<MailKind, string> = {
   'pitch.moved': 'Présentation déplacée',
   'pitch.withdrawn': 'Présentation retirée',
   'pitch.slot': 'Nouvel horaire de passage',
+  'pitch.verify': 'Réservation à confirmer',
+  'pitch.link': 'Lien personnel renvoyé',
 }
 
 
@@ -60,6 +64,8 @@ const SUBJECTS: Record<MailKind, SubjectBuilder> = {
   'pitch.moved': (_d, day) => `Votre présentation est déplacée à la séance du ${day}`,
   'pitch.withdrawn': (_d, day) => `Votre présentation du ${day} est retirée`,
   'pitch.slot': (_d, day) => `Nouvel horaire de passage pour la séance du ${day}`,
+  'pitch.verify': (_d, day) => `Confirmez votre réservation pour la séance du ${day}`,
+  'pitch.link': (_d, day) => `Votre lien personnel pour la séance du ${day}`,
 }
 
 /** The French subject, before header hygiene (compose.ts strips line breaks and controls). */

@@ -21,6 +21,7 @@ export interface LinkTarget {
 
 const PATHS: Record<TokenPurpose, (token: string) => string> = {
   pitch: (t) => `/pitch/${t}`,
+  'pitch-confirm': (t) => `/pitch/${t}`,
   rsvp: (t) => `/rsvp/${t}`,
   'feed-contact': (t) => `/feeds/${t}.ics`,
   'feed-holder': (t) => `/feeds/${t}.ics`,

@@ -23,6 +23,9 @@ export const PITCH_ACTIONS: Record<PitchStatus, ReadonlyArray<PitchAction>> = {
 
 export type PitchAction = 'confirm' | 'decline' | 'waitlist' | 'move' | 'up' | 'down'
 
+/** An action on the person rather than the booking, whatever its state: a new calendar feed link. */
+export const HOLDER_ACTIONS = ['feed'] as const
+
 export const pitchActionForm = z.discriminatedUnion('action', [
   z.object({ action: z.literal('confirm') }),
   z.object({ action: z.literal('decline'), message: text(2000, false) }),
@@ -30,6 +33,7 @@ export const pitchActionForm = z.discriminatedUnion('action', [
   z.object({ action: z.literal('move'), session_date: z.string({ error: 'Choisissez une séance.' }).regex(/^\d{4}-\d{2}-\d{2}$/, 'Choisissez une séance.') }),
   z.object({ action: z.literal('up') }),
   z.object({ action: z.literal('down') }),
+  z.object({ action: z.literal('feed') }),
 ], { error: 'Action inconnue.' })
 
 /**

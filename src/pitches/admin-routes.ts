@@ -14,6 +14,8 @@ import { page } from '../web/views.js'
 import { agendaForm, attachHolderForm, ideaForm, mergeForm, onBehalfForm, PITCH_ACTIONS, pitchActionForm, STATUS_LABELS } from './admin-forms.js'
 import { AGENDA_KINDS, type AgendaRow, previewTimes, rowsOf, slotOrder, withBlankRow } from './agenda-edit.js'
 import { BookingClosedError, bookPitch, changePitch } from './booking.js'
+import { addressConfirmed } from './holds.js'
+import { replaceHolderFeed } from './links.js'
 import { ATTENDANCE, bookingRequest, communeNamed, DOMAINS, HOLDER_KINDS, NEEDS, STAGES } from './forms.js'
 import {
   attachHolder, findInitiative, initiativeChoices, type InitiativeRow, initiativeHolders, initiativePitches, insertIdea, listInitiatives, mergedInto,
@@ -85,11 +87,13 @@ export async function pitchAdminRoutes(app: FastifyInstance) {
     const view = (p: PitchDetails) => ({
       ...p,
       bookedAt: stamp(p.created_at),
+      // A booking from the public form whose holder has not confirmed from the email yet: "en attente de confirmation".
+      holdUntil: addressConfirmed(p) ? null : p.hold_until ? stamp(p.hold_until) : '',
       slot: slotOf.get(p.id) ?? null,
       needList: p.needs ? p.needs.split(',').map((n) => NEEDS[n as keyof typeof NEEDS] ?? n) : [],
       // Up and down among held pitches; "confirm" for a waiting one only while a slot is free.
       actions: PITCH_ACTIONS[p.status].filter((a) => (a !== 'up' || held[0]?.id !== p.id) && (a !== 'down' || held.at(-1)?.id !== p.id)
-        && (a !== 'confirm' || p.status !== 'waiting' || free > 0)),
+        && (a !== 'confirm' || ((p.status !== 'waiting' || free > 0) && addressConfirmed(p)))),
     })
     const byArrival = (a: PitchDetails, b: PitchDetails) => a.created_at.localeCompare(b.created_at) || a.id - b.id
     const groups = [
@@ -118,6 +122,10 @@ export async function pitchAdminRoutes(app: FastifyInstance) {
     const form = parseForm(pitchActionForm, request.body)
     if (!form.ok) return renderPitches(request, reply, platform, session, { pitchId: pitch.id, message: Object.values(form.errors)[0]! }, 400)
     const d = form.data
+    if (d.action === 'feed') {
+      await replaceHolderFeed(ctx, pitch.holder_id)
+      return reply.redirect(`${base(platform)}/sessions/${session.date}/pitches?done=feed#pitch-${pitch.id}`, 303)
+    }
     if (!PITCH_ACTIONS[pitch.status].includes(d.action)) {
       return renderPitches(request, reply, platform, session, { pitchId: pitch.id, message: `Cette action n'est plus possible : la présentation est « ${STATUS_LABELS[pitch.status]} ».` }, 409)
     }
@@ -128,6 +136,9 @@ export async function pitchAdminRoutes(app: FastifyInstance) {
         await reorderHeld(ctx, platform, session, pitch.id, d.action)
         break
       case 'confirm': {
+        if (!addressConfirmed(pitch)) {
+          return renderPitches(request, reply, platform, session, { pitchId: pitch.id, message: "La personne n'a pas encore confirmé sa réservation depuis l'e-mail reçu : vous pourrez la valider ensuite." }, 409)
+        }
         const after = await changePitch(ctx, platform, pitch.id, { kind: 'confirm' })
         if (after.status !== 'confirmed') {
           return renderPitches(request, reply, platform, session, { pitchId: pitch.id, message: "Aucun créneau libre : libérez-en un d'abord, ou ajoutez un créneau au déroulé." }, 409)

@@ -1,16 +1,18 @@
 import type { AppContext } from '../context.js'
 import { isPostgres } from '../db/index.js'
-import type { Db, Platform, PitchStatus } from '../db/schema.js'
+import type { Db, Pitch, Platform, PitchStatus } from '../db/schema.js'
 import type { MailKind } from '../mail/kinds.js'
 import { holderRecipient, queueSessionMail, slotMailQueued } from '../sessions/notify.js'
 import { bumpSequence, findSessionById, listAgenda, lockSession, type SessionRow } from '../sessions/store.js'
+import { retireLink } from '../web/personal-links.js'
 import { hashToken, personalToken } from '../web/tokens.js'
+import { addressConfirmed, holdLapsed, mayBePromoted } from './holds.js'
 import {
-  countHeld, emailKey, findPitch, findPitchForHolder, type HolderInput, initiativeForHolder, type InitiativeInput, insertPitch,
+  countHeld, findPitch, findPitchForHolder, type HolderInput, initiativeForHolder, type InitiativeInput, insertPitch,
   nextPosition, type PitchDetails, upsertHolder, waitingPitches,
 } from './store.js'
 import { movedSlots, type SlotTimes, slotTimes } from './slot-times.js'
-import { HOLDING, holdsSlot, statusForNewBooking, toPromote } from './waiting-list.js'
+import { HOLDING, holdsSlot, promotedStatus, statusForNewBooking, statusOnAddressConfirmed, toPromote } from './waiting-list.js'
 
 // Every change to a booking: one transaction that locks the session, decides with the pure rules in
 // waiting-list.ts, and queues the holder's email (with the calendar invitation or its cancellation) — and
@@ -18,6 +20,14 @@ import { HOLDING, holdsSlot, statusForNewBooking, toPromote } from './waiting-li
 
 export function pitchToken(ctx: AppContext, pitch: { id: number; token_version: number }): string {
   return personalToken(ctx.config.sessionSecret, 'pitch', pitch.id, pitch.token_version)
+}
+
+/**
+ * The link emailed to confirm a booking made on the public form: a personal link of its own to the same
+ * page, which the form's answer never shows, so using it proves the address (pitches/holds.ts).
+ */
+export function confirmToken(ctx: AppContext, pitch: { id: number; token_version: number }): string {
+  return personalToken(ctx.config.sessionSecret, 'pitch-confirm', pitch.id, pitch.token_version)
 }
 
 /** Every held pitch's slot time on the session, read in the caller's transaction. */
@@ -33,14 +43,23 @@ export async function slotTime(db: Db, session: SessionRow, pitchId: number): Pr
 
 const ITIP: Partial<Record<PitchStatus, 'REQUEST'>> = { confirmed: 'REQUEST' }
 
-/** Queues the holder's email about their pitch; a confirmed pitch carries the calendar invitation. */
+/** The holder as a mail recipient: their pitch link and their calendar feed (of its current version). */
+export function pitchRecipient(ctx: AppContext, pitch: PitchDetails & { holder_email: string }) {
+  return holderRecipient(ctx, { id: pitch.holder_id, name: pitch.holder_name, email: pitch.holder_email, feed_version: pitch.holder_feed_version }, pitch)
+}
+
+/**
+ * Queues the holder's email about their pitch; a confirmed pitch carries the calendar invitation. Until
+ * the holder has confirmed their address nothing is sent (only the confirmation email, public-booking.ts):
+ * the address may be a stranger's, or made up.
+ */
 async function tellHolder(ctx: AppContext, db: Db, platform: Platform, sessionId: number, pitchId: number, kind: MailKind, options: { cancelCalendar?: boolean; message?: string | null } = {}) {
   const now = ctx.clock().toISOString()
   if (options.cancelCalendar) await bumpSequence(db, sessionId, now)
   const session = (await findSessionById(db, sessionId))!
   const pitch = (await findPitch(db, pitchId))!
-  if (!pitch.holder_email) return
-  const to = holderRecipient(ctx, { id: pitch.holder_id, name: pitch.holder_name, email: pitch.holder_email }, pitch)
+  if (!pitch.holder_email || !addressConfirmed(pitch)) return
+  const to = pitchRecipient(ctx, { ...pitch, holder_email: pitch.holder_email })
   await queueSessionMail(ctx, db, platform, session, kind, to, {
     itip: options.cancelCalendar ? 'CANCEL' : ITIP[pitch.status] ?? null,
     initiativeTitle: pitch.title,
@@ -51,11 +70,15 @@ async function tellHolder(ctx: AppContext, db: Db, platform: Platform, sessionId
 
 /** Frees slots to the first waiting holders, and tells each of them. */
 export async function promoteWaiting(ctx: AppContext, db: Db, platform: Platform, session: SessionRow) {
-  const promoted = toPromote(session.pitch_slots, await countHeld(db, session.id), await waitingPitches(db, session.id))
-  const status: PitchStatus = platform.booking_mode === 'auto' ? 'confirmed' : 'pending'
+  const now = ctx.clock().toISOString()
+  const waiting = (await waitingPitches(db, session.id)).filter((w) => mayBePromoted(w, now))
+  const promoted = toPromote(session.pitch_slots, await countHeld(db, session.id), waiting)
   // All of them hold their slot before anyone is told a time: a waiting pitch keeps its position, so one
-  // promoted after another may still take an earlier slot.
-  for (const p of promoted) await db.updateTable('pitch').set({ status, updated_at: ctx.clock().toISOString() }).where('id', '=', p.id).execute()
+  // promoted after another may still take an earlier slot. An unconfirmed one holds it as pending.
+  for (const p of promoted) {
+    const status = promotedStatus(platform.booking_mode, waiting.find((w) => w.id === p.id)!.address_confirmed_at !== null)
+    await db.updateTable('pitch').set({ status, updated_at: now }).where('id', '=', p.id).execute()
+  }
   for (const p of promoted) await tellHolder(ctx, db, platform, session.id, p.id, 'pitch.promoted')
 }
 
@@ -68,8 +91,8 @@ export async function tellMovedSlots(ctx: AppContext, db: Db, platform: Platform
   for (const moved of movedSlots(before, await heldSlotTimes(db, session))) {
     if (except.includes(moved.pitchId)) continue
     const pitch = (await findPitch(db, moved.pitchId))!
-    if (!pitch.holder_email) continue
-    const to = holderRecipient(ctx, { id: pitch.holder_id, name: pitch.holder_name, email: pitch.holder_email }, pitch)
+    if (!pitch.holder_email || !addressConfirmed(pitch)) continue
+    const to = pitchRecipient(ctx, { ...pitch, holder_email: pitch.holder_email })
     // The time they were last told is not `before` when that email has not left yet (this one replaces it).
     const told = moved.before !== null && !(await slotMailQueued(db, session.id, to))
     await queueSessionMail(ctx, db, platform, session, 'pitch.slot', to, {
@@ -92,15 +115,61 @@ export interface BookingRequest {
 
 export interface BookingResult { pitchId: number; token: string; status: PitchStatus; existing: boolean }
 
+/** A booking that still stands (withdrawn and declined ones can be booked again, on the same row). */
+export function isLive(p: Pick<Pitch, 'status'>): boolean {
+  return p.status !== 'withdrawn' && p.status !== 'declined'
+}
+
+/** How a new booking stands: confirmed at once (every path but the public form), or held until confirmed. */
+export interface Placement { confirmedAt: string | null; holdUntil: string | null; formNonceHash: string | null }
+
+export interface PlacedPitch { pitchId: number; token: string; status: PitchStatus }
+
 /**
- * Books a slot, or a place on the waiting list. Many people booking the last slot at the same instant:
- * the session lock makes them take turns, so exactly one holds it and the others wait.
- * The same email booking twice for one session gets its first booking back. A booking always takes the last
- * position, after every held pitch: no one else's slot time moves.
+ * Puts the holder's initiative on the session, in the caller's transaction under the session's lock: a new
+ * row, or their withdrawn or declined one back at the end of the queue with a new link — the old link (and
+ * its confirmation link) then answers 410. A booking always takes the last position, after every held
+ * pitch: no one else's slot time moves.
+ */
+export async function placePitch(ctx: AppContext, trx: Db, platform: Platform, session: SessionRow, what: { holderId: number; initiativeId: number; attendance: 'on_site' | 'remote'; publicTitle: boolean }, existing: Pitch | undefined, placement: Placement, now: string): Promise<PlacedPitch> {
+  const confirmed = placement.confirmedAt !== null
+  const status = statusForNewBooking(session.pitch_slots, await countHeld(trx, session.id), platform.booking_mode, confirmed)
+  const fields = {
+    status, initiative_id: what.initiativeId, attendance_mode: what.attendance, public_title: what.publicTitle ? 1 as const : 0 as const,
+    position: await nextPosition(trx, session.id), address_confirmed_at: placement.confirmedAt, hold_until: placement.holdUntil,
+    form_nonce_hash: placement.formNonceHash,
+  }
+  let pitchId: number
+  if (existing) {
+    pitchId = existing.id
+    for (const hash of [existing.token_hash, existing.confirm_token_hash]) {
+      if (hash) await retireLink(trx, { hash, purpose: 'pitch', platformId: platform.id, reason: 'replaced' }, now)
+    }
+    await trx.updateTable('pitch').set((eb) => ({ ...fields, token_version: eb('token_version', '+', 1), facilitator_message: null, created_at: now, updated_at: now }))
+      .where('id', '=', pitchId).execute()
+  } else {
+    pitchId = await insertPitch(trx, { session_id: session.id, holder_id: what.holderId, ...fields }, now)
+  }
+  const pitch = (await findPitch(trx, pitchId))!
+  const token = pitchToken(ctx, pitch)
+  await trx.updateTable('pitch').set({ token_hash: hashToken(token), confirm_token_hash: confirmed ? null : hashToken(confirmToken(ctx, pitch)) })
+    .where('id', '=', pitchId).execute()
+  return { pitchId, token, status }
+}
+
+/** The email a new booking's holder receives, by the status it took. */
+export function bookedMail(status: PitchStatus): MailKind {
+  return status === 'confirmed' ? 'pitch.confirmed' : status === 'waiting' ? 'pitch.waiting' : 'pitch.received'
+}
+
+/**
+ * Books a slot, or a place on the waiting list, for someone whose address needs no confirming: a holder
+ * booking again from their own link, a facilitator taking a booking by phone, the demo. (The public form
+ * goes through public-booking.ts.) Many people booking the last slot at the same instant: the session
+ * lock makes them take turns, so exactly one holds it and the others wait. The same email booking twice
+ * for one session gets its first booking back.
  */
 export async function bookPitch(ctx: AppContext, platform: Platform, sessionId: number, request: BookingRequest, isOpen: (s: SessionRow) => boolean): Promise<BookingResult> {
-  const repeated = await repeatedBooking(ctx, platform, sessionId, request.holder, isOpen)
-  if (repeated) return repeated
   const now = ctx.clock().toISOString()
   return ctx.db.transaction().execute(async (trx) => {
     await lockSession(trx, sessionId, isPostgres(ctx.db))
@@ -108,53 +177,19 @@ export async function bookPitch(ctx: AppContext, platform: Platform, sessionId: 
     if (!session || !isOpen(session)) throw new BookingClosedError()
     const holder = await upsertHolder(trx, platform.id, request.holder, now)
     const existing = await findPitchForHolder(trx, session.id, holder.id)
-    if (existing && existing.status !== 'withdrawn' && existing.status !== 'declined') {
-      return { pitchId: existing.id, token: pitchToken(ctx, existing), status: existing.status, existing: true }
-    }
+    if (existing && isLive(existing)) return { pitchId: existing.id, token: pitchToken(ctx, existing), status: existing.status, existing: true }
     const initiativeId = await initiativeForHolder(trx, platform.id, holder.id, request.initiative, now)
-    const status = statusForNewBooking(session.pitch_slots, await countHeld(trx, session.id), platform.booking_mode)
-    let pitchId: number
-    if (existing) {
-      // Booking again after withdrawing: the same row comes back, at the end of the queue, with a new link.
-      pitchId = existing.id
-      await trx.updateTable('pitch').set((eb) => ({
-        status, initiative_id: initiativeId, attendance_mode: request.attendance, public_title: request.publicTitle ? 1 : 0,
-        token_version: eb('token_version', '+', 1), facilitator_message: null, created_at: now, updated_at: now,
-      })).where('id', '=', pitchId).execute()
-      await trx.updateTable('pitch').set({ position: await nextPosition(trx, session.id) }).where('id', '=', pitchId).execute()
-    } else {
-      pitchId = await insertPitch(trx, {
-        session_id: session.id, initiative_id: initiativeId, holder_id: holder.id, status,
-        attendance_mode: request.attendance, public_title: request.publicTitle ? 1 : 0, position: await nextPosition(trx, session.id),
-      }, now)
-    }
-    const pitch = (await findPitch(trx, pitchId))!
-    const token = pitchToken(ctx, pitch)
-    await trx.updateTable('pitch').set({ token_hash: hashToken(token) }).where('id', '=', pitchId).execute()
-    const kind: MailKind = status === 'confirmed' ? 'pitch.confirmed' : status === 'waiting' ? 'pitch.waiting' : 'pitch.received'
-    await tellHolder(ctx, trx, platform, session.id, pitchId, kind)
-    return { pitchId, token, status, existing: false }
+    const placed = await placePitch(ctx, trx, platform, session, { holderId: holder.id, initiativeId, attendance: request.attendance, publicTitle: request.publicTitle },
+      existing, { confirmedAt: now, holdUntil: null, formNonceHash: null }, now)
+    await tellHolder(ctx, trx, platform, session.id, placed.pitchId, bookedMail(placed.status))
+    return { ...placed, existing: false }
   })
-}
-
-/**
- * The same form sent again (a double click, the back button, a reload) by a holder whose booking for this
- * session still stands, with the same details: their booking, answered from reads alone — nothing to
- * write, so no waiting behind other bookings for the write lock. Anything else goes through the transaction.
- */
-async function repeatedBooking(ctx: AppContext, platform: Platform, sessionId: number, input: HolderInput, isOpen: (s: SessionRow) => boolean): Promise<BookingResult | null> {
-  const holder = await ctx.db.selectFrom('holder').select(['id', 'name', 'phone', 'kind', 'commune_id'])
-    .where('platform_id', '=', platform.id).where('email_key', '=', emailKey(input.email)).executeTakeFirst()
-  if (!holder || holder.name !== input.name || holder.phone !== input.phone || holder.kind !== input.kind || holder.commune_id !== input.commune_id) return null
-  const existing = await findPitchForHolder(ctx.db, sessionId, holder.id)
-  if (!existing || existing.status === 'withdrawn' || existing.status === 'declined') return null
-  const session = await findSessionById(ctx.db, sessionId)
-  if (!session || !isOpen(session)) return null // the transaction says why
-  return { pitchId: existing.id, token: pitchToken(ctx, existing), status: existing.status, existing: true }
 }
 
 type Change =
   | { kind: 'confirm' }
+  | { kind: 'address' }
+  | { kind: 'lapse' }
   | { kind: 'decline'; message: string | null }
   | { kind: 'withdraw' }
   | { kind: 'waitlist' }
@@ -176,10 +211,25 @@ export async function changePitch(ctx: AppContext, platform: Platform, pitchId: 
 
     switch (change.kind) {
       case 'confirm':
-        if (before.status === 'confirmed') break
+        // The facilitator validates a booking whose holder is known to have it: not before they confirmed.
+        if (before.status === 'confirmed' || !addressConfirmed(before)) break
         if (!wasHeld && (await countHeld(trx, session.id)) >= session.pitch_slots) break // no free slot: stays where it is
         await set('confirmed')
         await tellHolder(ctx, trx, platform, session.id, pitchId, 'pitch.confirmed')
+        break
+      case 'address': {
+        // The holder opened the emailed link and pressed "Confirmer": from now on they hear of everything.
+        if (addressConfirmed(before) || !isLive(before)) break
+        const status = statusOnAddressConfirmed(before.status, platform.booking_mode)
+        await trx.updateTable('pitch').set({ status, address_confirmed_at: now, hold_until: null, updated_at: now }).where('id', '=', pitchId).execute()
+        await tellHolder(ctx, trx, platform, session.id, pitchId, bookedMail(status))
+        break
+      }
+      case 'lapse':
+        // Nobody confirmed in time: the slot goes to the next one waiting, and no email goes to the address.
+        if (!holdLapsed(before, now)) break
+        await set('withdrawn')
+        if (wasHeld && session.starts_at > now) await promoteWaiting(ctx, trx, platform, session)
         break
       case 'decline':
         if (before.status === 'declined') break
@@ -207,10 +257,10 @@ export async function changePitch(ctx: AppContext, platform: Platform, pitchId: 
         if (clash) throw new BookingClosedError()
         // The old session's event leaves their calendar in a message of its own (one iTIP object per email).
         if (hadCalendar) await tellHolder(ctx, trx, platform, session.id, pitchId, 'pitch.moved', { cancelCalendar: true })
-        const status = statusForNewBooking(target.pitch_slots, await countHeld(trx, target.id), platform.booking_mode)
+        const status = statusForNewBooking(target.pitch_slots, await countHeld(trx, target.id), platform.booking_mode, addressConfirmed(before))
         await trx.updateTable('pitch').set({ session_id: target.id, status, position: await nextPosition(trx, target.id), created_at: now, updated_at: now })
           .where('id', '=', pitchId).execute()
-        const kind: MailKind = !hadCalendar ? 'pitch.moved' : status === 'confirmed' ? 'pitch.confirmed' : status === 'waiting' ? 'pitch.waiting' : 'pitch.received'
+        const kind: MailKind = !hadCalendar ? 'pitch.moved' : bookedMail(status)
         await tellHolder(ctx, trx, platform, target.id, pitchId, kind)
         if (wasHeld) await promoteWaiting(ctx, trx, platform, session)
         break

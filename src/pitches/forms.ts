@@ -11,29 +11,47 @@ export const ATTENDANCE = { on_site: 'Sur place', remote: 'À distance (visiocon
 
 const keys = <T extends Record<string, string>>(o: T) => Object.keys(o) as [keyof T & string, ...(keyof T & string)[]]
 
+/** A choice the holder may leave out (empty or absent): null, shown as « non précisé ». */
+const optionalChoice = <const T extends readonly [string, ...string[]]>(values: T, message: string) =>
+  z.union([z.literal(''), choice(values)], { error: message }).optional().transform((v) => v || null)
+
+// Issue #24: the contract's fields are enough to book (CONTRACT.md, "Pitch booking form fields"); everything
+// else the form offers is optional — a resident who cannot classify their idea still books.
 const initiativeFields = {
   initiative_title: line(150),
   initiative_summary: text(2000, true).pipe(z.string({ error: 'Ce champ est obligatoire.' })),
-  domain: choice(keys(DOMAINS), 'Choisissez un domaine.'),
+  domain: optionalChoice(keys(DOMAINS), 'Choisissez un domaine dans la liste.'),
   needs: checkboxes(keys(NEEDS)),
-  stage: choice(keys(STAGES), "Dites où en est l'initiative."),
+  stage: optionalChoice(keys(STAGES), "Choisissez où en est l'initiative dans la liste."),
   public_title: checkbox(),
 }
+
+const phone = optionalLine(30).refine((s) => s === null || /^[0-9 +().-]{6,30}$/.test(s), 'Numéro de téléphone invalide.')
+
+/** How the holder attends: on site unless they say otherwise. */
+const attendance = z.union([z.literal(''), choice(keys(ATTENDANCE))], { error: 'Dites comment vous participerez.' }).optional()
+  .transform((v) => v || 'on_site' as const)
 
 export const bookingForm = z.object({
   holder_name: line(120),
   holder_email: email(),
-  holder_phone: optionalLine(30).refine((s) => s === null || /^[0-9 +().-]{6,30}$/.test(s), 'Numéro de téléphone invalide.'),
+  holder_phone: phone,
   holder_kind: choice(keys(HOLDER_KINDS), 'Dites qui porte l’initiative.'),
   commune: optionalLine(100),
-  attendance: choice(keys(ATTENDANCE), 'Dites comment vous participerez.'),
+  attendance,
   consent: z.literal('yes', { error: 'Votre accord est nécessaire pour réserver un créneau.' }),
   ...initiativeFields,
 })
 
 export type BookingForm = z.output<typeof bookingForm>
 
-export const initiativeEditForm = z.object({ ...initiativeFields, attendance: choice(keys(ATTENDANCE), 'Dites comment vous participerez.') })
+export const initiativeEditForm = z.object({ ...initiativeFields, attendance })
+
+/** The holder's own details, changed from their page (the public form never changes them, issue #25). */
+export const holderDetailsForm = z.object({
+  holder_name: line(120),
+  holder_phone: phone,
+})
 
 export const moveRequestForm = z.object({ session_date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'Choisissez une séance.') })
 

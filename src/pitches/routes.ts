@@ -3,31 +3,36 @@ import { addDays, isValidDate, todayIn } from '../calendar/zoned.js'
 import type { Platform } from '../db/schema.js'
 import { findPlatform, findPlatformBySlug, listCommunes } from '../platforms/store.js'
 import { presentSession } from '../sessions/present.js'
-import { findSessionByDate, findSessionById, listSessions, type SessionRow } from '../sessions/store.js'
+import { findSessionByDate, listSessions, type SessionRow } from '../sessions/store.js'
 import { notFound } from '../web/errors.js'
 import { type FieldErrors, parseForm } from '../web/forms.js'
+import { linkOpener, openedLink } from '../web/personal-links.js'
+import { hashToken } from '../web/tokens.js'
 import { bookingLimits } from '../web/security.js'
 import { page } from '../web/views.js'
-import { hashToken, looksLikeToken } from '../web/tokens.js'
-import { BookingClosedError, bookPitch, changePitch, pitchToken, slotTime } from './booking.js'
-import { ATTENDANCE, bookingForm, bookingRequest, communeNamed, DOMAINS, HOLDER_KINDS, initiativeEditForm, moveRequestForm, NEEDS, rebookForm, STAGES } from './forms.js'
-import { findHolder, findPitchByTokenHash, holderInitiatives, type PitchDetails } from './store.js'
+import { BookingClosedError, bookPitch, changePitch, isLive, slotTime } from './booking.js'
+import {
+  ATTENDANCE, bookingForm, bookingRequest, communeNamed, DOMAINS, HOLDER_KINDS, holderDetailsForm, initiativeEditForm, moveRequestForm, NEEDS, rebookForm, STAGES,
+} from './forms.js'
+import { addressConfirmed, releasedUnconfirmed } from './holds.js'
+import { holderFeedToken, type OpenedPitch, pitchLinks, replaceHolderFeed } from './links.js'
+import { bookFromForm, holdDeadline } from './public-booking.js'
+import { findHolder, holderInitiatives } from './store.js'
 import { bookingOpen } from './waiting-list.js'
 
 // Holders: the public booking form, and their own page behind the link in their emails.
 
 const choices = { DOMAINS, NEEDS, STAGES, HOLDER_KINDS, ATTENDANCE }
-const tokenLimit = { rateLimit: { max: 30, timeWindow: '1 minute' } }
 
-declare module 'fastify' {
-  interface FastifyRequest {
-    pitch: PitchDetails | null
-  }
+/** What the holder's page says after each of its buttons. */
+const NOTICES: Record<string, string> = {
+  edit: 'Vos modifications sont enregistrées.', withdraw: 'Votre présentation est retirée.', move: 'Votre demande de changement de séance est enregistrée.',
+  confirm: 'Merci : votre réservation est confirmée. Un e-mail vous le redit.', feed: "Le lien de votre agenda est remplacé : abonnez-vous avec le nouveau lien ci-dessous (l'ancien ne fonctionne plus).",
+  details: 'Vos coordonnées sont enregistrées.',
 }
 
 export async function pitchRoutes(app: FastifyInstance) {
   const ctx = app.ctx
-  app.decorateRequest('pitch', null)
 
   const open = (platform: Platform) => (s: Pick<SessionRow, 'status' | 'date'>) =>
     bookingOpen(s, todayIn(platform.timezone, ctx.clock()), platform.booking_close_days, addDays)
@@ -69,65 +74,93 @@ export async function pitchRoutes(app: FastifyInstance) {
       if (commune === undefined) errors.commune = 'Choisissez votre commune dans la liste (ou laissez vide si vous habitez hors du territoire).'
       return renderBooking(request, reply, platform, session, form.values, errors, 400)
     }
+    // The form's nonce is its CSRF token (checked already): each display of the form has its own, and a
+    // double submit sends the same one again.
+    const nonce = String((request.body as Record<string, unknown>)._csrf)
     try {
-      const result = await bookPitch(ctx, platform, session.id, bookingRequest(form.data, commune?.id ?? null), open(platform))
-      return reply.redirect(`/pitch/${result.token}`, 303)
+      const answer = await bookFromForm(ctx, platform, session.id, bookingRequest(form.data, commune?.id ?? null), open(platform), nonce)
+      return reply.redirect(answer.kind === 'link' ? `/pitch/${answer.token}` : `/${platform.slug}/sessions/${session.date}/pitch/envoye`, 303)
     } catch (error) {
       if (error instanceof BookingClosedError) return renderBooking(request, reply, platform, session, form.values, {}, 409)
       throw error
     }
   })
 
-  // The holder's link: unknown or altered tokens are 404 before anything else (and before CSRF).
-  async function loadPitch(request: FastifyRequest, reply: FastifyReply) {
-    const { token } = request.params as { token: string }
-    const pitch = looksLikeToken(token) ? await findPitchByTokenHash(ctx.db, hashToken(token)) : undefined
-    if (!pitch) return notFound(request, reply)
-    request.pitch = pitch
-    reply.header('cache-control', 'no-store').header('x-robots-tag', 'noindex')
-  }
+  // "Vérifiez votre messagerie": the same page whether the address was known or not, and for everyone.
+  app.get('/:platform/sessions/:date/pitch/envoye', async (request, reply) => {
+    const t = await target(request)
+    if (!t) return notFound(request, reply)
+    const view = presentSession(t.platform, t.session, ctx.config.publicUrl, ctx.clock())
+    return page(request, reply, 'public/pitch-sent.eta', {
+      title: 'Vérifiez votre messagerie', siteName: t.platform.name, homeHref: `/${t.platform.slug}`, noindex: true,
+      platform: t.platform, session: view,
+    })
+  })
+
+  // The holder's link: unknown or altered tokens are 404, replaced or expired ones 410, before anything else
+  // (and before CSRF). A valid link is never rate-limited.
+  const loadPitch = linkOpener<OpenedPitch>(app, pitchLinks(ctx))
+  const opened = (request: FastifyRequest) => openedLink<OpenedPitch>(request)
 
   async function renderHolder(request: FastifyRequest, reply: FastifyReply, values: Record<string, unknown> | null, errors: FieldErrors, status = 200, notice: string | null = null) {
-    const pitch = request.pitch!
-    const session = (await findSessionById(ctx.db, pitch.session_id))!
+    const { token, target: { row: { pitch, session, fromEmail } } } = opened(request)
     const platform = await findPlatform(ctx.db, session.platform_id)
     const isOpen = open(platform)(session)
-    const later = isOpen || pitch.status === 'withdrawn' || pitch.status === 'declined'
+    const confirmed = addressConfirmed(pitch)
+    const cancelled = session.status === 'cancelled'
+    const later = isOpen || !isLive(pitch) || cancelled
       ? (await listSessions(ctx.db, platform.id, { from: addDays(session.date, 1), statuses: ['published'] })).filter(open(platform))
       : []
-    const token = pitchToken(ctx, pitch)
-    const initiatives = await holderInitiatives(ctx.db, pitch.holder_id)
-    const openSessions = (await listSessions(ctx.db, platform.id, { from: todayIn(platform.timezone, ctx.clock()), statuses: ['published'] })).filter(open(platform))
+    // Only a booking confirmed from the holder's mailbox shows what else the holder has: someone else may
+    // have typed the address of an unconfirmed one.
+    const [initiatives, holder] = confirmed ? await Promise.all([holderInitiatives(ctx.db, pitch.holder_id), findHolder(ctx.db, pitch.holder_id)]) : [[], null]
+    const openSessions = confirmed ? (await listSessions(ctx.db, platform.id, { from: todayIn(platform.timezone, ctx.clock()), statuses: ['published'] })).filter(open(platform)) : []
+    const feedToken = holder ? holderFeedToken(ctx, holder) : null
+    const feedUrl = feedToken && holder!.feed_token_hash === hashToken(feedToken) ? `${ctx.config.publicUrl}/feeds/${feedToken}.ics` : null
+    const present = (s: SessionRow) => presentSession(platform, s, ctx.config.publicUrl, ctx.clock())
     return page(request, reply, 'public/pitch.eta', {
-      initiatives, openSessions: openSessions.map((s) => presentSession(platform, s, ctx.config.publicUrl, ctx.clock())),
+      initiatives, openSessions: openSessions.map(present),
       title: 'Ma présentation', siteName: platform.name, homeHref: `/${platform.slug}`, noindex: true,
-      platform, pitch, session: presentSession(platform, session, ctx.config.publicUrl, ctx.clock()),
-      slot: await slotTime(ctx.db, session, pitch.id), editable: isOpen && pitch.status !== 'withdrawn' && pitch.status !== 'declined',
-      later: later.map((s) => presentSession(platform, s, ctx.config.publicUrl, ctx.clock())),
-      values: values ?? { initiative_title: pitch.title, initiative_summary: pitch.summary, domain: pitch.domain, needs: pitch.needs ? pitch.needs.split(',') : [], stage: pitch.stage, public_title: pitch.public_title ? 'yes' : '', attendance: pitch.attendance_mode },
+      platform, pitch, session: present(session), cancelled,
+      confirmed, fromEmail, lapsed: releasedUnconfirmed(pitch), holdUntil: pitch.hold_until ? holdDeadline(platform, pitch.hold_until) : null,
+      slot: cancelled ? null : await slotTime(ctx.db, session, pitch.id), editable: isOpen && isLive(pitch),
+      later: later.map(present), holder, feedUrl, feedWebcal: feedUrl?.replace(/^https?:/, 'webcal:') ?? null,
+      // One page, several forms: a form sent back with errors keeps its values, the others show what is saved.
+      values: {
+        initiative_title: pitch.title, initiative_summary: pitch.summary, domain: pitch.domain ?? '', needs: pitch.needs ? pitch.needs.split(',') : [], stage: pitch.stage ?? '',
+        public_title: pitch.public_title ? 'yes' : '', attendance: pitch.attendance_mode, holder_name: pitch.holder_name, holder_phone: pitch.holder_phone ?? '',
+        ...values,
+      },
       errors, notice, action: `/pitch/${token}`, ...choices,
     }, status)
   }
 
-  app.get('/pitch/:token', { config: tokenLimit, preHandler: loadPitch }, async (request, reply) => {
+  app.get('/pitch/:token', { preHandler: loadPitch }, async (request, reply) => {
     const q = request.query as { done?: string }
-    const notices: Record<string, string> = { edit: 'Vos modifications sont enregistrées.', withdraw: 'Votre présentation est retirée.', move: 'Votre demande de changement de séance est enregistrée.' }
-    return renderHolder(request, reply, null, {}, 200, notices[q.done ?? ''] ?? null)
+    return renderHolder(request, reply, null, {}, 200, NOTICES[q.done ?? ''] ?? null)
   })
 
-  app.post('/pitch/:token', { config: tokenLimit, preHandler: loadPitch }, async (request, reply) => {
-    const pitch = request.pitch!
-    const session = (await findSessionById(ctx.db, pitch.session_id))!
+  app.post('/pitch/:token', { preHandler: loadPitch }, async (request, reply) => {
+    const { token, target: { row: { pitch, session, fromEmail } } } = opened(request)
     const platform = await findPlatform(ctx.db, session.platform_id)
-    const action = (request.body as Record<string, unknown>)?.action
+    const body = request.body as Record<string, unknown>
+    const action = body?.action
     const isOpen = open(platform)(session)
+    const done = (what: string) => reply.redirect(`/pitch/${token}?done=${what}`, 303)
+    const confirmed = addressConfirmed(pitch)
+    if (action === 'confirm') {
+      // Only the emailed link confirms: the form's own answer (its link) proves nothing about the address.
+      if (!fromEmail) return renderHolder(request, reply, null, { _form: 'Pour confirmer, ouvrez le lien reçu par e-mail.' }, 403)
+      if (!confirmed && isLive(pitch)) await changePitch(ctx, platform, pitch.id, { kind: 'address' })
+      return done('confirm')
+    }
     if (action === 'withdraw') {
-      if (pitch.status !== 'withdrawn' && pitch.status !== 'declined') await changePitch(ctx, platform, pitch.id, { kind: 'withdraw' })
-      return reply.redirect(`/pitch/${pitchToken(ctx, pitch)}?done=withdraw`, 303)
+      if (isLive(pitch)) await changePitch(ctx, platform, pitch.id, { kind: 'withdraw' })
+      return done('withdraw')
     }
     if (action === 'edit') {
-      if (!isOpen || pitch.status === 'withdrawn' || pitch.status === 'declined') {
-        return renderHolder(request, reply, request.body as Record<string, unknown>, { _form: 'Les inscriptions à cette séance sont closes : contactez l’animatrice pour tout changement.' }, 409)
+      if (!isOpen || !isLive(pitch)) {
+        return renderHolder(request, reply, body, { _form: 'Les inscriptions à cette séance sont closes : contactez l’animatrice pour tout changement.' }, 409)
       }
       const form = parseForm(initiativeEditForm, request.body)
       if (!form.ok) return renderHolder(request, reply, form.values, form.errors, 400)
@@ -137,7 +170,7 @@ export async function pitchRoutes(app: FastifyInstance) {
         await trx.updateTable('initiative').set({ title: d.initiative_title, summary: d.initiative_summary, domain: d.domain, needs: d.needs.join(','), stage: d.stage, updated_at: now }).where('id', '=', pitch.initiative_id).execute()
         await trx.updateTable('pitch').set({ public_title: d.public_title ? 1 : 0, attendance_mode: d.attendance, updated_at: now }).where('id', '=', pitch.id).execute()
       })
-      return reply.redirect(`/pitch/${pitchToken(ctx, pitch)}?done=edit`, 303)
+      return done('edit')
     }
     if (action === 'move') {
       const form = parseForm(moveRequestForm, request.body)
@@ -151,7 +184,11 @@ export async function pitchRoutes(app: FastifyInstance) {
         if (error instanceof BookingClosedError) return renderHolder(request, reply, null, { session_date: 'Vous êtes déjà inscrit·e à cette séance.' }, 409)
         throw error
       }
-      return reply.redirect(`/pitch/${pitchToken(ctx, pitch)}?done=move`, 303)
+      return done('move')
+    }
+    // What follows shows or changes the holder's other data: only from a booking their mailbox confirmed.
+    if (!confirmed && (action === 'rebook' || action === 'feed' || action === 'details')) {
+      return renderHolder(request, reply, null, { _form: 'Confirmez d’abord votre réservation depuis le lien reçu par e-mail.' }, 403)
     }
     if (action === 'rebook') {
       // A returning holder picks one of their initiatives and a session: a new booking, with its own link.
@@ -168,6 +205,17 @@ export async function pitchRoutes(app: FastifyInstance) {
         attendance: pitch.attendance_mode, publicTitle: pitch.public_title === 1,
       }, open(platform))
       return reply.redirect(`/pitch/${result.token}`, 303)
+    }
+    if (action === 'feed') {
+      await replaceHolderFeed(ctx, pitch.holder_id)
+      return reply.redirect(`/pitch/${token}?done=feed#agenda`, 303)
+    }
+    if (action === 'details') {
+      const form = parseForm(holderDetailsForm, request.body)
+      if (!form.ok) return renderHolder(request, reply, form.values, form.errors, 400)
+      await ctx.db.updateTable('holder').set({ name: form.data.holder_name, phone: form.data.holder_phone, updated_at: ctx.clock().toISOString() })
+        .where('id', '=', pitch.holder_id).execute()
+      return done('details')
     }
     return renderHolder(request, reply, null, { _form: 'Action inconnue.' }, 400)
   })

@@ -34,5 +34,7 @@ export const settingsForm = z.object({
   rrule: line(200).refine((r) => validateRrule(r) === null, 'Règle de récurrence invalide.'),
   booking_mode: choice(['auto', 'review'] as const),
   booking_close_days: integer(0, 60),
+  // Issue #25: how long a booking from the public form holds its slot until its holder confirms by email.
+  booking_hold_hours: integer(1, 336),
   reminder_days: line(30).refine((s) => /^\d{1,2}(,\s*\d{1,2})*$/.test(s), 'Des nombres de jours séparés par des virgules, par exemple 7,1.'),
 }).refine((f) => f.default_start < f.default_end, { path: ['default_end'], message: "L'heure de fin doit suivre l'heure de début." })

@@ -6,7 +6,9 @@ import { createHash, createHmac, randomBytes } from 'node:crypto'
 // copy of the database alone opens nothing. Bumping the row's version replaces the link; rotating
 // SESSION_SECRET replaces every link.
 
-export type TokenPurpose = 'pitch' | 'rsvp' | 'feed-contact' | 'feed-holder'
+// 'pitch-confirm': the link emailed to confirm a booking made on the public form (pitches/booking.ts), a
+// second way into the same /pitch/ page that the form's own answer never shows.
+export type TokenPurpose = 'pitch' | 'pitch-confirm' | 'rsvp' | 'feed-contact' | 'feed-holder'
 
 export function personalToken(secret: string, purpose: TokenPurpose, id: number, version = 0): string {
   return createHmac('sha256', secret).update(`${purpose}:${id}:${version}`).digest('base64url')

@@ -137,7 +137,7 @@ describe('kinds', () => {
     expect(MAIL_KINDS).toEqual([
       'session.invitation', 'session.updated', 'session.cancelled', 'session.reminder', 'session.uninvited', 'pitch.received',
       'pitch.confirmed', 'pitch.waiting', 'pitch.promoted', 'pitch.declined', 'pitch.moved', 'pitch.withdrawn',
-      'pitch.slot',
+      'pitch.slot', 'pitch.verify', 'pitch.link',
     ])
     expect(isMailKind('pitch.moved')).toBe(true)
     expect(isMailKind('pitch.nope')).toBe(false)

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { Platform } from '../../src/db/schema.js'
 import { buildTestApp, Client, createPlatform, facilitatorClient, type TestApp } from '../helpers/app.js'
-import { bookingFields, outbox, pitches, publishedSession } from './helpers.js'
+import { bookConfirmed, bookingFields, outbox, pitches, publishedSession } from './helpers.js'
 
 // The facilitator's side of pitch booking: triage, booking by phone, agenda, print, initiatives.
 
@@ -17,7 +17,8 @@ function group(html: string, key: string): string {
   return new RegExp(`<section[^>]*data-group="${key}">([\\s\\S]*?)</section>`).exec(html)?.[1] ?? ''
 }
 
-const mails = async (t: TestApp) => (await outbox(t.db)).map((m) => `${m.kind}:${m.ical_method ?? '-'}:${m.to_email}`)
+/** The outbox as "kind:calendar method:recipient", each booking's "confirm your address" email aside (booking.test.ts). */
+const mails = async (t: TestApp) => (await outbox(t.db)).filter((m) => m.kind !== 'pitch.verify').map((m) => `${m.kind}:${m.ical_method ?? '-'}:${m.to_email}`)
 
 describe("the facilitator's pitches", () => {
   let t: TestApp
@@ -32,7 +33,8 @@ describe("the facilitator's pitches", () => {
   })
   afterEach(() => t.close())
 
-  const book = (n: number | string, extra: Record<string, string | string[]> = {}) => new Client(t.app).submit(FORM, bookingFields(n, extra))
+  /** Booked on the public form and confirmed from the email, as holders do. */
+  const book = (n: number | string, extra: Record<string, string | string[]> = {}) => bookConfirmed(t.app, t.db, FORM, bookingFields(n, extra))
   const pitchOf = async (n: number) => (await pitches(t.db)).find((r) => r.holder_id === n)!
   const act = (id: number, form: Record<string, string>) => admin.submit(PITCHES, form, `${PITCHES}/${id}`)
   const reviewMode = () => t.db.updateTable('platform').set({ booking_mode: 'review' }).execute()

@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { Platform } from '../../src/db/schema.js'
 import { buildTestApp, Client, createPlatform, csrfToken, type TestApp } from '../helpers/app.js'
 import { lintIcs, parseIcs } from '../helpers/ics-lint.js'
-import { bookingFields, outbox, pitches, publishedSession } from './helpers.js'
+import { bookConfirmed, bookingFields, confirmationLink, outbox, pitches, publishedSession, sentText } from './helpers.js'
 
 const FORM = '/test/sessions/2026-12-18/pitch'
 
@@ -18,18 +18,47 @@ describe('booking a pitch slot', () => {
   afterEach(() => t.close())
 
   const book = (n: number | string, extra: Record<string, string | string[]> = {}) => new Client(t.app).submit(FORM, bookingFields(n, extra))
+  /** Booked, then confirmed from the emailed link: the holder's page. */
+  const booked = (n: number | string, extra: Record<string, string | string[]> = {}) => bookConfirmed(t.app, t.db, FORM, bookingFields(n, extra))
 
-  it('confirms at once in automatic mode, with the calendar invitation and the personal link', async () => {
+  it('a new address gets its own link at once; the slot is held until the emailed link confirms it, then confirmed with the calendar invitation', async () => {
     const res = await book(1)
     expect(res.statusCode).toBe(303)
     expect(res.headers.location).toMatch(/^\/pitch\/[A-Za-z0-9_-]{43}$/)
-    const page = await t.app.inject(String(res.headers.location))
-    expect(page.body).toContain('data-status="confirmed"')
+    const url = String(res.headers.location)
+    const page = await t.app.inject(url)
+    expect(page.body).toContain('data-status="pending"')
+    expect(page.body).toContain('En attente de votre confirmation')
+    expect(page.body).toContain('Un e-mail de confirmation vient de vous être envoyé')
+    expect(page.body).toContain("jusqu'au <strong>mercredi 25 novembre 2026 à 10h00</strong>") // 48 h, in Paris time
+    expect(page.body).not.toContain('name="action" value="confirm"') // the form's answer cannot confirm
     expect(page.body).toContain('9 h 20 – 10 h')
-    const [mail] = await outbox(t.db)
+    // The slot is held meanwhile; the address gets one email, with a link the form's answer never gave.
+    expect(((await t.app.inject('/test/sessions.json')).json() as Array<{ freePitchSlots: number }>)[0]!.freePitchSlots).toBe(2)
+    const [verify, ...none] = await outbox(t.db)
+    expect(none).toEqual([])
+    expect(verify!.kind).toBe('pitch.verify')
+    expect(verify!.to_email).toBe('porteur1@example.org')
+    expect(verify!.ical).toBeNull()
+    expect(sentText(t.app, verify!)).toContain('avant le mercredi 25 novembre 2026 à 10h00')
+    const confirm = await confirmationLink(t.app, t.db, 'porteur1@example.org')
+    expect(confirm).not.toBe(url)
+    expect(sentText(t.app, verify!)).not.toContain(url)
+    // Opening it (a scanner does) changes nothing; the button does.
+    const before = JSON.stringify(await pitches(t.db))
+    const opened = await t.app.inject(confirm)
+    expect(opened.body).toContain('name="action" value="confirm"')
+    expect(opened.body).toContain('Confirmer ma réservation</button>')
+    expect(JSON.stringify(await pitches(t.db))).toBe(before)
+    expect((await new Client(t.app).submit(confirm, { action: 'confirm' })).statusCode).toBe(303)
+    expect((await t.app.inject(url)).body).toContain('data-status="confirmed"')
+    const row = (await pitches(t.db))[0]!
+    expect(row.address_confirmed_at).toBe('2026-11-23T09:00:00.000Z')
+    expect(row.hold_until).toBeNull()
+    const [, mail] = await outbox(t.db)
     expect(mail!.kind).toBe('pitch.confirmed')
     expect(mail!.to_email).toBe('porteur1@example.org')
-    expect(mail!.text_body).toContain(`http://fabrik.test${res.headers.location}`)
+    expect(sentText(t.app, mail!)).toContain(`http://fabrik.test${url}`)
     expect(mail!.ical_method).toBe('REQUEST')
     expect(lintIcs(mail!.ical!)).toEqual([])
     const ics = parseIcs(mail!.ical!)
@@ -42,9 +71,10 @@ describe('booking a pitch slot', () => {
 
   it('holds the slot as pending when the facilitator validates, without a calendar invitation yet', async () => {
     await t.db.updateTable('platform').set({ booking_mode: 'review' }).execute()
-    const res = await book(1)
-    expect((await t.app.inject(String(res.headers.location))).body).toContain('data-status="pending"')
-    const [mail] = await outbox(t.db)
+    const url = await booked(1)
+    expect((await t.app.inject(url)).body).toContain('data-status="pending"')
+    expect((await t.app.inject(url)).body).toContain("L'animatrice va valider votre inscription")
+    const [, mail] = await outbox(t.db)
     expect(mail!.kind).toBe('pitch.received')
     expect(mail!.ical).toBeNull()
     const json = (await t.app.inject('/test/sessions.json')).json() as Array<{ freePitchSlots: number }>
@@ -53,7 +83,7 @@ describe('booking a pitch slot', () => {
 
   it('puts the fourth holder on the waiting list, never shown in public, and promotes them when a slot frees', async () => {
     const tokens = []
-    for (const n of [1, 2, 3, 4]) tokens.push(String((await book(n)).headers.location))
+    for (const n of [1, 2, 3, 4]) tokens.push(await booked(n))
     const waiting = await t.app.inject(tokens[3]!)
     expect(waiting.body).toContain('data-status="waiting"')
     expect(waiting.body).toContain("liste d'attente")
@@ -89,31 +119,42 @@ describe('booking a pitch slot', () => {
     const results = await Promise.all(clients.map((c, i) => c.post(FORM, { ...bookingFields(`x${i}`), _csrf: tokens[i]! })))
     expect(results.map((r) => r.statusCode).every((s) => s === 303)).toBe(true)
     const rows = (await pitches(t.db)).filter((r) => r.holder_id > 2)
-    expect(rows.filter((r) => r.status === 'confirmed')).toHaveLength(1)
+    // Held (as pending) until confirmed from the email.
+    expect(rows.filter((r) => r.status === 'pending')).toHaveLength(1)
     expect(rows.filter((r) => r.status === 'waiting')).toHaveLength(19)
   })
 
-  it('keeps one booking when the same holder submits twice (double click, resubmission)', async () => {
+  it('keeps one booking when the same form is sent twice (double click, resubmission): the same answer, nothing written or mailed again', async () => {
     const c = new Client(t.app)
     const token = csrfToken((await c.get(FORM)).body)
     const [a, b] = await Promise.all([c.post(FORM, { ...bookingFields(1), _csrf: token }), c.post(FORM, { ...bookingFields(1), _csrf: token })])
+    expect(a.headers.location).toMatch(/^\/pitch\//)
     expect(a.headers.location).toBe(b.headers.location)
-    const again = await c.post(FORM, { ...bookingFields(1, { holder_email: 'PORTEUR1@example.org' }), _csrf: token })
-    expect(again.headers.location).toBe(a.headers.location)
     expect(await pitches(t.db)).toHaveLength(1)
     expect(await outbox(t.db)).toHaveLength(1)
 
-    // The same form again writes nothing (answered before the write lock): the public pages stay cached.
+    // The same form again writes nothing (answered before the write lock): the public pages stay cached. The
+    // nonce decides, not what was typed: another address or phone with the same form gets the same answer.
     const stamp = () => t.db.selectFrom('content_version').select('version').executeTakeFirstOrThrow()
-    const holder = () => t.db.selectFrom('holder').select(['updated_at', 'phone']).executeTakeFirstOrThrow()
+    const holder = () => t.db.selectFrom('holder').selectAll().execute()
     const [v, h] = [await stamp(), await holder()]
     t.clock.advance(60_000)
     expect((await c.post(FORM, { ...bookingFields(1), _csrf: token })).headers.location).toBe(a.headers.location)
-    expect([await stamp(), await holder()]).toEqual([v, h])
-    // A new phone number is saved (through the transaction), and the booking is still the same one.
     expect((await c.post(FORM, { ...bookingFields(1, { holder_phone: '06 12 34 56 78' }), _csrf: token })).headers.location).toBe(a.headers.location)
-    expect((await holder()).phone).toBe('06 12 34 56 78')
+    expect((await c.post(FORM, { ...bookingFields(2), _csrf: token })).headers.location).toBe(a.headers.location)
+    expect([await stamp(), await holder()]).toEqual([v, h])
+    expect(await outbox(t.db)).toHaveLength(1)
+
+    // A new display of the form is a new booking attempt: the address is known now, so the answer is "check
+    // your email" and the booking's link goes to that address again (once per form, however often it is sent).
+    const again = csrfToken((await c.get(FORM)).body)
+    for (let i = 0; i < 2; i++) {
+      const res = await c.post(FORM, { ...bookingFields(1, { holder_phone: '06 12 34 56 78' }), _csrf: again })
+      expect(res.headers.location).toBe('/test/sessions/2026-12-18/pitch/envoye')
+    }
     expect(await pitches(t.db)).toHaveLength(1)
+    expect(await holder()).toEqual(h)
+    expect((await outbox(t.db)).map((m) => `${m.kind}:${m.to_email}`)).toEqual(['pitch.verify:porteur1@example.org', 'pitch.verify:porteur1@example.org'])
   })
 
   it('closes booking 7 days before the session, and on cancelled or past sessions', async () => {
@@ -156,11 +197,11 @@ describe('booking a pitch slot', () => {
 
   it('shows <script> in a title as text on every page and email where it appears', async () => {
     const evil = '<script>alert(1)</script>"><svg onload=x>'
-    const res = await book(1, { initiative_title: evil, public_title: 'yes', holder_name: 'Eve "<b>"' })
-    const page = await t.app.inject(String(res.headers.location))
+    const url = await booked(1, { initiative_title: evil, public_title: 'yes', holder_name: 'Eve "<b>"' })
+    const page = await t.app.inject(url)
     const pub = await t.app.inject('/test/sessions/2026-12-18')
-    const [mail] = await outbox(t.db)
-    for (const html of [page.body, pub.body, mail!.html_body]) {
+    const [verify, mail] = await outbox(t.db)
+    for (const html of [page.body, pub.body, verify!.html_body, mail!.html_body]) {
       expect(html).not.toContain('<script>alert(1)')
       expect(html).not.toContain('<svg onload')
       expect(html).toContain('&lt;script&gt;alert(1)&lt;/script&gt;')
@@ -169,9 +210,11 @@ describe('booking a pitch slot', () => {
   })
 
   it('shows a title in public only when the holder agreed', async () => {
-    await book(1, { public_title: 'yes' })
-    await book(2)
+    await booked(1, { public_title: 'yes' })
+    await booked(2)
+    await book(3, { public_title: 'yes' }) // not confirmed yet: holds its slot, title not shown
     const pub = await t.app.inject('/test/sessions/2026-12-18')
+    expect(pub.body).not.toContain('Jardin partagé 3')
     expect(pub.body).toContain('Jardin partagé 1')
     expect(pub.body).not.toContain('Jardin partagé 2')
     expect(pub.body).toContain("Présentation d&#39;une initiative — Harnes")
@@ -198,8 +241,8 @@ describe('booking a pitch slot', () => {
   })
 
   it("one holder's link cannot act on another booking", async () => {
-    const a = String((await book(1)).headers.location)
-    const b = String((await book(2)).headers.location)
+    const a = await booked(1)
+    const b = await booked(2)
     const c = new Client(t.app)
     // A form from page A posted to link B is refused unless B's own page issued it? CSRF is per browser, so
     // the only protection is the token in the URL: posting to A only ever touches A.
@@ -213,6 +256,13 @@ describe('booking a pitch slot', () => {
     const codes = []
     for (let i = 0; i < 35; i++) codes.push((await t.app.inject({ url: `/pitch/${'A'.repeat(42)}${i % 10}` })).statusCode)
     expect(codes).toContain(429)
+  })
+
+  it('never limits a valid holder link, however often one address opens it (a mail scanner, a whole office)', async () => {
+    const url = String((await book(1)).headers.location)
+    const codes = new Set<number>()
+    for (let i = 0; i < 60; i++) codes.add((await t.app.inject({ url, remoteAddress: '10.7.0.1' })).statusCode)
+    expect([...codes]).toEqual([200])
   })
 
   it('lets the holder edit until the deadline, then only the facilitator can', async () => {
@@ -229,8 +279,8 @@ describe('booking a pitch slot', () => {
 
   it('lets a returning holder pick one of their initiatives for another session, never someone else’s', async () => {
     await publishedSession(t.db, p, '2027-01-29')
-    const mine = String((await book(1)).headers.location)
-    await book(2)
+    const mine = await booked(1)
+    await booked(2)
     const page = await t.app.inject(mine)
     expect(page.body).toContain('Mes initiatives')
     expect(page.body).toContain('Jardin partagé 1')
@@ -250,13 +300,13 @@ describe('booking a pitch slot', () => {
 
   it('moves to a later session on request, freeing the slot', async () => {
     await publishedSession(t.db, p, '2027-01-29')
-    const url = String((await book(1)).headers.location)
+    const url = await booked(1)
     const res = await new Client(t.app).submit(url, { action: 'move', session_date: '2027-01-29' })
     expect(res.statusCode).toBe(303)
     const row = (await pitches(t.db))[0]!
     expect(row.session_id).not.toBe(sessionId)
     expect(row.status).toBe('confirmed')
     const kinds = (await outbox(t.db)).map((m) => `${m.kind}:${m.ical_method}`)
-    expect(kinds).toEqual(['pitch.confirmed:REQUEST', 'pitch.moved:CANCEL', 'pitch.confirmed:REQUEST'])
+    expect(kinds).toEqual(['pitch.verify:null', 'pitch.confirmed:REQUEST', 'pitch.moved:CANCEL', 'pitch.confirmed:REQUEST'])
   })
 })

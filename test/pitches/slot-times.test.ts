@@ -3,7 +3,8 @@ import type { Platform } from '../../src/db/schema.js'
 import { movedSlots, slotTimes } from '../../src/pitches/slot-times.js'
 import { DEFAULT_AGENDA } from '../../src/sessions/agenda.js'
 import { buildTestApp, Client, createPlatform, facilitatorClient, type TestApp } from '../helpers/app.js'
-import { bookingFields, outbox, pitches, publishedSession } from './helpers.js'
+import { withLinks } from '../../src/mail/links.js'
+import { bookConfirmed, bookingFields, outbox, pitches, publishedSession } from './helpers.js'
 
 // A holder is told when their slot time moves: the order of passage, the agenda, or an earlier pitch leaving.
 
@@ -64,14 +65,12 @@ describe('telling holders their new slot time', () => {
 
   /** Books for "Porteur n" (holder id n) and keeps their personal link. */
   const book = async (n: number) => {
-    const res = await new Client(t.app).submit(FORM, bookingFields(n))
-    expect(res.statusCode).toBe(303)
-    links.set(n, String(res.headers.location))
+    links.set(n, await bookConfirmed(t.app, t.db, FORM, bookingFields(n)))
   }
   const pitchOf = async (n: number) => (await pitches(t.db)).find((r) => r.holder_id === n)!
   const act = (id: number, form: Record<string, string>) => admin.submit(PITCHES, form, `${PITCHES}/${id}`)
   /** The outbox from the n-th row on, as "kind:calendar method:recipient". */
-  const mailsFrom = async (n: number) => (await outbox(t.db)).slice(n).map((m) => `${m.kind}:${m.ical_method ?? '-'}:${m.to_email}`)
+  const mailsFrom = async (n: number) => (await outbox(t.db)).slice(n).filter((m) => m.kind !== 'pitch.verify').map((m) => `${m.kind}:${m.ical_method ?? '-'}:${m.to_email}`)
   const slotMail = async (n: number) => {
     const found = (await outbox(t.db)).filter((m) => m.kind === 'pitch.slot' && m.to_email === `porteur${n}@example.org`)
     expect(found).toHaveLength(1)
@@ -88,12 +87,14 @@ describe('telling holders their new slot time', () => {
     for (const n of [1, 2, 3]) await book(n)
     const res = await act((await pitchOf(1)).id, { action: 'down' })
     expect(res.statusCode).toBe(303)
-    expect(await mailsFrom(3)).toEqual(['pitch.slot:-:porteur2@example.org', 'pitch.slot:-:porteur1@example.org'])
+    expect(await mailsFrom(6)).toEqual(['pitch.slot:-:porteur2@example.org', 'pitch.slot:-:porteur1@example.org'])
     const first = await slotMail(1)
     expect(first.subject).toBe('Nouvel horaire de passage pour la séance du vendredi 18 décembre 2026 – Plateforme test')
     expect(first.ical).toBeNull()
     expect(first.to_name).toBe('Porteur 1')
-    for (const body of [first.text_body, first.html_body]) {
+    // As it leaves the outbox: the links are written in then (mail/links.ts).
+    const sent = withLinks(first, t.app.ctx.config)
+    for (const body of [sent.text_body, sent.html_body]) {
       expect(body).toContain('Jardin partagé 1')
       expect(body).toContain('Vendredi 18 décembre 2026')
       expect(body).toContain('9 h – 12 h')
@@ -107,13 +108,13 @@ describe('telling holders their new slot time', () => {
     const second = await slotMail(2)
     expect(second.text_body).toContain('Votre passage est maintenant prévu 9 h 20 – 10 h.')
     expect(second.text_body).toContain("Horaire prévu jusqu'ici : 10 h – 10 h 40.")
-    expect(second.text_body).toContain(`http://fabrik.test${links.get(2)}`)
+    expect(withLinks(second, t.app.ctx.config).text_body).toContain(`http://fabrik.test${links.get(2)}`)
     // What the mail says is what the holder's page says.
     expect((await t.app.inject(links.get(1)!)).body).toContain('10 h – 10 h 40')
     expect((await admin.get(`${PITCHES}?done=down`)).body).toContain('les porteurs dont l&#39;horaire change sont prévenus par e-mail')
     // A move that cannot happen (the first up) tells no one.
     await act((await pitchOf(2)).id, { action: 'up' })
-    expect(await outbox(t.db)).toHaveLength(5)
+    expect(await outbox(t.db)).toHaveLength(8) // 3 bookings × (confirm your address, confirmed), 2 new times
   })
 
   it('a newer slot time replaces an older one still waiting to be sent; one already sent stays sent', async () => {
@@ -140,7 +141,7 @@ describe('telling holders their new slot time', () => {
     for (const n of [1, 2, 3, 4, 5]) await book(n) // 4 and 5 wait
     const res = await new Client(t.app).submit(links.get(1)!, { action: 'withdraw' })
     expect(res.statusCode).toBe(303)
-    expect(await mailsFrom(5)).toEqual([
+    expect(await mailsFrom(10)).toEqual([
       'pitch.withdrawn:CANCEL:porteur1@example.org',
       'pitch.promoted:REQUEST:porteur4@example.org',
       'pitch.slot:-:porteur2@example.org',

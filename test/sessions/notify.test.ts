@@ -11,7 +11,7 @@ import { hashToken, personalToken } from '../../src/web/tokens.js'
 import { buildTestApp, Client, createPlatform, facilitatorClient, type TestApp } from '../helpers/app.js'
 import { lintIcs, parseIcs } from '../helpers/ics-lint.js'
 import { startSmtpPeer } from '../helpers/smtp.js'
-import { bookingFields, publishedSession } from '../pitches/helpers.js'
+import { bookConfirmed, bookingFields, publishedSession } from '../pitches/helpers.js'
 
 /** Two partner contacts invited to the session, as the partners feature does it. */
 async function invite(t: TestApp, platform: Platform, sessionId: number) {
@@ -36,7 +36,8 @@ describe('a session change reaches everyone who holds it in their calendar', () 
     p = await createPlatform(t.db)
     sessionId = await publishedSession(t.db, p)
     await invite(t, p, sessionId)
-    await new Client(t.app).submit('/test/sessions/2026-12-18/pitch', bookingFields(1))
+    // Booked and confirmed from the email (an unconfirmed booking holds its slot but no one's calendar yet).
+    await bookConfirmed(t.app, t.db, '/test/sessions/2026-12-18/pitch', bookingFields(1))
     await t.db.deleteFrom('outbox').execute()
     admin = await facilitatorClient(t.app, t.db, [p.id])
   })
