@@ -5,34 +5,35 @@ import { loadConfig } from '../src/config.js'
 import { createDatabase } from '../src/db/index.js'
 import { migrateToLatest } from '../src/db/migrate.js'
 import { hashPassword, passwordProblem } from '../src/platforms/passwords.js'
-import { findPlatformBySlug, upsertFacilitator } from '../src/platforms/store.js'
+import { countFacilitators, findFacilitatorByEmail, findPlatformBySlug, setAdmin, upsertFacilitator } from '../src/platforms/store.js'
 
-// `npm run user:add -- --email E --name N [--platform SLUG]`; password from FABRIK_PASSWORD, else prompted.
+// `npm run user:add -- --email E --name N [--platform SLUG] [--admin]`; password from FABRIK_PASSWORD, else
+// prompted. --admin makes (or promotes) an instance administrator; the first user of an empty instance is asked
+// whether to be one. Promoting an existing user (--admin) without FABRIK_PASSWORD keeps their password.
 
-async function promptPassword(): Promise<string> {
-  if (!process.stdin.isTTY) throw new Error('No terminal to ask the password: set FABRIK_PASSWORD.')
+async function ask(question: string, hidden: boolean): Promise<string> {
   const rl = createInterface({ input: process.stdin, output: process.stdout, terminal: true })
-  // Hide what is typed.
   const out = rl as unknown as { _writeToOutput: (s: string) => void }
   let asking = false
   const original = out._writeToOutput.bind(rl)
-  out._writeToOutput = (s: string) => (asking ? original(s.includes('\n') ? '\n' : '') : original(s))
-  process.stdout.write('Password: ')
+  // Hide what is typed for a password.
+  if (hidden) out._writeToOutput = (s: string) => (asking ? original(s.includes('\n') ? '\n' : '') : original(s))
+  process.stdout.write(question)
   asking = true
-  const password = await rl.question('')
+  const answer = await rl.question('')
   rl.close()
-  return password
+  return answer
 }
 
 async function main() {
-  const { values } = parseArgs({ options: { email: { type: 'string' }, name: { type: 'string' }, platform: { type: 'string' } } })
+  const { values } = parseArgs({
+    options: { email: { type: 'string' }, name: { type: 'string' }, platform: { type: 'string' }, admin: { type: 'boolean' } },
+  })
   const email = z.email().safeParse(values.email?.trim())
   if (!email.success) throw new Error('--email must be a valid address.')
   const name = values.name?.trim()
   if (!name) throw new Error('--name is required.')
-  const password = process.env.FABRIK_PASSWORD ?? (await promptPassword())
-  const problem = passwordProblem(password)
-  if (problem) throw new Error(problem)
+  const interactive = Boolean(process.stdin.isTTY)
 
   const db = createDatabase(loadConfig())
   try {
@@ -40,11 +41,33 @@ async function main() {
     let platformId: number | null = null
     if (values.platform) {
       const platform = await findPlatformBySlug(db, values.platform)
-      if (!platform) throw new Error(`Unknown platform "${values.platform}" (run npm run seed:demo for lens-lievin).`)
+      if (!platform) throw new Error(`--platform: unknown platform "${values.platform}" (create it with npm run platform:add, or npm run seed:demo for lens-lievin).`)
       platformId = platform.id
     }
-    const result = await upsertFacilitator(db, { email: email.data, name, passwordHash: await hashPassword(password), platformId, now: new Date().toISOString() })
-    console.log(`${result.created ? 'Created' : 'Updated'} facilitator ${email.data}${values.platform ? ` on ${values.platform}` : ''}.`)
+    const existing = await findFacilitatorByEmail(db, email.data)
+    let admin = values.admin === true
+    if (!admin && !existing && interactive && (await countFacilitators(db)) === 0) {
+      const answer = await ask('This is the first user of this instance. Make them an administrator (they create and archive platforms)? [Y/n] ', false)
+      admin = !/^n/i.test(answer.trim())
+    }
+
+    let password = process.env.FABRIK_PASSWORD
+    if (password === undefined && !(existing && admin)) {
+      if (!interactive) throw new Error('No terminal to ask the password: set FABRIK_PASSWORD.')
+      password = await ask('Password: ', true)
+    }
+    if (password !== undefined) {
+      const problem = passwordProblem(password)
+      if (problem) throw new Error(problem)
+    }
+    const now = new Date().toISOString()
+    const result = password !== undefined
+      ? await upsertFacilitator(db, { email: email.data, name, passwordHash: await hashPassword(password), platformId, now })
+      : await upsertFacilitator(db, { email: email.data, name, passwordHash: existing!.password_hash, platformId, now })
+    if (admin) await setAdmin(db, result.id)
+    const role = admin ? 'administrator' : 'facilitator'
+    console.log(`${result.created ? 'Created' : 'Updated'} ${role} ${email.data}${values.platform ? ` on ${values.platform}` : ''}.`)
+    if (admin) console.log('They manage the platforms at /admin/platforms.')
   } finally {
     await db.destroy()
   }
