@@ -60,12 +60,12 @@ export async function sessionAttendees(ctx: AppContext, db: Db, sessionId: numbe
     .select(['contact.id', 'contact.name', 'contact.email', 'contact.feed_version', 'invitation.id as invitation_id', 'invitation.token_version'])
     .where('invitation.session_id', '=', sessionId).orderBy('invitation.id').execute()
   const holders = await db.selectFrom('pitch').innerJoin('holder', 'holder.id', 'pitch.holder_id')
-    .select(['holder.id', 'holder.name', 'holder.email', 'pitch.id as pitch_id', 'pitch.token_version'])
+    .select(['holder.id', 'holder.name', 'holder.email', 'holder.feed_version', 'pitch.id as pitch_id', 'pitch.token_version'])
     .where('pitch.session_id', '=', sessionId).where('pitch.status', '=', 'confirmed').where('holder.email', 'is not', null)
     .orderBy('pitch.id').execute()
   return [
     ...contacts.map((c) => contactRecipient(ctx, c, { id: c.invitation_id, token_version: c.token_version })),
-    ...holders.map((h) => holderRecipient(ctx, { id: h.id, name: h.name, email: h.email! }, { id: h.pitch_id, token_version: h.token_version })),
+    ...holders.map((h) => holderRecipient(ctx, { id: h.id, name: h.name, email: h.email!, feed_version: h.feed_version }, { id: h.pitch_id, token_version: h.token_version })),
   ]
 }
 

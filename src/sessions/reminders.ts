@@ -36,12 +36,12 @@ async function comingPeople(ctx: AppContext, db: Db, sessionId: number, windowSt
     .where('invitation.session_id', '=', sessionId).where('invitation.answer', 'in', ['on_site', 'remote'])
     .where('invitation.answered_at', '<=', windowStart).execute()
   const holders = await db.selectFrom('pitch').innerJoin('holder', 'holder.id', 'pitch.holder_id')
-    .select(['holder.id', 'holder.name', 'holder.email', 'pitch.id as pitch_id', 'pitch.token_version'])
+    .select(['holder.id', 'holder.name', 'holder.email', 'holder.feed_version', 'pitch.id as pitch_id', 'pitch.token_version'])
     .where('pitch.session_id', '=', sessionId).where('pitch.status', '=', 'confirmed').where('holder.email', 'is not', null)
     .where('pitch.updated_at', '<=', windowStart).execute()
   return [
     ...contacts.map((c) => contactRecipient(ctx, c, { id: c.invitation_id, token_version: c.token_version })),
-    ...holders.map((h) => holderRecipient(ctx, { id: h.id, name: h.name, email: h.email! }, { id: h.pitch_id, token_version: h.token_version })),
+    ...holders.map((h) => holderRecipient(ctx, { id: h.id, name: h.name, email: h.email!, feed_version: h.feed_version }, { id: h.pitch_id, token_version: h.token_version })),
   ]
 }
 
