@@ -3,6 +3,7 @@ import * as initial from '../../migrations/2026-11-23T0900-initial.js'
 import * as indexes from '../../migrations/2026-11-24T0900-indexes.js'
 import * as contentVersion from '../../migrations/2026-11-25T0900-content-version.js'
 import * as retiredLink from '../../migrations/2026-12-02T0900-retired-link.js'
+import * as outboxLinks from '../../migrations/2026-12-02T0920-outbox-links.js'
 import * as pitchConfirmation from '../../migrations/2026-12-02T0940-pitch-confirmation.js'
 import * as delegations from '../../migrations/2026-12-02T0950-delegations.js'
 import * as platformAdmin from '../../migrations/2026-12-02T1000-platform-admin.js'
@@ -15,6 +16,7 @@ const migrations: Record<string, Migration> = {
   '2026-11-24T0900-indexes': indexes,
   '2026-11-25T0900-content-version': contentVersion,
   '2026-12-02T0900-retired-link': retiredLink,
+  '2026-12-02T0920-outbox-links': outboxLinks,
   '2026-12-02T0940-pitch-confirmation': pitchConfirmation,
   '2026-12-02T0950-delegations': delegations,
   '2026-12-02T1000-platform-admin': platformAdmin,

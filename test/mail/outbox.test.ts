@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { Db } from '../../src/db/schema.js'
 import {
   MAX_ATTEMPTS, claimDue, enqueueMail, findOutbox, listOutbox, markFailed, markRetry, markSent, messageDomain,
-  type NewMail, outboxCounts, requeue, retryDelaySeconds, shouldGiveUp,
+  hasNewerInThread, isPurged, type NewMail, outboxCounts, purgeBodies, requeue, retryDelaySeconds, shouldGiveUp,
 } from '../../src/mail/outbox.js'
 import { createPlatform } from '../helpers/app.js'
 import { type TempDatabase, tempDatabase } from '../helpers/db.js'
@@ -47,10 +47,13 @@ describe('enqueueMail', () => {
     expect((await db.selectFrom('outbox').select('id').execute()).length).toBe(1)
   })
 
-  it('supersedes queued rows of the same thread, never sending or sent ones, nor other threads', async () => {
+  it('supersedes queued and failed rows of the same thread, never sending or sent ones, nor other threads', async () => {
     const sent = await enqueueMail(db, newMail({ threadKey: 'session:1:contact:7' }), NOW, 'x.test')
     await claimDue(db, NOW, 120, 10)
     await markSent(db, sent!, NOW, '250 OK')
+    const failed = await enqueueMail(db, newMail({ threadKey: 'session:1:contact:7' }), NOW, 'x.test')
+    await claimDue(db, NOW, 120, 10)
+    await markFailed(db, failed!, '550 5.1.1 No such user')
     const sending = await enqueueMail(db, newMail({ threadKey: 'session:1:contact:8' }), NOW, 'x.test')
     await claimDue(db, NOW, 120, 10)
     const queued = await enqueueMail(db, newMail({ threadKey: 'session:1:contact:7' }), NOW, 'x.test')
@@ -62,6 +65,7 @@ describe('enqueueMail', () => {
 
     expect(await statusOf(sent!)).toBe('sent')
     expect(await statusOf(queued!)).toBe('superseded')
+    expect(await statusOf(failed!)).toBe('superseded')
     expect(await statusOf(sending!)).toBe('sending')
     expect(await statusOf(otherThread!)).toBe('queued')
     expect(await statusOf(unthreaded!)).toBe('queued')
@@ -138,6 +142,27 @@ describe('state changes', () => {
     await claimDue(db, later(100), 120, 10)
     await markSent(db, id, later(101), '250 OK')
     expect(await findOutboxRow(id)).toMatchObject({ status: 'sent', attempts: 1, sent_at: later(101), last_error: null })
+  })
+
+  it('requeues a failed row only while it is the newest of its thread and still has its content', async () => {
+    const fail = async (id: number) => {
+      await db.updateTable('outbox').set({ status: 'sending' }).where('id', '=', id).execute()
+      await markFailed(db, id, '550')
+    }
+    const older = (await enqueueMail(db, newMail({ threadKey: 't:1' }), NOW, 'x.test'))!
+    await fail(older)
+    // A newer row of the thread that did not supersede it (one written before failed rows were superseded).
+    const newer = (await db.insertInto('outbox').values({ ...(await findOutboxRow(older)), id: undefined, message_id: '<newer@x.test>', status: 'sent' }).returning('id').executeTakeFirstOrThrow()).id
+    expect(await hasNewerInThread(db, await findOutboxRow(older))).toBe(true)
+    expect(await hasNewerInThread(db, await findOutboxRow(newer))).toBe(false)
+    expect(await requeue(db, older, later(1))).toBe(false)
+    expect(await statusOf(older)).toBe('failed')
+
+    const purged = (await enqueueMail(db, newMail(), NOW, 'x.test'))!
+    await fail(purged)
+    expect(await purgeBodies(db, later(1))).toEqual(expect.arrayContaining([{ id: purged, kind: 'session.invitation' }]))
+    expect(isPurged(await findOutboxRow(purged))).toBe(true)
+    expect(await requeue(db, purged, later(2))).toBe(false)
   })
 
   it('does not touch a row the worker no longer holds', async () => {

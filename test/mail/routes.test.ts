@@ -1,6 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { Platform } from '../../src/db/schema.js'
+import { linkRef } from '../../src/mail/links.js'
 import { claimDue, enqueueMail, markFailed, type NewMail } from '../../src/mail/outbox.js'
+import { personalToken } from '../../src/web/tokens.js'
 import { buildTestApp, Client, createPlatform, csrfToken, facilitatorClient, type TestApp } from '../helpers/app.js'
 
 const ICS = 'BEGIN:VCALENDAR\r\nVERSION:2.0\r\nMETHOD:REQUEST\r\nEND:VCALENDAR\r\n'
@@ -88,6 +90,20 @@ describe('one message', () => {
     expect(res.body).toContain(`<iframe sandbox src="/admin/p/lens/courriers/${id}/html"`)
     expect(res.body).toContain('METHOD:REQUEST')
     expect(res.body).toContain(`href="/admin/p/lens/courriers/${id}/invitation.ics"`)
+  })
+
+  it('shows the message as it was sent: personal links written in, for its recipient only', async () => {
+    const target = { purpose: 'rsvp', id: 5, version: 1 } as const
+    const ref = linkRef(t.config.sessionSecret, target, 'elodie.martin@caf.example.org')
+    const url = `http://fabrik.test/rsvp/${personalToken(t.config.sessionSecret, 'rsvp', 5, 1)}`
+    const id = await enqueue(mail(lens.id, { text: `Votre lien personnel : ${ref}\n`, html: `<p><a href="${ref}">${ref}</a></p>` }))
+    const page = await client.get(`/admin/p/lens/courriers/${id}`)
+    expect(page.body).toContain(`<pre>Votre lien personnel : ${url}\n</pre>`)
+    expect((await client.get(`/admin/p/lens/courriers/${id}/html`)).body).toBe(`<p><a href="${url}">${url}</a></p>`)
+    // The same reference in a message to someone else opens nothing: it is bound to its recipient.
+    const other = await enqueue(mail(lens.id, { to: { name: 'Eve', email: 'eve@example.org' }, text: `Bonjour ${ref}\n` }))
+    expect((await client.get(`/admin/p/lens/courriers/${other}`)).body).not.toContain('/rsvp/')
+    expect((await t.db.selectFrom('outbox').select('text_body').where('id', '=', id).executeTakeFirstOrThrow()).text_body).not.toContain('/rsvp/')
   })
 
   it('serves the stored html under a strict CSP that allows framing by the app only', async () => {
