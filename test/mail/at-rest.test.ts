@@ -161,6 +161,22 @@ describe('the database after every kind of personal-link mail', () => {
     expect(dump).toContain('[[fabrik:rsvp:')
     expect(tokens.filter((token) => dump.includes(token))).toEqual([])
 
+    // Someone who read a copy of the database types Hélène's reference into their own booking: their email
+    // names it as text, and never opens her link (a reference is bound to the address it was written for).
+    const stolen = /\[\[fabrik:rsvp:[^\]]+\]\]/.exec(dump)![0]
+    const eve = await new Client(t.app).submit('/test/sessions/2026-12-18/pitch', bookingFields('eve', { holder_name: `Eve ${stolen}`, initiative_title: `Projet ${stolen}` }))
+    expect(eve.statusCode).toBe(303)
+    const count = smtp.messages.length
+    const again = createTransport(t.config)
+    await deliverDue(t.app.ctx, again)
+    await again.close()
+    const toEve = (await smtp.waitFor(count + 1)).slice(count).filter((m) => m.envelope.rcptTo.some((r) => r.address === 'porteureve@example.org'))
+    expect(toEve.length).toBeGreaterThan(0)
+    for (const m of toEve) {
+      expect(m.parsed.text).toContain(stolen)
+      expect(`${m.parsed.text}${m.parsed.html || ''}`).not.toContain(rsvpToken)
+    }
+
     if (!isPostgres(t.db)) {
       // The database, its write-ahead log and shared memory, byte for byte (free pages and old frames included).
       const file = join(t.dataDir, 'fabrik.sqlite')
