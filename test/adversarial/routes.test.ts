@@ -67,6 +67,8 @@ describe('the route table', () => {
 
   it('answers every GET as expected for each role, and no GET or HEAD writes anything', async () => {
     w.detector.writes = []
+    // "Vérifiez votre messagerie" after a booking by a known address: a page anyone may open.
+    expect(urls).toContain('GET /:platform/sessions/:date/pitch/envoye')
     const failures: string[] = []
     for (const role of ['anon', 'other', 'own'] as Role[]) {
       for (const r of routes.filter((x) => x.method === 'GET')) {
