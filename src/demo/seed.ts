@@ -15,6 +15,7 @@ import { DEFAULT_AGENDA } from '../sessions/agenda.js'
 import { draftSessions } from '../sessions/planning.js'
 import { hostingHistory, insertSession, listSessions, type SessionRow } from '../sessions/store.js'
 import { projectRoot } from '../web/views.js'
+import { type LuxembourgReport, seedLuxembourg, seedLuxembourgPeople } from './luxembourg.js'
 
 // The demo platform of Lens-Liévin, as the 2021 brochure describes it. Idempotent: every step checks first.
 
@@ -25,7 +26,7 @@ export const CALENDAR_2021 = ['2021-02-26', '2021-04-30', '2021-05-28', '2021-06
 
 export interface SeedContext { db: Db; uidHost: string; now: Date }
 
-export interface SeedReport { platformCreated: boolean; communes: number; venues: number; sessions: number; pitches: number }
+export interface SeedReport { platformCreated: boolean; communes: number; venues: number; sessions: number; pitches: number; luxembourg: LuxembourgReport }
 
 function demoCommunes(): Array<{ name: string; postcode: string }> {
   const text = readFileSync(join(projectRoot(), 'src/demo/data/lens-lievin-communes.csv'), 'utf8')
@@ -104,7 +105,9 @@ export async function seedDemo(ctx: SeedContext): Promise<SeedReport> {
         sessions++
       }
     }
-    return { platformCreated: created, communes, venues, sessions, pitches: 0 }
+    // The second territory (luxembourg.ts), in the same transaction.
+    const luxembourg = await seedLuxembourg(db, ctx.uidHost, ctx.now)
+    return { platformCreated: created, communes, venues, sessions, pitches: 0, luxembourg }
   })
 }
 
@@ -132,6 +135,7 @@ const PARTNERS: SeedPartner[] = [
 
 /** Partners, invited to the next session (their messages wait in the outbox), a few of them already answered. */
 export async function seedDemoPartners(ctx: AppContext): Promise<number> {
+  await seedLuxembourgPeople(ctx) // the second territory's facilitator, partners and pitches
   const platform = (await findPlatformBySlug(ctx.db, DEMO_SLUG))!
   const now = ctx.clock().toISOString()
   const added = await ctx.db.transaction().execute((trx) => seedPartners(trx, platform.id, PARTNERS, now))

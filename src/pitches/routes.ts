@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { addDays, isValidDate, todayIn } from '../calendar/zoned.js'
 import type { Platform } from '../db/schema.js'
+import { refuseArchivedPlatform } from '../platforms/access.js'
 import { findPlatform, findPlatformBySlug, listCommunes } from '../platforms/store.js'
 import { presentSession } from '../sessions/present.js'
 import { findSessionByDate, listSessions, type SessionRow } from '../sessions/store.js'
@@ -33,6 +34,8 @@ const NOTICES: Record<string, string> = {
 
 export async function pitchRoutes(app: FastifyInstance) {
   const ctx = app.ctx
+  // An archived platform's booking form answers 410, like its other public pages.
+  app.addHook('preHandler', refuseArchivedPlatform)
 
   const open = (platform: Platform) => (s: Pick<SessionRow, 'status' | 'date'>) =>
     bookingOpen(s, todayIn(platform.timezone, ctx.clock()), platform.booking_close_days, addDays)

@@ -89,6 +89,11 @@ async function addCommunes(trx: Db, platformId: number, communes: CommuneRow[], 
   return added
 }
 
+/** Runs `work` in a transaction of its own, or in the caller's (the demo seed creates a platform inside its own). */
+function inTransaction<T>(db: Db, work: (trx: Db) => Promise<T>): Promise<T> {
+  return db.isTransaction ? work(db) : db.transaction().execute(work)
+}
+
 /**
  * Creates a platform with its communes and fixed venue, in one transaction: a unique-slug race or any failure
  * leaves nothing behind. `facilitatorId`: the administrator who asked to facilitate it too.
@@ -96,7 +101,7 @@ async function addCommunes(trx: Db, platformId: number, communes: CommuneRow[], 
 export async function insertPlatform(db: Db, input: {
   slug: string; platform: PlatformInput; communes: CommuneRow[]; facilitatorId: number | null; agendaTemplate: string; now: string
 }) {
-  return db.transaction().execute(async (trx) => {
+  return inTransaction(db, async (trx) => {
     const { id } = await trx.insertInto('platform').values({
       slug: input.slug, ...platformColumns(input.platform), default_video_url: null, contact_phone: null,
       booking_mode: 'auto', booking_close_days: 7, reminder_days: '7,1', agenda_template: input.agendaTemplate,
@@ -111,7 +116,7 @@ export async function insertPlatform(db: Db, input: {
 
 /** An administrator's edit: the form's columns, communes added (never removed), the fixed venue set. */
 export async function updatePlatform(db: Db, platformId: number, input: { platform: PlatformInput; communes: CommuneRow[]; now: string }) {
-  return db.transaction().execute(async (trx) => {
+  return inTransaction(db, async (trx) => {
     await trx.updateTable('platform').set({ ...platformColumns(input.platform), updated_at: input.now }).where('id', '=', platformId).execute()
     const communes = await addCommunes(trx, platformId, input.communes, input.now)
     await setHomeVenue(trx, platformId, input.platform.venue, input.now)

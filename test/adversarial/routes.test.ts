@@ -2,10 +2,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { csrfToken } from '../helpers/app.js'
 import { buildWorld, routeTable, type World } from './world.js'
 
-// Every route × (anonymous, facilitator of another platform, facilitator of this platform): the expected
-// answer; a facilitator never reaches another platform's object by changing an id; no GET writes anything.
+// Every route × (anonymous, facilitator of another platform, facilitator of this platform, instance
+// administrator): the expected answer; a facilitator never reaches another platform's object by changing an
+// id, nor the administrators' pages; no GET writes anything.
 
-type Role = 'anon' | 'other' | 'own'
+type Role = 'anon' | 'other' | 'own' | 'admin'
+const ROLES: Role[] = ['anon', 'other', 'own', 'admin']
 
 /** The concrete URL for a route pattern, with this platform's objects (or another platform's: `ids`). */
 function concrete(pattern: string, ids: Record<string, number | string>): string {
@@ -21,7 +23,7 @@ function concrete(pattern: string, ids: Record<string, number | string>): string
       case 'slug': case 'platform': return String(ids.slug ?? 'lens-lievin')
       case 'date': return before.endsWith('/sessions/') && /\/pitch(es)?(\/|$)/.test(pattern.slice(offset)) ? id('pitchDate') : id('date')
       case 'commune': return id('commune')
-      case 'token': return before.startsWith('/pitch') ? id('pitchToken') : id('rsvpToken')
+      case 'token': return before.startsWith('/pitch') ? id('pitchToken') : before.startsWith('/login/reset') ? id('resetToken') : id('rsvpToken')
       case 'file': return id('feedFile')
       case 'contactId': return id('contact')
       case 'invitationId': return id('invitation')
@@ -38,11 +40,15 @@ function concrete(pattern: string, ids: Record<string, number | string>): string
 }
 
 const isAdmin = (url: string) => url.startsWith('/admin')
+/** The instance administrators' pages: facilitators are refused (403) whatever platform they run. */
+const isInstanceAdmin = (url: string) => url === '/admin/platforms' || url.startsWith('/admin/platforms/')
 
 function expectedGet(url: string, role: Role): number | 'ok' {
   if (url === '/login') return role === 'anon' ? 200 : 303
   if (url === '/admin') return role === 'anon' ? 303 : 'ok'
-  if (isAdmin(url)) return role === 'anon' ? 303 : role === 'other' ? 404 : 200
+  if (isInstanceAdmin(url)) return role === 'anon' ? 303 : role === 'admin' ? 200 : 403
+  // The administrator facilitates no platform: another platform's pages, like any facilitator's.
+  if (isAdmin(url)) return role === 'anon' ? 303 : role === 'other' || role === 'admin' ? 404 : 200
   return 200
 }
 
@@ -61,16 +67,19 @@ describe('the route table', () => {
     const urls = routes.map((r) => `${r.method} ${r.url}`)
     expect(urls).toContain('GET /rsvp/:token')
     expect(urls).toContain('POST /pitch/:token')
+    // "Vérifiez votre messagerie" after a booking by a known address: a page anyone may open.
+    expect(urls).toContain('GET /:platform/sessions/:date/pitch/envoye')
     expect(urls).toContain('GET /:platform/sessions/:date')
+    // "Mot de passe oublié": the request form, and the emailed one-time link's form.
+    expect(urls).toContain('POST /login/forgot')
+    expect(urls).toContain('GET /login/reset/:token')
     for (const r of routes) expect(() => concrete(r.url, w.ids)).not.toThrow()
   })
 
   it('answers every GET as expected for each role, and no GET or HEAD writes anything', async () => {
     w.detector.writes = []
-    // "Vérifiez votre messagerie" after a booking by a known address: a page anyone may open.
-    expect(urls).toContain('GET /:platform/sessions/:date/pitch/envoye')
     const failures: string[] = []
-    for (const role of ['anon', 'other', 'own'] as Role[]) {
+    for (const role of ROLES) {
       for (const r of routes.filter((x) => x.method === 'GET')) {
         const url = concrete(r.url, w.ids)
         for (const method of ['GET', 'HEAD'] as const) {
@@ -91,19 +100,24 @@ describe('the route table', () => {
       anon: csrfToken((await w.anon.get('/login')).body),
       other: csrfToken((await w.other.get('/admin/p/autre/communes')).body),
       own: csrfToken((await w.own.get('/admin/p/lens-lievin/communes')).body),
+      admin: csrfToken((await w.admin.get('/admin/platforms')).body),
     }
     const failures: string[] = []
     // Logging out last: it ends the login the other tokens are bound to.
     const posts = routes.filter((x) => x.method === 'POST').sort((a, b) => Number(a.url === '/logout') - Number(b.url === '/logout'))
     for (const r of posts) {
       const url = concrete(r.url, w.ids)
-      for (const role of ['anon', 'other', 'own'] as Role[]) {
+      for (const role of ROLES) {
         // Empty forms: nothing valid is submitted, so nothing changes even when allowed.
         const res = await client(role).post(url, { _csrf: tokens[role] })
         const s = res.statusCode
         if (s >= 500) failures.push(`${role} POST ${url} → ${s}`)
-        if (isAdmin(r.url)) {
-          const want = role === 'anon' ? 401 : role === 'other' ? 404 : null
+        if (isInstanceAdmin(r.url)) {
+          const want = role === 'anon' ? 401 : role === 'admin' ? null : 403
+          if (want !== null && s !== want) failures.push(`${role} POST ${url} → ${s} (expected ${want})`)
+          if (role === 'admin' && [401, 403, 404].includes(s)) failures.push(`admin POST ${url} → ${s}`)
+        } else if (isAdmin(r.url)) {
+          const want = role === 'anon' ? 401 : role === 'other' || role === 'admin' ? 404 : null
           if (want !== null && s !== want) failures.push(`${role} POST ${url} → ${s} (expected ${want})`)
           if (role === 'own' && [401, 403, 404].includes(s)) failures.push(`own POST ${url} → ${s}`)
         } else if (s === 403) {
@@ -124,5 +138,31 @@ describe('the route table', () => {
       if (res.statusCode !== 404) failures.push(`${r.method} ${url} → ${res.statusCode}`)
     }
     expect(failures).toEqual([])
+  })
+
+  // Last: it archives the other platform (and restores it).
+  it('answers 410 on every public URL of an archived platform, GET or POST, and lists it no more', async () => {
+    // The table above logged every role out last.
+    for (const [c, email] of [[w.admin, 'ada@fabrik.example.org'], [w.other, 'bruno@autre.example.org']] as const) {
+      c.cookies.clear()
+      await c.login(email)
+    }
+    const archived = await w.admin.submit('/admin/platforms/autre', { confirm: 'autre' }, '/admin/platforms/autre/archive')
+    expect(archived.statusCode).toBe(303)
+    const ids = { ...w.ids, ...w.foreign, slug: 'autre', commune: 'arlon' }
+    const token = csrfToken((await w.anon.get('/login')).body)
+    const failures: string[] = []
+    const publicRoutes = routes.filter((x) => x.url.startsWith('/:platform'))
+    expect(publicRoutes.length).toBeGreaterThan(5)
+    for (const r of publicRoutes) {
+      const url = concrete(r.url, ids)
+      const res = r.method === 'GET' ? await w.anon.get(url) : await w.anon.post(url, { _csrf: token })
+      if (res.statusCode !== 410) failures.push(`${r.method} ${url} → ${res.statusCode}`)
+    }
+    expect(failures).toEqual([])
+    expect((await w.anon.get('/')).body).not.toContain('href="/autre"')
+    expect((await w.other.get('/admin/p/autre')).statusCode).toBe(404)
+    await w.admin.submit('/admin/platforms/autre', {}, '/admin/platforms/autre/restore')
+    expect((await w.anon.get('/autre')).statusCode).toBe(200)
   })
 })

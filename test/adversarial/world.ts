@@ -3,12 +3,14 @@ import type { KyselyPlugin, PluginTransformQueryArgs, PluginTransformResultArgs,
 import { seedDemo, seedDemoPartners, seedDemoPitches } from '../../src/demo/seed.js'
 import { personalToken } from '../../src/web/tokens.js'
 import { pitchToken } from '../../src/pitches/booking.js'
-import { ensureCommune } from '../../src/platforms/store.js'
+import { ensureCommune, setAdmin } from '../../src/platforms/store.js'
+import { createAccountToken } from '../../src/platforms/accounts.js'
 import { buildTestApp, Client, createFacilitator, createPlatform, type TestApp } from '../helpers/app.js'
 import { publishedSession } from '../pitches/helpers.js'
 
 // A lived-in instance for the adversarial suite: the Lens-Liévin demo (sessions, pitches, partners,
-// invitations, mail) and a second platform "autre" with its own objects and its own facilitator.
+// invitations, mail) and a second platform "autre" with its own objects and its own facilitator; and an
+// instance administrator who facilitates no platform.
 
 /** Records every statement that would change the database. */
 export class WriteDetector implements KyselyPlugin {
@@ -32,6 +34,8 @@ export interface World {
   detector: WriteDetector
   own: Client
   other: Client
+  /** An instance administrator, facilitator of no platform. */
+  admin: Client
   anon: Client
   ids: Record<string, number | string>
   foreign: Record<string, number | string>
@@ -58,13 +62,18 @@ export async function buildWorld(): Promise<World> {
   const outbox = await t.db.insertInto('outbox').values({ kind: 'session.reminder', platform_id: autre.id, session_id: autreSession, thread_key: null, dedupe_key: null, to_name: 'x', to_email: 'c@autre.example.org', subject: 's', text_body: 't', html_body: '<p>t</p>', ical_method: null, ical: null, message_id: '<x@autre>', status: 'failed', attempts: 1, next_attempt_at: now, lease_until: null, last_error: '550', sent_at: null, created_at: now }).returning('id').executeTakeFirstOrThrow()
   const initiative = await t.db.insertInto('initiative').values({ platform_id: autre.id, title: 'Idée autre', summary: 's', domain: null, needs: '', stage: null, commune_id: null, merged_into_id: null, created_at: now, updated_at: now }).returning('id').executeTakeFirstOrThrow()
 
-  await createFacilitator(t.db, 'camille@lens.example.org', [demo.id])
+  const camille = await createFacilitator(t.db, 'camille@lens.example.org', [demo.id])
+  // An open "Mot de passe oublié" link of hers (GET /login/reset/:token shows its form).
+  const resetId = await createAccountToken(t.db, t.config.sessionSecret, { purpose: 'reset', facilitatorId: camille, platformId: null, email: 'camille@lens.example.org', name: 'Camille' }, t.clock.now())
   await createFacilitator(t.db, 'bruno@autre.example.org', [autre.id])
   const own = new Client(t.app, {}, '10.9.0.1')
   await own.login('camille@lens.example.org')
   const other = new Client(t.app, {}, '10.9.0.2')
   await other.login('bruno@autre.example.org')
   const anon = new Client(t.app, {}, '10.9.0.3')
+  await setAdmin(t.db, await createFacilitator(t.db, 'ada@fabrik.example.org', []))
+  const admin = new Client(t.app, {}, '10.9.0.4')
+  await admin.login('ada@fabrik.example.org')
 
   // Lens-Liévin objects the routes open.
   const invited = await t.db.selectFrom('invitation').innerJoin('session', 'session.id', 'invitation.session_id').innerJoin('contact', 'contact.id', 'invitation.contact_id')
@@ -75,11 +84,12 @@ export async function buildWorld(): Promise<World> {
   await t.db.updateTable('outbox').set({ status: 'failed' }).where('id', '=', mail.id).execute()
   const secret = t.config.sessionSecret
   return {
-    t, detector, own, other, anon,
+    t, detector, own, other, admin, anon,
     ids: {
       slug: 'lens-lievin', platform: 'lens-lievin', date: invited.date, pitchDate: pitch.date, commune: 'lens',
       pitchToken: pitchToken(ctx, pitch), rsvpToken: personalToken(secret, 'rsvp', invited.id, invited.token_version),
       feedFile: `${personalToken(secret, 'feed-contact', invited.contact_id)}.ics`,
+      resetToken: personalToken(secret, 'facilitator-reset', resetId),
       venue: venue.id, partner: invited.partner_id, contact: invited.contact_id, invitation: invited.id, outbox: mail.id,
       initiative: pitch.initiative_id, pitch: pitch.id,
     },
