@@ -126,12 +126,30 @@ describe.skipIf(e2eSkipReason() !== null)('journey 2: a holder books a slot on a
     await page.getByRole('checkbox', { name: /J'accepte que mes coordonnées/ }).check()
     await page.getByRole('button', { name: 'Réserver mon créneau' }).click()
 
-    // The holder's page: the demo platform confirms automatically.
+    // The holder's page: the slot is held until the holder confirms from the email (issue #25).
     await page.waitForURL((url) => TOKEN_PATH.test(url.pathname))
     const holderUrl = page.url()
-    expect(await page.locator('[data-status]').getAttribute('data-status')).toBe('confirmed')
+    expect(await page.locator('[data-status]').getAttribute('data-status')).toBe('pending')
     expect(await page.locator('dl.facts').textContent()).toContain(title)
-    await audit(page, "holder's page (confirmed)", 'holder-pitch')
+    expect(await page.locator('[data-address="unconfirmed"]').textContent()).toContain('Un e-mail de confirmation vient de vous être envoyé')
+    await audit(page, "holder's page (awaiting confirmation)", 'holder-pitch-unconfirmed')
+
+    // The "confirm your booking" email: its own link, which the form's answer never gave; opened from the
+    // phone's mail app (a new browser, no cookie from the booking), its button confirms.
+    const verify = await waitForMail(smtp, { to: holder.email, kind: 'pitch.verify' })
+    expect(verify.envelope.rcptTo).toHaveLength(1)
+    expect(verify.parsed.subject).toMatch(/^Confirmez votre réservation pour la séance du /)
+    const confirmLink = linkIn(verify, /^\/pitch\//)
+    expect(new URL(confirmLink).origin).toBe(base)
+    expect(confirmLink).not.toBe(holderUrl)
+    const confirmPage = await phonePage()
+    await confirmPage.goto(confirmLink)
+    expect(await confirmPage.locator('[data-status]').getAttribute('data-status')).toBe('pending')
+    await audit(confirmPage, "holder's page from the confirmation email")
+    await confirmPage.getByRole('button', { name: 'Confirmer ma réservation' }).click()
+    await confirmPage.waitForURL(`${confirmLink}?done=confirm`)
+    expect(await confirmPage.locator('[data-status]').getAttribute('data-status')).toBe('confirmed')
+    await audit(confirmPage, "holder's page (confirmed)", 'holder-pitch')
 
     // The confirmation email: subject, text with the personal link, a calendar REQUEST for this session.
     const confirmed = await waitForMail(smtp, { to: holder.email, kind: 'pitch.confirmed' })
@@ -317,8 +335,8 @@ describe.skipIf(e2eSkipReason() !== null)('journey 2: a holder books a slot on a
     await tabTo((f) => f.label === 'button:Réserver mon créneau', 'the submit button')
     await page.keyboard.press('Enter')
     await page.waitForURL((url) => TOKEN_PATH.test(url.pathname))
-    expect(await page.locator('[data-status]').getAttribute('data-status')).toBe('confirmed')
-    await waitForMail(server!.smtp, { to: 'bernard.lemaire@habitants.example.org', kind: 'pitch.confirmed' })
+    expect(await page.locator('[data-status]').getAttribute('data-status')).toBe('pending') // until confirmed from the email
+    await waitForMail(server!.smtp, { to: 'bernard.lemaire@habitants.example.org', kind: 'pitch.verify' })
 
     if (journey.a11yFailures.length > a11yBefore) throw new Error(journey.a11yFailures.slice(a11yBefore).join('\n\n'))
     // The 400 of the invalid submission (and Chromium's console line about it) is this test's point.
