@@ -52,6 +52,7 @@ export async function queueDueReminders(ctx: AppContext): Promise<number> {
   const candidates = await ctx.db.selectFrom('session').innerJoin('platform', 'platform.id', 'session.platform_id')
     .select(['session.id', 'session.starts_at', 'platform.timezone', 'platform.reminder_days'])
     .where('session.status', '=', 'published').where('session.starts_at', '>', now.toISOString()).where('session.starts_at', '<=', horizon)
+    .where('platform.archived_at', 'is', null) // an archived platform's sessions are no longer announced
     .execute()
   let queued = 0
   for (const c of candidates) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { holidayName, publicHolidays } from '../../src/calendar/holidays.js'
+import { countryName, countryTimezones, findHolidayRegion, holidayCountries, holidayName, holidayRegions, isHolidayCountry, publicHolidays } from '../../src/calendar/holidays.js'
 
 describe('publicHolidays', () => {
   it('FR 2026: public holidays only, French names, local dates', () => {
@@ -47,5 +47,37 @@ describe('holidayName', () => {
 
   it('throws on a malformed date', () => {
     expect(() => holidayName('FR', '25/12/2026')).toThrow()
+  })
+})
+
+describe('regions, countries and zones (what a new platform may choose)', () => {
+  it('gives Alsace-Moselle its own holidays: Good Friday and 26 December', () => {
+    expect(holidayName('FR', '2027-03-26')).toBeNull()
+    expect(holidayName('FR', '2027-03-26', '67')).toBe('Vendredi saint')
+    expect(holidayName('FR', '2025-12-26', '57')).toBe('Lendemain de Noël')
+    expect(publicHolidays('FR', 2026, '68').size).toBe(publicHolidays('FR', 2026).size + 2)
+    expect(() => holidayName('FR', '2026-01-01', 'ZZ')).toThrow()
+  })
+
+  it('offers only the regions whose holidays differ from the country’s', () => {
+    const fr = holidayRegions('FR')
+    expect(fr.slice(0, 3)).toEqual([
+      { code: '57', name: 'Alsace-Moselle : Moselle (57)' }, { code: '67', name: 'Alsace-Moselle : Bas-Rhin (67)' }, { code: '68', name: 'Alsace-Moselle : Haut-Rhin (68)' },
+    ])
+    expect(fr.map((r) => r.code)).toContain('RE')
+    expect(holidayRegions('BE')).toEqual([]) // its communities' days are not public holidays
+    expect(findHolidayRegion('FR', 'fr-67')?.code).toBe('67')
+    expect(findHolidayRegion('FR', '75')).toBeUndefined()
+  })
+
+  it('knows countries by their French names, and proposes their zones', () => {
+    expect(holidayCountries().slice(0, 2)).toEqual([{ code: 'FR', name: 'France' }, { code: 'BE', name: 'Belgique' }])
+    expect(countryName('DE')).toBe('Allemagne')
+    expect(isHolidayCountry('LU')).toBe(true)
+    expect(isHolidayCountry('XX')).toBe(false)
+    expect(isHolidayCountry('fr')).toBe(false)
+    expect(countryTimezones('BE')).toEqual(['Europe/Brussels'])
+    expect(countryTimezones('FR', 'RE')).toEqual(['Indian/Reunion'])
+    expect(countryTimezones('US').length).toBeGreaterThan(1)
   })
 })
