@@ -1,6 +1,36 @@
 import js from '@eslint/js'
 import tseslint from 'typescript-eslint'
 
+// The house's floors, lowest first (ARCHITECTURE.md): a folder may import the shared rooms (db/, web/, mail/,
+// calendar/ and the files at src/'s root) and the features below it, never one above it or beside it:
+// platforms < sessions < pitches < partners (the RSVP page shows the agenda's pitches) < referrals < indicators;
+// admin/ (the instance administrator's pages) and privacy/ read every floor and nothing imports them.
+// calendar/ is pure and imports no folder of the app; db/, mail/ and web/ are plumbing and know no feature;
+// no feature imports demo/ or scripts/. `npm run lint` fails on a new crossing. Where a lower floor needs a
+// higher one's function, app.ts hands it in (sessions/public-routes.ts gets what it shows of pitches that way).
+const FEATURES = ['platforms', 'sessions', 'pitches', 'partners', 'referrals', 'indicators', 'audit', 'privacy', 'admin']
+const ALLOWED_FEATURES = {
+  platforms: [],
+  sessions: ['platforms'],
+  pitches: ['platforms', 'sessions'],
+  partners: ['platforms', 'sessions', 'pitches'],
+  referrals: ['platforms', 'sessions', 'pitches', 'partners'],
+  indicators: ['platforms', 'sessions', 'pitches', 'partners', 'referrals'],
+  audit: [],
+  privacy: ['platforms', 'sessions', 'pitches', 'partners', 'referrals', 'indicators', 'audit'],
+  admin: ['platforms', 'sessions', 'pitches', 'partners'],
+}
+const folder = (name) => [`../${name}/*`, `../${name}`]
+const everywhere = [...folder('demo'), '../../scripts/*', '../scripts/*']
+
+function restrict(files, forbidden, message) {
+  return {
+    files,
+    // Type-only imports are allowed: they leave no edge at run time (a view model's shape, a row type).
+    rules: { '@typescript-eslint/no-restricted-imports': ['error', { patterns: [{ group: [...forbidden, ...everywhere], message, allowTypeImports: true }] }] },
+  }
+}
+
 export default tseslint.config(
   { ignores: ['dist/', 'node_modules/', 'data/', 'test-artifacts/', 'coverage/'] },
   js.configs.recommended,
@@ -13,4 +43,10 @@ export default tseslint.config(
       'no-control-regex': 'off',
     },
   },
+  restrict(['src/calendar/**'], ['../*/*'], 'calendar/ is pure: it imports no folder of the app.'),
+  ...['db', 'mail', 'web'].map((room) =>
+    restrict([`src/${room}/**`], FEATURES.flatMap(folder), `${room}/ is plumbing: it knows no feature (hand it a function from app.ts instead).`)),
+  ...Object.entries(ALLOWED_FEATURES).map(([feature, below]) =>
+    restrict([`src/${feature}/**`], FEATURES.filter((f) => f !== feature && !below.includes(f)).flatMap(folder),
+      `${feature}/ may import only the features below it (${below.join(', ') || 'none'}): hand it a function from app.ts instead.`)),
 )

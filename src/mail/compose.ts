@@ -1,6 +1,6 @@
 import type { Eta } from 'eta'
 import { singleLine, stripControl } from '../calendar/sanitise.js'
-import { PLACE_TBD, type SessionView } from '../sessions/present.js'
+import type { SessionView } from '../sessions/present.js'
 import { inSentence } from '../calendar/zoned.js'
 import { type MailKind, mailSubject } from './kinds.js'
 import { isLinkRef } from './links.js'
@@ -75,7 +75,7 @@ export function cleanData(data: MailData): MailData {
     recipientName: singleLine(data.recipientName),
     session: {
       ...s,
-      placeLabel: s.placeLabel === PLACE_TBD ? 'à déterminer' : singleLine(s.placeLabel),
+      placeLabel: s.placeKnown ? singleLine(s.placeLabel) : 'à déterminer',
       venueName: oneLine(s.venueName),
       venueAddress: oneLine(s.venueAddress),
       venueAccessibility: oneLine(s.venueAccessibility),

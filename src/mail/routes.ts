@@ -1,7 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { DateTime } from 'luxon'
 import type { OutboxRow, OutboxStatus, Platform } from '../db/schema.js'
-import { managedPlatform } from '../platforms/access.js'
 import { notFound } from '../web/errors.js'
 import { requireLogin } from '../web/guards.js'
 import { page } from '../web/views.js'
@@ -50,10 +49,13 @@ function statusFilter(value: unknown): OutboxStatus | undefined {
 export interface MailRoutesOptions {
   /** What a calendar message's session says now ("Renvoyer" refuses an outdated one). */
   calendarCheck: CalendarCheck
+  /** The platform of the URL if this facilitator manages it (platforms/ decides; mail/ knows no feature). */
+  managedPlatform: (request: FastifyRequest) => Promise<Platform | null>
 }
 
 export async function mailRoutes(app: FastifyInstance, options: MailRoutesOptions) {
   const ctx = app.ctx
+  const { managedPlatform } = options
   const guarded = { preHandler: requireLogin }
 
   /** The platform and the message, or null when either is unknown or not this facilitator's. */

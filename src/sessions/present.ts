@@ -31,6 +31,8 @@ export interface SessionView {
   venueCapacity: number | null
   /** "Harnes — Salle X", "Harnes", or "Lieu à déterminer"; "Visioconférence" when fully remote. */
   placeLabel: string
+  /** False while the place reads "Lieu à déterminer" (a mail words it "à déterminer" mid-sentence). */
+  placeKnown: boolean
   mode: SessionMode
   modeLabel: string
   remote: boolean
@@ -77,6 +79,7 @@ export function presentSession(platform: Platform, s: SessionRow, publicUrl: str
     venueAccessibility: s.venue_accessibility,
     venueCapacity: s.venue_capacity,
     placeLabel: placeLabel(s),
+    placeKnown: placeLabel(s) !== PLACE_TBD,
     mode: s.mode,
     modeLabel: MODE_LABELS[s.mode],
     remote: s.mode !== 'in_person',

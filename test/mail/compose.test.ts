@@ -116,7 +116,7 @@ describe('renderMail', () => {
   })
 
   it('says when the place is still to be decided, and offers remote attendance only for hybrid sessions', () => {
-    const tbd = renderMail(views, 'session.invitation', mailData({ session: sessionView({ placeLabel: 'Lieu à déterminer', communeName: null, venueName: null, venueAddress: null, venueAccessibility: null }) }))
+    const tbd = renderMail(views, 'session.invitation', mailData({ session: sessionView({ placeLabel: 'Lieu à déterminer', placeKnown: false, communeName: null, venueName: null, venueAddress: null, venueAccessibility: null }) }))
     expect(tbd.text).toContain('Lieu : à déterminer')
     expect(tbd.text).not.toContain('à distance')
     const hybrid = renderMail(views, 'session.invitation', mailData({ session: sessionView({ mode: 'hybrid', remote: true, videoUrl: 'https://visio.example.org/h' }) }))

@@ -32,6 +32,7 @@ export function sessionView(overrides: Partial<SessionView> = {}): SessionView {
     venueAccessibility: 'Accès de plain-pied',
     venueCapacity: 40,
     placeLabel: 'Harnes — Salle Kraska',
+    placeKnown: true,
     mode: 'in_person',
     modeLabel: 'Sur place',
     remote: false,
