@@ -5,6 +5,7 @@ import { type AppContext, systemClock } from './context.js'
 import type { Db } from './db/schema.js'
 import { adminPlatformRoutes } from './admin/routes.js'
 import { mailRoutes } from './mail/routes.js'
+import { loginRoutes } from './platforms/login-routes.js'
 import { managedPlatform } from './platforms/access.js'
 import { partnerImportRoutes } from './partners/import-routes.js'
 import { partnerAdminRoutes } from './partners/routes.js'
@@ -18,7 +19,6 @@ import { personalFeedRoutes } from './sessions/personal-feed-routes.js'
 import { publicRoutes } from './sessions/public-routes.js'
 import * as publicPitches from './pitches/public.js'
 import { registerWeb } from './web/index.js'
-import { authRoutes } from './web/auth-routes.js'
 import { createViews } from './web/views.js'
 
 export interface AppDeps {
@@ -66,7 +66,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     }
   })
 
-  await app.register(authRoutes)
+  await app.register(loginRoutes)
   // Facilitators: everything under /admin (platform pages under /admin/p/{slug}/…).
   await app.register(platformAdminRoutes, { prefix: '/admin' })
   await app.register(sessionAdminRoutes, { prefix: '/admin' })

@@ -8,6 +8,7 @@ import * as pitchConfirmation from '../../migrations/2026-12-02T0940-pitch-confi
 import * as delegations from '../../migrations/2026-12-02T0950-delegations.js'
 import * as platformAdmin from '../../migrations/2026-12-02T1000-platform-admin.js'
 import * as sessionAlias from '../../migrations/2026-12-02T1010-session-alias.js'
+import * as facilitatorToken from '../../migrations/2026-12-02T1030-facilitator-token.js'
 import type { Db } from './schema.js'
 
 // Listed explicitly rather than read from the folder, so the same list runs from src/ (tests) and dist/.
@@ -21,6 +22,7 @@ const migrations: Record<string, Migration> = {
   '2026-12-02T0950-delegations': delegations,
   '2026-12-02T1000-platform-admin': platformAdmin,
   '2026-12-02T1010-session-alias': sessionAlias,
+  '2026-12-02T1030-facilitator-token': facilitatorToken,
 }
 
 const provider: MigrationProvider = { getMigrations: async () => migrations }

@@ -290,6 +290,21 @@ export interface SessionAliasTable {
   created_at: string
 }
 
+/** One-time links of facilitator accounts: password reset (1 h) and invitation (7 days) (platforms/). */
+export interface FacilitatorTokenTable {
+  id: Id
+  purpose: 'reset' | 'invitation'
+  facilitator_id: number | null
+  platform_id: number | null
+  email: string
+  name: string
+  invited_by: number | null
+  token_hash: string
+  created_at: string
+  expires_at: string
+  used_at: string | null
+}
+
 /** Hashes of personal links that no longer open anything, so they answer 410 (web/personal-links.ts). */
 export interface RetiredLinkTable {
   token_hash: string
@@ -327,6 +342,7 @@ export interface Database {
   content_version: ContentVersionTable
   retired_link: RetiredLinkTable
   session_alias: SessionAliasTable
+  facilitator_token: FacilitatorTokenTable
 }
 
 export type Db = Kysely<Database>

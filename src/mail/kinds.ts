@@ -28,6 +28,18 @@ export function isMailKind(value: string): value is MailKind {
   return (MAIL_KINDS as readonly string[]).includes(value)
 }
 
+/**
+ * Mails about a facilitator's account, not about a session (platforms/accounts.ts renders them):
+ * their own templates, the same outbox. Never shown on a platform's Courriers page (platform_id null), since
+ * they carry a one-time link to the account.
+ */
+export const ACCOUNT_MAIL_KINDS = ['facilitator.reset', 'facilitator.invitation'] as const
+
+export type AccountMailKind = (typeof ACCOUNT_MAIL_KINDS)[number]
+
+/** What the outbox `kind` column holds. */
+export type OutboxKind = MailKind | AccountMailKind
+
 /** What the facilitator's mail page calls each kind. */
 export const KIND_LABELS: Record<MailKind, string> = {
   'session.invitation': 'Invitation à la séance',

@@ -25,9 +25,11 @@ const PATHS: Record<TokenPurpose, (token: string) => string> = {
   rsvp: (t) => `/rsvp/${t}`,
   'feed-contact': (t) => `/feeds/${t}.ics`,
   'feed-holder': (t) => `/feeds/${t}.ics`,
+  'facilitator-reset': (t) => `/login/reset/${t}`,
+  'facilitator-invitation': (t) => `/invitation/${t}`,
 }
 
-const REF = /\[\[fabrik:([a-z-]{1,20}):(\d{1,15}):(\d{1,9}):([A-Za-z0-9_-]{22})\]\]/g
+const REF = /\[\[fabrik:([a-z-]{1,30}):(\d{1,15}):(\d{1,9}):([A-Za-z0-9_-]{22})\]\]/g
 const ONE_REF = new RegExp(`^${REF.source}$`)
 
 function isPurpose(value: string): value is TokenPurpose {

@@ -2,13 +2,13 @@ import { randomBytes } from 'node:crypto'
 import { type ExpressionBuilder, sql } from 'kysely'
 import { isPostgres } from '../db/index.js'
 import type { Database, Db, OutboxRow, OutboxStatus } from '../db/schema.js'
-import type { MailKind } from './kinds.js'
+import type { OutboxKind } from './kinds.js'
 
 // The outbox: every email is a row written in the transaction of the change that causes it, then
 // delivered by the worker (queued → sending → sent | failed; superseded when a newer message replaces it).
 
 export interface NewMail {
-  kind: MailKind
+  kind: OutboxKind
   platformId: number | null
   sessionId: number | null
   /** Who and what the message is about (e.g. `session:12:contact:7`): a newer one supersedes queued ones. */

@@ -92,3 +92,8 @@ export async function endLogin(ctx: AppContext, request: FastifyRequest, reply: 
   if (raw) await ctx.db.deleteFrom('login').where('token_hash', '=', hashToken(raw)).execute()
   reply.clearCookie(loginCookieName(ctx), { path: '/' })
 }
+
+/** Ends every login of an account (a password reset): each cookie of it opens nothing any more. */
+export async function endLogins(db: AppContext['db'], facilitatorId: number): Promise<void> {
+  await db.deleteFrom('login').where('facilitator_id', '=', facilitatorId).execute()
+}

@@ -8,7 +8,9 @@ import { createHash, createHmac, randomBytes } from 'node:crypto'
 
 // 'pitch-confirm': the link emailed to confirm a booking made on the public form (pitches/booking.ts), a
 // second way into the same /pitch/ page that the form's own answer never shows.
-export type TokenPurpose = 'pitch' | 'pitch-confirm' | 'rsvp' | 'feed-contact' | 'feed-holder'
+// 'facilitator-reset', 'facilitator-invitation': one-time links of facilitator accounts (platforms/accounts.ts),
+// the id being the facilitator_token row's.
+export type TokenPurpose = 'pitch' | 'pitch-confirm' | 'rsvp' | 'feed-contact' | 'feed-holder' | 'facilitator-reset' | 'facilitator-invitation'
 
 export function personalToken(secret: string, purpose: TokenPurpose, id: number, version = 0): string {
   return createHmac('sha256', secret).update(`${purpose}:${id}:${version}`).digest('base64url')

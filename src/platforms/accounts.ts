@@ -1,0 +1,130 @@
+import type { Eta } from 'eta'
+import { DateTime } from 'luxon'
+import { singleLine } from '../calendar/sanitise.js'
+import type { AppContext } from '../context.js'
+import type { Db } from '../db/schema.js'
+import { headerSafe, tidyText } from '../mail/compose.js'
+import type { AccountMailKind } from '../mail/kinds.js'
+import { linkRef } from '../mail/links.js'
+import { enqueueMail, messageDomain } from '../mail/outbox.js'
+import { hashToken, looksLikeToken, personalToken, randomToken } from '../web/tokens.js'
+
+// One-time links of facilitator accounts (facilitator_token): "Mot de passe oublié" (1 hour) and a colleague's
+// invitation to a platform (7 days). The token is an HMAC of the row (web/tokens.ts), only its SHA-256 is
+// stored, and the mail keeps a reference written out as it leaves (mail/links.ts): nothing in the database
+// opens the account. A link answers 404 when unknown, 410 once used or past its end.
+
+export type AccountTokenPurpose = 'reset' | 'invitation'
+
+export const TOKEN_HOURS: Record<AccountTokenPurpose, number> = { reset: 1, invitation: 7 * 24 }
+
+const TOKEN_PURPOSE = { reset: 'facilitator-reset', invitation: 'facilitator-invitation' } as const
+
+export type TokenState = 'unknown' | 'used' | 'expired' | 'valid'
+
+/** What a looked-up token row allows, at `now` (ISO). */
+export function tokenState(row: { used_at: string | null; expires_at: string } | undefined, now: string): TokenState {
+  if (!row) return 'unknown'
+  if (row.used_at !== null) return 'used'
+  if (row.expires_at <= now) return 'expired'
+  return 'valid'
+}
+
+export interface NewAccountToken {
+  purpose: AccountTokenPurpose
+  facilitatorId: number | null
+  platformId: number | null
+  email: string
+  name: string
+  invitedBy?: number | null
+}
+
+/** Inserts the row (its hash is the HMAC of its own id) and returns its id. */
+export async function createAccountToken(db: Db, secret: string, input: NewAccountToken, now: Date): Promise<number> {
+  const start = DateTime.fromJSDate(now).toUTC()
+  const row = await db.insertInto('facilitator_token').values({
+    purpose: input.purpose,
+    facilitator_id: input.facilitatorId,
+    platform_id: input.platformId,
+    email: input.email,
+    name: input.name,
+    invited_by: input.invitedBy ?? null,
+    // A placeholder until the id is known: random, so it never opens anything.
+    token_hash: hashToken(randomToken()),
+    created_at: start.toISO()!,
+    expires_at: start.plus({ hours: TOKEN_HOURS[input.purpose] }).toISO()!,
+  }).returning('id').executeTakeFirstOrThrow()
+  await db.updateTable('facilitator_token')
+    .set({ token_hash: hashToken(personalToken(secret, TOKEN_PURPOSE[input.purpose], row.id)) })
+    .where('id', '=', row.id).execute()
+  return row.id
+}
+
+/** The row a token opens, of this purpose (undefined when unknown or malformed). */
+export async function findAccountToken(db: Db, purpose: AccountTokenPurpose, token: string) {
+  if (!looksLikeToken(token)) return undefined
+  return db.selectFrom('facilitator_token').selectAll()
+    .where('token_hash', '=', hashToken(token)).where('purpose', '=', purpose)
+    .executeTakeFirst()
+}
+
+/** Marks the link used; false when another request used it first. */
+export async function useAccountToken(db: Db, id: number, now: string): Promise<boolean> {
+  const result = await db.updateTable('facilitator_token').set({ used_at: now })
+    .where('id', '=', id).where('used_at', 'is', null).executeTakeFirst()
+  return Number(result.numUpdatedRows) === 1
+}
+
+/** Every still-open reset link of the account ends with a successful reset. */
+export async function endResetTokens(db: Db, facilitatorId: number, now: string): Promise<void> {
+  await db.updateTable('facilitator_token').set({ used_at: now })
+    .where('facilitator_id', '=', facilitatorId).where('purpose', '=', 'reset').where('used_at', 'is', null).execute()
+}
+
+export function setPassword(db: Db, facilitatorId: number, passwordHash: string) {
+  return db.updateTable('facilitator').set({ password_hash: passwordHash }).where('id', '=', facilitatorId).execute()
+}
+
+const SUBJECTS: Record<AccountMailKind, (d: { platformName: string }) => string> = {
+  'facilitator.reset': (d) => `Changer votre mot de passe – ${d.platformName}`,
+  'facilitator.invitation': (d) => `Invitation à animer ${d.platformName}`,
+}
+
+export interface AccountMailData {
+  recipientName: string
+  platformName: string
+  /** The link, as a reference (links.ts linkRef): written out only as the message leaves. */
+  link: string
+  inviterName?: string
+}
+
+export function renderAccountMail(views: Eta, kind: AccountMailKind, data: AccountMailData) {
+  const clean = {
+    ...data,
+    recipientName: singleLine(data.recipientName),
+    platformName: singleLine(data.platformName),
+    inviterName: singleLine(data.inviterName ?? ''),
+    contactEmail: null,
+  }
+  const subject = headerSafe(SUBJECTS[kind](clean))
+  const it = { ...clean, kind, subject }
+  return { subject, text: tidyText(views.render(`mail/${kind}.txt.eta`, it)), html: views.render(`mail/${kind}.html.eta`, it) }
+}
+
+/** Queues the mail carrying the token row's link (in the caller's transaction). */
+export async function queueAccountMail(ctx: AppContext, db: Db, tokenId: number, kind: AccountMailKind, data: Omit<AccountMailData, 'link'> & { email: string }) {
+  const purpose = kind === 'facilitator.reset' ? 'facilitator-reset' : 'facilitator-invitation'
+  const link = linkRef(ctx.config.sessionSecret, { purpose, id: tokenId, version: 0 }, data.email)
+  const mail = renderAccountMail(ctx.views, kind, { ...data, link })
+  await enqueueMail(db, {
+    kind,
+    // Never on a platform's Courriers page: the link opens an account.
+    platformId: null,
+    sessionId: null,
+    threadKey: null,
+    to: { name: data.recipientName, email: data.email },
+    subject: mail.subject,
+    text: mail.text,
+    html: mail.html,
+  }, ctx.clock().toISOString(), messageDomain(ctx.config.publicUrl))
+}
