@@ -5,8 +5,9 @@ import { type AppContext, systemClock } from './context.js'
 import type { Db } from './db/schema.js'
 import { adminPlatformRoutes } from './admin/routes.js'
 import { mailRoutes } from './mail/routes.js'
-import { loginRoutes } from './platforms/login-routes.js'
 import { managedPlatform } from './platforms/access.js'
+import { loginRoutes } from './platforms/login-routes.js'
+import { teamRoutes } from './platforms/team-routes.js'
 import { partnerImportRoutes } from './partners/import-routes.js'
 import { partnerAdminRoutes } from './partners/routes.js'
 import { rsvpRoutes } from './partners/rsvp-routes.js'
@@ -69,6 +70,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(loginRoutes)
   // Facilitators: everything under /admin (platform pages under /admin/p/{slug}/…).
   await app.register(platformAdminRoutes, { prefix: '/admin' })
+  await app.register(teamRoutes, { prefix: '/admin' })
   await app.register(sessionAdminRoutes, { prefix: '/admin' })
   await app.register(mailRoutes, { prefix: '/admin', calendarCheck: (db, row) => calendarState(ctx, db, row), managedPlatform })
   await app.register(partnerAdminRoutes, { prefix: '/admin' })

@@ -128,3 +128,52 @@ export async function queueAccountMail(ctx: AppContext, db: Db, tokenId: number,
     html: mail.html,
   }, ctx.clock().toISOString(), messageDomain(ctx.config.publicUrl))
 }
+
+// The team of a platform (facilitator_platform): who runs it, invitations waiting, removal (never the last).
+
+export function teamOf(db: Db, platformId: number) {
+  return db.selectFrom('facilitator_platform').innerJoin('facilitator', 'facilitator.id', 'facilitator_platform.facilitator_id')
+    .select(['facilitator.id', 'facilitator.name', 'facilitator.email', 'facilitator.disabled_at'])
+    .where('facilitator_platform.platform_id', '=', platformId).orderBy('facilitator.name').orderBy('facilitator.id').execute()
+}
+
+/** Invitations to the platform still open at `now`. */
+export function openInvitations(db: Db, platformId: number, now: string) {
+  return db.selectFrom('facilitator_token').select(['id', 'name', 'email', 'expires_at'])
+    .where('platform_id', '=', platformId).where('purpose', '=', 'invitation').where('used_at', 'is', null).where('expires_at', '>', now)
+    .orderBy('id').execute()
+}
+
+export async function joinPlatform(db: Db, facilitatorId: number, platformId: number): Promise<void> {
+  await db.insertInto('facilitator_platform').values({ facilitator_id: facilitatorId, platform_id: platformId })
+    .onConflict((oc) => oc.columns(['facilitator_id', 'platform_id']).doNothing()).execute()
+}
+
+export type RemoveResult = 'removed' | 'not-member' | 'last'
+
+/** Takes a facilitator off a platform, never its last one: one statement, so two removals cannot empty it. */
+export async function leavePlatform(db: Db, facilitatorId: number, platformId: number): Promise<RemoveResult> {
+  const team = await db.selectFrom('facilitator_platform').select('facilitator_id').where('platform_id', '=', platformId).execute()
+  const decision = removalDecision(team.map((r) => r.facilitator_id), facilitatorId)
+  if (decision !== 'removed') return decision
+  const result = await db.deleteFrom('facilitator_platform').where('platform_id', '=', platformId).where('facilitator_id', '=', facilitatorId)
+    .where((eb) => eb.exists(eb.selectFrom('facilitator_platform as other').select('other.facilitator_id')
+      .where('other.platform_id', '=', platformId).where('other.facilitator_id', '<>', facilitatorId)))
+    .executeTakeFirst()
+  return Number(result.numDeletedRows) === 1 ? 'removed' : 'last'
+}
+
+/** Whether `facilitatorId` may leave a team of `team` (facilitator ids). */
+export function removalDecision(team: number[], facilitatorId: number): RemoveResult {
+  if (!team.includes(facilitatorId)) return 'not-member'
+  return team.length <= 1 ? 'last' : 'removed'
+}
+
+/** A new facilitator account on a platform (an accepted invitation), in the caller's transaction. */
+export async function createFacilitatorAccount(db: Db, input: { email: string; name: string; passwordHash: string; platformId: number; now: string }): Promise<number> {
+  const { id } = await db.insertInto('facilitator')
+    .values({ email: input.email.trim().toLowerCase(), name: input.name, password_hash: input.passwordHash, created_at: input.now })
+    .returning('id').executeTakeFirstOrThrow()
+  await joinPlatform(db, id, input.platformId)
+  return id
+}

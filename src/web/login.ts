@@ -16,6 +16,8 @@ export interface LoginInfo {
   platformIds: number[]
   /** Instance administrator: the "Plateformes" pages (web/guards.ts requireAdmin). */
   admin: boolean
+  /** The open platforms they facilitate, by name: the header's switcher when there are several. */
+  platforms: Array<{ slug: string; name: string }>
 }
 
 declare module 'fastify' {
@@ -52,8 +54,10 @@ async function findLogin(ctx: AppContext, raw: string): Promise<LoginInfo | null
   if (!row || row.disabled_at || row.expires_at <= ctx.clock().toISOString()) return null
   const platforms = await ctx.db
     .selectFrom('facilitator_platform')
-    .select('platform_id')
+    .innerJoin('platform', 'platform.id', 'facilitator_platform.platform_id')
+    .select(['facilitator_platform.platform_id', 'platform.slug', 'platform.name', 'platform.archived_at'])
     .where('facilitator_id', '=', row.facilitator_id)
+    .orderBy('platform.name')
     .execute()
   return {
     id: row.id,
@@ -62,6 +66,7 @@ async function findLogin(ctx: AppContext, raw: string): Promise<LoginInfo | null
     email: row.email,
     platformIds: platforms.map((p) => p.platform_id),
     admin: row.admin === 1,
+    platforms: platforms.filter((p) => !p.archived_at).map((p) => ({ slug: p.slug, name: p.name })),
   }
 }
 

@@ -23,7 +23,7 @@ function concrete(pattern: string, ids: Record<string, number | string>): string
       case 'slug': case 'platform': return String(ids.slug ?? 'lens-lievin')
       case 'date': return before.endsWith('/sessions/') && /\/pitch(es)?(\/|$)/.test(pattern.slice(offset)) ? id('pitchDate') : id('date')
       case 'commune': return id('commune')
-      case 'token': return before.startsWith('/pitch') ? id('pitchToken') : before.startsWith('/login/reset') ? id('resetToken') : id('rsvpToken')
+      case 'token': return before.startsWith('/pitch') ? id('pitchToken') : before.startsWith('/login/reset') ? id('resetToken') : before.startsWith('/invitation') ? id('invitationToken') : id('rsvpToken')
       case 'file': return id('feedFile')
       case 'contactId': return id('contact')
       case 'invitationId': return id('invitation')
@@ -73,6 +73,9 @@ describe('the route table', () => {
     // "Mot de passe oublié": the request form, and the emailed one-time link's form.
     expect(urls).toContain('POST /login/forgot')
     expect(urls).toContain('GET /login/reset/:token')
+    // Équipe: a colleague's invitation and its one-time link; removal names the person in the form, not the URL.
+    expect(urls).toContain('POST /admin/p/:slug/equipe/retirer')
+    expect(urls).toContain('GET /invitation/:token')
     for (const r of routes) expect(() => concrete(r.url, w.ids)).not.toThrow()
   })
 

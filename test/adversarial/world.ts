@@ -64,6 +64,8 @@ export async function buildWorld(): Promise<World> {
 
   const camille = await createFacilitator(t.db, 'camille@lens.example.org', [demo.id])
   // An open "Mot de passe oublié" link of hers (GET /login/reset/:token shows its form).
+  // An open invitation to Lens-Liévin (GET /invitation/:token shows its password form).
+  const invitationTokenId = await createAccountToken(t.db, t.config.sessionSecret, { purpose: 'invitation', facilitatorId: null, platformId: demo.id, email: 'dominique@lens.example.org', name: 'Dominique', invitedBy: camille }, t.clock.now())
   const resetId = await createAccountToken(t.db, t.config.sessionSecret, { purpose: 'reset', facilitatorId: camille, platformId: null, email: 'camille@lens.example.org', name: 'Camille' }, t.clock.now())
   await createFacilitator(t.db, 'bruno@autre.example.org', [autre.id])
   const own = new Client(t.app, {}, '10.9.0.1')
@@ -90,6 +92,7 @@ export async function buildWorld(): Promise<World> {
       pitchToken: pitchToken(ctx, pitch), rsvpToken: personalToken(secret, 'rsvp', invited.id, invited.token_version),
       feedFile: `${personalToken(secret, 'feed-contact', invited.contact_id)}.ics`,
       resetToken: personalToken(secret, 'facilitator-reset', resetId),
+      invitationToken: personalToken(secret, 'facilitator-invitation', invitationTokenId),
       venue: venue.id, partner: invited.partner_id, contact: invited.contact_id, invitation: invited.id, outbox: mail.id,
       initiative: pitch.initiative_id, pitch: pitch.id,
     },
