@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import type { PitchStatus } from '../db/schema.js'
-import { checkboxes, choice, email, integer, line, optionalInteger, text } from '../web/forms.js'
+import { checkboxes, choice, email, integer, line, optionalEmail, optionalInteger, text } from '../web/forms.js'
 import type { AgendaRow } from './agenda-edit.js'
 import { bookingForm, DOMAINS, HOLDER_KINDS, NEEDS, STAGES } from './forms.js'
 
@@ -41,6 +41,8 @@ export const pitchActionForm = z.discriminatedUnion('action', [
  * that the person agreed orally (same field name, so the booking code is shared).
  */
 export const onBehalfForm = bookingForm.extend({
+  // Someone without an email address can be booked: their messages then go to the platform's mailbox.
+  holder_email: optionalEmail(),
   consent: z.literal('yes', { error: 'Cochez « La personne a donné son accord » : sans son accord, ses coordonnées ne peuvent pas être enregistrées.' }),
 })
 

@@ -13,7 +13,7 @@ import { requireLogin } from '../web/guards.js'
 import { page } from '../web/views.js'
 import { agendaForm, attachHolderForm, ideaForm, mergeForm, onBehalfForm, PITCH_ACTIONS, pitchActionForm, STATUS_LABELS } from './admin-forms.js'
 import { AGENDA_KINDS, type AgendaRow, previewTimes, rowsOf, slotOrder, withBlankRow } from './agenda-edit.js'
-import { BookingClosedError, bookPitch, changePitch } from './booking.js'
+import { BookingClosedError, bookPitch, changePitch, pitchToken, slotTime } from './booking.js'
 import { addressConfirmed } from './holds.js'
 import { replaceHolderFeed } from './links.js'
 import { ATTENDANCE, bookingRequest, communeNamed, DOMAINS, HOLDER_KINDS, NEEDS, STAGES } from './forms.js'
@@ -198,11 +198,24 @@ export async function pitchAdminRoutes(app: FastifyInstance) {
     }
     try {
       const result = await bookPitch(ctx, platform, session.id, bookingRequest(form.data, commune?.id ?? null), isOpen)
-      return reply.redirect(`${base(platform)}/sessions/${session.date}/pitches?done=${result.existing ? 'existing' : 'added'}#pitch-${result.pitchId}`, 303)
+      const done = result.existing ? 'existing' : form.data.holder_email ? 'added' : 'added-proxy'
+      return reply.redirect(`${base(platform)}/sessions/${session.date}/pitches?done=${done}#pitch-${result.pitchId}`, 303)
     } catch (error) {
       if (error instanceof BookingClosedError) return renderNew(request, reply, platform, session, form.values, {}, 409)
       throw error
     }
+  })
+
+  // A holder's own sheet, for someone without an email address: what their page says, and its address.
+  app.get('/p/:slug/sessions/:date/pitches/:id/print', async (request, reply) => {
+    const c = await pitchOf(request)
+    if (!c) return notFound(request, reply)
+    const { platform, session, pitch } = c
+    return page(request, reply, 'print/pitch.eta', {
+      title: `${pitch.holder_name} — ${present(platform, session).longDate}`, platform, session: present(platform, session), pitch,
+      slot: holdsSlot(pitch.status) ? await slotTime(ctx.db, session, pitch.id) : null, STATUS_LABELS,
+      link: `${ctx.config.publicUrl}/pitch/${pitchToken(ctx, pitch)}`, back: `${base(platform)}/sessions/${session.date}/pitches#pitch-${pitch.id}`,
+    })
   })
 
   // --- Agenda ------------------------------------------------------------------------------------------

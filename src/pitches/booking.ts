@@ -8,8 +8,8 @@ import { retireLink } from '../web/personal-links.js'
 import { hashToken, personalToken } from '../web/tokens.js'
 import { addressConfirmed, holdLapsed, mayBePromoted } from './holds.js'
 import {
-  countHeld, findPitch, findPitchForHolder, type HolderInput, initiativeForHolder, type InitiativeInput, insertPitch,
-  nextPosition, type PitchDetails, upsertHolder, waitingPitches,
+  type BookedHolder, countHeld, findPitch, findPitchForHolder, initiativeForHolder, type InitiativeInput, insertPitch,
+  nextPosition, type PitchDetails, upsertHolder, upsertHolderWithoutEmail, waitingPitches,
 } from './store.js'
 import { movedSlots, type SlotTimes, slotTimes } from './slot-times.js'
 import { HOLDING, holdsSlot, promotedStatus, statusForNewBooking, statusOnAddressConfirmed, toPromote } from './waiting-list.js'
@@ -49,6 +49,22 @@ export function pitchRecipient(ctx: AppContext, pitch: PitchDetails & { holder_e
 }
 
 /**
+ * Where a holder's email goes: to them; or, for someone a facilitator booked by phone without an address, to
+ * the platform's contact mailbox, saying whom to pass it on to — with no calendar part (the event is the
+ * holder's, not the team's).
+ */
+function mailTarget(ctx: AppContext, platform: Platform, pitch: PitchDetails) {
+  if (pitch.holder_email) return { to: pitchRecipient(ctx, { ...pitch, holder_email: pitch.holder_email }), note: null }
+  const phone = pitch.holder_phone ? ` (téléphone : ${pitch.holder_phone})` : ''
+  return {
+    to: pitchRecipient(ctx, { ...pitch, holder_email: platform.contact_email }),
+    note: `Ce message est pour ${pitch.holder_name}, qui n'a pas d'adresse e-mail : merci de le lui transmettre${phone}.`,
+  }
+}
+
+const withNote = (note: string | null, message: string | null) => [note, message].filter(Boolean).join('\n\n') || null
+
+/**
  * Queues the holder's email about their pitch; a confirmed pitch carries the calendar invitation. Until
  * the holder has confirmed their address nothing is sent (only the confirmation email, public-booking.ts):
  * the address may be a stranger's, or made up.
@@ -58,13 +74,13 @@ async function tellHolder(ctx: AppContext, db: Db, platform: Platform, sessionId
   if (options.cancelCalendar) await bumpSequence(db, sessionId, now)
   const session = (await findSessionById(db, sessionId))!
   const pitch = (await findPitch(db, pitchId))!
-  if (!pitch.holder_email || !addressConfirmed(pitch)) return
-  const to = pitchRecipient(ctx, { ...pitch, holder_email: pitch.holder_email })
+  if (!addressConfirmed(pitch)) return
+  const { to, note } = mailTarget(ctx, platform, pitch)
   await queueSessionMail(ctx, db, platform, session, kind, to, {
-    itip: options.cancelCalendar ? 'CANCEL' : ITIP[pitch.status] ?? null,
+    itip: note ? null : options.cancelCalendar ? 'CANCEL' : ITIP[pitch.status] ?? null,
     initiativeTitle: pitch.title,
     slotTime: await slotTime(db, session, pitch.id),
-    message: options.message ?? null,
+    message: withNote(note, options.message ?? null),
   })
 }
 
@@ -91,8 +107,8 @@ export async function tellMovedSlots(ctx: AppContext, db: Db, platform: Platform
   for (const moved of movedSlots(before, await heldSlotTimes(db, session))) {
     if (except.includes(moved.pitchId)) continue
     const pitch = (await findPitch(db, moved.pitchId))!
-    if (!pitch.holder_email || !addressConfirmed(pitch)) continue
-    const to = pitchRecipient(ctx, { ...pitch, holder_email: pitch.holder_email })
+    if (!addressConfirmed(pitch)) continue
+    const { to, note } = mailTarget(ctx, platform, pitch)
     // The time they were last told is not `before` when that email has not left yet (this one replaces it).
     const told = moved.before !== null && !(await slotMailQueued(db, session.id, to))
     await queueSessionMail(ctx, db, platform, session, 'pitch.slot', to, {
@@ -100,6 +116,7 @@ export async function tellMovedSlots(ctx: AppContext, db: Db, platform: Platform
       initiativeTitle: pitch.title,
       slotTime: moved.after,
       changes: told ? [`Horaire prévu jusqu'ici : ${moved.before}.`] : [],
+      message: note,
     })
   }
 }
@@ -107,7 +124,7 @@ export async function tellMovedSlots(ctx: AppContext, db: Db, platform: Platform
 export class BookingClosedError extends Error {}
 
 export interface BookingRequest {
-  holder: HolderInput
+  holder: BookedHolder
   initiative: InitiativeInput
   attendance: 'on_site' | 'remote'
   publicTitle: boolean
@@ -175,7 +192,8 @@ export async function bookPitch(ctx: AppContext, platform: Platform, sessionId: 
     await lockSession(trx, sessionId, isPostgres(ctx.db))
     const session = await findSessionById(trx, sessionId)
     if (!session || !isOpen(session)) throw new BookingClosedError()
-    const holder = await upsertHolder(trx, platform.id, request.holder, now)
+    const { email } = request.holder
+    const holder = email ? await upsertHolder(trx, platform.id, { ...request.holder, email }, now) : await upsertHolderWithoutEmail(trx, platform.id, request.holder, now)
     const existing = await findPitchForHolder(trx, session.id, holder.id)
     if (existing && isLive(existing)) return { pitchId: existing.id, token: pitchToken(ctx, existing), status: existing.status, existing: true }
     const initiativeId = await initiativeForHolder(trx, platform.id, holder.id, request.initiative, now)

@@ -59,7 +59,7 @@ async function mailLink(ctx: AppContext, db: Db, platform: Platform, session: Se
 }
 
 /** A booking from the public form, as the form answers it (BookingClosedError when booking has closed). */
-export async function bookFromForm(ctx: AppContext, platform: Platform, sessionId: number, request: BookingRequest, isOpen: (s: SessionRow) => boolean, nonce: string): Promise<FormAnswer> {
+export async function bookFromForm(ctx: AppContext, platform: Platform, sessionId: number, request: BookingRequest & { holder: { email: string } }, isOpen: (s: SessionRow) => boolean, nonce: string): Promise<FormAnswer> {
   const nonceHash = hashToken(nonce)
   // Sent again: answered from reads alone, before waiting for the write lock behind other bookings.
   const before = await answeredBefore(ctx, ctx.db, nonceHash)

@@ -203,7 +203,7 @@ export async function pitchRoutes(app: FastifyInstance) {
       }
       const holder = await findHolder(ctx.db, pitch.holder_id)
       const result = await bookPitch(ctx, platform, target.id, {
-        holder: { name: holder.name, email: holder.email!, phone: holder.phone, kind: holder.kind, commune_id: holder.commune_id },
+        holder: { name: holder.name, email: holder.email, phone: holder.phone, kind: holder.kind, commune_id: holder.commune_id },
         initiative: { title: mine.title, summary: mine.summary, domain: mine.domain, needs: mine.needs ? mine.needs.split(',') : [], stage: mine.stage, commune_id: mine.commune_id },
         attendance: pitch.attendance_mode, publicTitle: pitch.public_title === 1,
       }, open(platform))

@@ -11,6 +11,25 @@ export function emailKey(email: string): string {
 
 export interface HolderInput { name: string; email: string; phone: string | null; kind: Holder['kind']; commune_id: number | null }
 
+/** A holder a facilitator books by phone may have no email address (their messages go to the facilitator). */
+export type BookedHolder = Omit<HolderInput, 'email'> & { email: string | null }
+
+/**
+ * A holder without an email address, booked by phone: the same name and phone on this platform is the same
+ * person (a facilitator sending the form twice books once), refreshed with what was typed; else a new one.
+ */
+export async function upsertHolderWithoutEmail(db: Db, platformId: number, input: BookedHolder, now: string): Promise<Holder> {
+  const same = (await db.selectFrom('holder').selectAll().where('platform_id', '=', platformId).where('email_key', 'is', null).execute())
+    .find((h) => nameKey(h.name) === nameKey(input.name) && h.phone === input.phone)
+  if (same) {
+    await db.updateTable('holder').set({ name: input.name, kind: input.kind, commune_id: input.commune_id, updated_at: now }).where('id', '=', same.id).execute()
+    return db.selectFrom('holder').selectAll().where('id', '=', same.id).executeTakeFirstOrThrow()
+  }
+  const row = await db.insertInto('holder').values({ platform_id: platformId, ...input, email: null, email_key: null, feed_token_hash: null, created_at: now, updated_at: now })
+    .returning('id').executeTakeFirstOrThrow()
+  return db.selectFrom('holder').selectAll().where('id', '=', row.id).executeTakeFirstOrThrow()
+}
+
 /** The holder with this email on this platform, created or refreshed with what they just typed. */
 export async function upsertHolder(db: Db, platformId: number, input: HolderInput, now: string): Promise<Holder> {
   const key = emailKey(input.email)

@@ -208,6 +208,38 @@ describe("the facilitator's pitches", () => {
     expect((await admin.get(`${PITCHES}/new`)).body).toContain("n'accepte plus d'inscriptions")
   })
 
+  it('books by phone someone without an email address: their messages go to the facilitator, who is told so, and their sheet prints', async () => {
+    const fields = bookingFields(9, { holder_email: '', holder_phone: '06 11 22 33 44', consent: 'yes' })
+    const res = await admin.submit(`${PITCHES}/new`, fields)
+    expect(res.statusCode).toBe(303)
+    const [row] = await pitches(t.db)
+    expect(res.headers.location).toBe(`${PITCHES}?done=added-proxy#pitch-${row!.id}`)
+    expect(row!.status).toBe('confirmed')
+    expect((await t.db.selectFrom('holder').select(['email', 'email_key']).executeTakeFirstOrThrow())).toEqual({ email: null, email_key: null })
+    // The holder's email reaches the platform's mailbox, saying whom it is for; no calendar invitation for the team.
+    const [mail] = await outbox(t.db)
+    expect([mail!.kind, mail!.to_email, mail!.ical]).toEqual(['pitch.confirmed', 'animation@test.example.org', null])
+    expect(mail!.text_body).toContain("Ce message est pour Porteur 9, qui n'a pas d'adresse e-mail : merci de le lui transmettre (téléphone : 06 11 22 33 44).")
+    const triage = (await admin.get(String(res.headers.location))).body
+    expect(triage).toContain("La personne n&#39;a pas d&#39;adresse e-mail : ses messages vous sont envoyés")
+    expect(triage).toContain(`href="${PITCHES}/${row!.id}/print"`)
+    // The sheet to hand over: the booking and the address of the person's page, which opens.
+    const sheet = await admin.get(`${PITCHES}/${row!.id}/print`)
+    expect(sheet.statusCode).toBe(200)
+    expect(sheet.body).toContain('Bonjour Porteur 9')
+    expect(sheet.body).toContain('Jardin partagé 9')
+    const link = /http:\/\/fabrik\.test(\/pitch\/[A-Za-z0-9_-]{43})/.exec(sheet.body)![1]!
+    expect((await t.app.inject(link)).body).toContain('data-status="confirmed"')
+    // The same person (same name and phone) again: found, not doubled.
+    expect((await admin.submit(`${PITCHES}/new`, fields)).headers.location).toBe(`${PITCHES}?done=existing#pitch-${row!.id}`)
+    // A decision reaches the facilitator too.
+    await act(row!.id, { action: 'decline', message: 'Rappelez-nous.' })
+    const declined = (await outbox(t.db)).at(-1)!
+    expect([declined.kind, declined.to_email, declined.ical_method]).toEqual(['pitch.declined', 'animation@test.example.org', null])
+    expect(declined.text_body).toContain('Rappelez-nous.')
+    expect(declined.text_body).toContain('Ce message est pour Porteur 9')
+  })
+
   describe('the agenda', () => {
     const agenda = () => t.db.selectFrom('agenda_item').selectAll().where('session_id', '=', sessionId).orderBy('position').execute()
     const twoLongSlots = {
