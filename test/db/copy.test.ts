@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { systemClock } from '../../src/context.js'
-import { COPY_ORDER, copyDatabase } from '../../src/db/copy.js'
+import { COPY_ORDER, copyDatabase, NOT_COPIED } from '../../src/db/copy.js'
 import { createDatabase } from '../../src/db/index.js'
 import { migrateToLatest } from '../../src/db/migrate.js'
 import { seedDemo, seedDemoPitches } from '../../src/demo/seed.js'
@@ -14,6 +14,18 @@ import { tempDatabase } from '../helpers/db.js'
 // `npm run db:copy` moves SQLite to PostgreSQL: it needs both, so it runs in the PostgreSQL job.
 const pg = process.env.FABRIK_TEST_PG_URL
 if (!pg) console.warn('⚠ test/db/copy.test.ts skipped: set FABRIK_TEST_PG_URL (npm run test:pg) to copy SQLite → PostgreSQL')
+
+describe('the copy order', () => {
+  it('names every table of the schema (a new table must say whether db:copy moves it)', async () => {
+    const t = await tempDatabase()
+    try {
+      const tables = (await t.db.introspection.getTables()).map((table) => table.name).filter((n) => !n.startsWith('kysely_'))
+      expect([...COPY_ORDER, ...NOT_COPIED].sort()).toEqual(tables.sort())
+    } finally {
+      await t.close()
+    }
+  })
+})
 
 describe.skipIf(!pg)('copying a whole history from SQLite to PostgreSQL', () => {
   let dataDir = ''
