@@ -92,7 +92,7 @@ export async function promoteWaiting(ctx: AppContext, db: Db, platform: Platform
   // All of them hold their slot before anyone is told a time: a waiting pitch keeps its position, so one
   // promoted after another may still take an earlier slot. An unconfirmed one holds it as pending.
   for (const p of promoted) {
-    const status = promotedStatus(platform.booking_mode, waiting.find((w) => w.id === p.id)!.address_confirmed_at !== null)
+    const status = promotedStatus(platform.booking_mode, addressConfirmed(waiting.find((w) => w.id === p.id)!))
     await db.updateTable('pitch').set({ status, updated_at: now }).where('id', '=', p.id).execute()
   }
   for (const p of promoted) await tellHolder(ctx, db, platform, session.id, p.id, 'pitch.promoted')

@@ -17,9 +17,13 @@ export function holdEnd(now: Date, hours: number, sessionStartsAt: string): stri
   return end < sessionStartsAt ? end : sessionStartsAt
 }
 
-/** Is the address behind this booking confirmed (every booking not made by the public form is)? */
-export function addressConfirmed(p: Pick<Hold, 'address_confirmed_at'>): boolean {
-  return p.address_confirmed_at !== null
+/**
+ * Is the address behind this booking confirmed? Only a booking from the public form waits, and it always
+ * has a hold's end until then; every other booking (a facilitator's, a holder's own link, the demo, rows
+ * written by hand or by a script) counts as confirmed.
+ */
+export function addressConfirmed(p: Pick<Hold, 'address_confirmed_at' | 'hold_until'>): boolean {
+  return p.address_confirmed_at !== null || p.hold_until === null
 }
 
 /** An unconfirmed booking still alive whose hold has ended: the worker releases it. */

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto'
 import type { Db, Holder, PitchStatus } from '../db/schema.js'
 import { nameKey } from '../platforms/names.js'
+import { addressConfirmed } from './holds.js'
 import { HOLDING } from './waiting-list.js'
 
 // Holders, initiatives and pitches.
@@ -157,12 +158,12 @@ export async function holderInitiatives(db: Db, holderId: number) {
     .selectAll('initiative').where('initiative_holder.holder_id', '=', holderId).where('initiative.merged_into_id', 'is', null)
     .orderBy('initiative.created_at').execute()
   const pitches = initiatives.length === 0 ? [] : await db.selectFrom('pitch').innerJoin('session', 'session.id', 'pitch.session_id')
-    .select(['pitch.initiative_id', 'pitch.status', 'pitch.address_confirmed_at', 'session.date', 'session.status as session_status'])
+    .select(['pitch.initiative_id', 'pitch.status', 'pitch.address_confirmed_at', 'pitch.hold_until', 'session.date', 'session.status as session_status'])
     .where('pitch.holder_id', '=', holderId).where('pitch.initiative_id', 'in', initiatives.map((i) => i.id)).orderBy('session.date').execute()
   return initiatives
     .map((i) => ({ ...i, all: pitches.filter((p) => p.initiative_id === i.id) }))
-    .filter((i) => i.all.length === 0 || i.all.some((p) => p.address_confirmed_at !== null))
-    .map(({ all, ...i }) => ({ ...i, pitches: all.filter((p) => p.address_confirmed_at !== null) }))
+    .filter((i) => i.all.length === 0 || i.all.some(addressConfirmed))
+    .map(({ all, ...i }) => ({ ...i, pitches: all.filter(addressConfirmed) }))
 }
 
 export function findHolder(db: Db, id: number) {

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { backgroundTick } from '../../src/background.js'
 import type { Platform } from '../../src/db/schema.js'
-import { holdEnd, holdLapsed, mayBePromoted, mayMailLink, releasedUnconfirmed } from '../../src/pitches/holds.js'
+import { addressConfirmed, holdEnd, holdLapsed, mayBePromoted, mayMailLink, releasedUnconfirmed } from '../../src/pitches/holds.js'
 import { promotedStatus, statusForNewBooking, statusOnAddressConfirmed } from '../../src/pitches/waiting-list.js'
 import { buildTestApp, Client, createPlatform, csrfToken, facilitatorClient, type TestApp } from '../helpers/app.js'
 import { bookConfirmed, bookingFields, confirmationLink, outbox, pitches, publishedSession, sentText } from './helpers.js'
@@ -44,6 +44,10 @@ describe('the rules of an unconfirmed hold', () => {
     expect(statusOnAddressConfirmed('pending', 'review')).toBe('pending')
     expect(statusOnAddressConfirmed('waiting', 'auto')).toBe('waiting')
     expect([0, 1, 2, 3].map(mayMailLink)).toEqual([true, true, true, false])
+    // Only the public form's bookings wait (they carry a hold's end); any other row counts as confirmed.
+    expect(addressConfirmed({ address_confirmed_at: null, hold_until: '2026-11-25T09:00:00.000Z' })).toBe(false)
+    expect(addressConfirmed({ address_confirmed_at: null, hold_until: null })).toBe(true)
+    expect(addressConfirmed({ address_confirmed_at: '2026-11-24T00:00:00.000Z', hold_until: null })).toBe(true)
   })
 })
 
