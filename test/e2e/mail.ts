@@ -22,6 +22,9 @@ export const SUBJECT_STARTS: Record<string, RegExp> = {
   'pitch.declined': /^Votre demande de présentation pour la séance du /,
   'pitch.moved': /^Votre présentation est déplacée à la séance du /,
   'pitch.withdrawn': /^Votre présentation du .* est retirée/,
+  'pitch.slot': /^Nouvel horaire de passage pour la séance du /,
+  'pitch.verify': /^Confirmez votre réservation pour la séance du /,
+  'pitch.link': /^Votre lien personnel pour la séance du /,
 }
 
 export interface MailQuery {
