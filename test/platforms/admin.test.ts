@@ -8,7 +8,7 @@ import { buildTestApp, Client, createFacilitator, createPlatform, csrfToken, typ
 // The instance administrators' pages: create a platform from the form (pasted or uploaded communes), plan a
 // year on it with its own holidays, edit, archive and restore it; facilitators are refused.
 
-const LUXEMBOURG_CSV = readFileSync(join(projectRoot(), '..', 'shared', 'data', 'luxembourg-be-communes.csv'))
+const LUXEMBOURG_CSV = readFileSync(join(projectRoot(), 'src', 'demo', 'data', 'luxembourg-be-communes.csv'))
 
 type Part = string | string[] | { filename: string; content: Buffer }
 

@@ -9,7 +9,7 @@ import { buildTestApp, facilitatorClient, type TestApp } from '../helpers/app.js
 // `npm run platform:add`: the creation form's checks from the command line; one line naming the wrong
 // option, nothing created. The platforms it makes plan their years with their own holidays.
 
-const DATA = join(projectRoot(), '..', 'shared', 'data')
+const DATA = join(projectRoot(), 'src', 'demo', 'data')
 
 describe('npm run platform:add', () => {
   let t: TestApp
