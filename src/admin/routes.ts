@@ -17,6 +17,7 @@ import { type FieldErrors, optionalLine, parseForm } from '../web/forms.js'
 import { requireAdmin } from '../web/guards.js'
 import { page } from '../web/views.js'
 import { platformOverview } from './store.js'
+import { BodyRefused, multipartValues, TOO_LARGE } from '../web/multipart.js'
 
 // Instance administrators: every platform with its next session, facilitators and figures of the year;
 // create, edit, archive and restore one. A folder of its own because it stands above every feature: it reads
@@ -27,25 +28,6 @@ const MAX_FILE_BYTES = 2 * 1024 * 1024
 const FIELD_BYTES = 1024 * 1024
 const MAX_BODY_BYTES = MAX_FILE_BYTES + FIELD_BYTES
 const MULTIPART_LIMITS = { fileSize: MAX_FILE_BYTES, files: 1, fieldSize: FIELD_BYTES, fields: 40, parts: 41, fieldNameSize: 50, headerPairs: 20 }
-const TOO_LARGE = new Set(['FST_REQ_FILE_TOO_LARGE', 'FST_PARTS_LIMIT', 'FST_FILES_LIMIT', 'FST_FIELDS_LIMIT'])
-
-class BodyRefused extends Error {
-  constructor(readonly status: 400 | 413) {
-    super(status === 413 ? 'multipart body too large' : 'unreadable multipart body')
-  }
-}
-
-/** The fields as a urlencoded form gives them (strings, the file as a Buffer); a truncated field refuses the body. */
-function multipartValues(body: Record<string, unknown>): Record<string, unknown> {
-  const one = (part: unknown): unknown => {
-    const p = part as { type?: string; value?: unknown; valueTruncated?: boolean; _buf?: Buffer | null }
-    if (p.type === 'file') return p._buf ?? Buffer.alloc(0)
-    if (p.valueTruncated) throw new BodyRefused(413)
-    return p.value
-  }
-  return Object.fromEntries(Object.entries(body).map(([key, part]) => [key, Array.isArray(part) ? part.map(one) : one(part)]))
-}
-
 const archiveForm = z.object({ confirm: optionalLine(60) })
 
 const MONTH_NAMES = ['janvier', 'février', 'mars', 'avril', 'mai', 'juin', 'juillet', 'août', 'septembre', 'octobre', 'novembre', 'décembre']

@@ -10,10 +10,11 @@ import { decodeCsv, MAX_IMPORT_ROWS, parseContactsCsv, type ParsedContacts } fro
 import { importBytes, importForm } from './forms.js'
 import { openPreview, sealPreview } from './import-preview.js'
 import { importContacts } from './store.js'
+import { BodyRefused, multipartValues, TOO_LARGE } from '../web/multipart.js'
 
 // Facilitators: the CSV import of contacts — choose or paste → preview with an error report by line → confirm.
-// The only route that takes a file, so the only one where multipart bodies are read at all (elsewhere they
-// answer 415 unread), and only once the login and the platform are known.
+// One of the two routes that take a file (with the platform form), so one of the only places multipart bodies
+// are read at all (elsewhere they answer 415 unread), and only once the login and the platform are known.
 
 /** The largest file taken; a pasted text or a sealed preview is a field of at most FIELD_BYTES. */
 export const MAX_FILE_BYTES = 2 * 1024 * 1024
@@ -23,31 +24,6 @@ const MAX_BODY_BYTES = MAX_FILE_BYTES + FIELD_BYTES
 
 const MULTIPART_LIMITS = {
   fileSize: MAX_FILE_BYTES, files: 1, fieldSize: FIELD_BYTES, fields: 8, parts: 9, fieldNameSize: 50, headerPairs: 20,
-}
-
-/** What the multipart reader could not take: too big (413) or not a form at all (400). */
-class BodyRefused extends Error {
-  constructor(readonly status: 400 | 413) {
-    super(status === 413 ? 'multipart body too large' : 'unreadable multipart body')
-  }
-}
-
-const TOO_LARGE = new Set(['FST_REQ_FILE_TOO_LARGE', 'FST_PARTS_LIMIT', 'FST_FILES_LIMIT', 'FST_FIELDS_LIMIT'])
-
-/**
- * The fields as the form reads them (strings, the file as a Buffer), from what @fastify/multipart attached;
- * a field cut at its size limit refuses the body (the reader would silently truncate it).
- */
-function multipartValues(body: Record<string, unknown>): Record<string, unknown> {
-  const out: Record<string, unknown> = {}
-  const one = (part: unknown): unknown => {
-    const p = part as { type?: string; value?: unknown; valueTruncated?: boolean; _buf?: Buffer | null }
-    if (p.type === 'file') return p._buf ?? Buffer.alloc(0)
-    if (p.valueTruncated) throw new BodyRefused(413)
-    return p.value
-  }
-  for (const [key, part] of Object.entries(body)) out[key] = Array.isArray(part) ? part.map(one) : one(part)
-  return out
 }
 
 export async function partnerImportRoutes(app: FastifyInstance) {
