@@ -5,7 +5,7 @@ import { type AppContext, systemClock } from './context.js'
 import type { Db } from './db/schema.js'
 import { adminPlatformRoutes } from './admin/routes.js'
 import { mailRoutes } from './mail/routes.js'
-import { managedPlatform } from './platforms/access.js'
+import { managedPlatform, requireManagedPlatform } from './platforms/access.js'
 import { loginRoutes } from './platforms/login-routes.js'
 import { teamRoutes } from './platforms/team-routes.js'
 import { partnerImportRoutes } from './partners/import-routes.js'
@@ -76,6 +76,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(partnerAdminRoutes, { prefix: '/admin' })
   await app.register(partnerImportRoutes, { prefix: '/admin' })
   await app.register(pitchAdminRoutes, { prefix: '/admin' })
+  // One platform's pages (/admin/p/{slug}/…): one preHandler checks the login and the platform, and routes
+  // read it with platformOf(request). New facilitator plugins register here, with paths relative to the scope.
+  app.decorateRequest('platform', null)
+  await app.register(async (scope) => {
+    scope.addHook('preHandler', requireManagedPlatform)
+  }, { prefix: '/admin/p/:slug' })
   // Instance administrators: the platforms themselves (/admin/platforms…).
   await app.register(adminPlatformRoutes, { prefix: '/admin' })
   // Anyone: the platform's pages and feeds under /{platform}/….

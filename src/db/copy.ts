@@ -10,6 +10,7 @@ export const COPY_ORDER: Array<keyof Database> = [
   'holder', 'initiative', 'initiative_holder', 'pitch', 'partner', 'contact', 'invitation', 'advice', 'outbox',
   // Earlier links keep answering 410 and moved sessions' old URLs keep redirecting after the move.
   'retired_link', 'session_alias', 'facilitator_token',
+  'attendance', 'pitch_record', 'referral', 'referral_event',
 ]
 
 /** Not copied: raised by the target's own triggers as the rows arrive. */
@@ -34,7 +35,7 @@ export async function copyDatabase(source: Db, target: Db): Promise<CopyReport[]
   await target.transaction().execute(async (trx) => {
     for (const table of COPY_ORDER) {
       const self = SELF_REFERENCES[table]
-      const hasId = !['facilitator_platform', 'initiative_holder', 'rate_limit', 'retired_link', 'session_alias'].includes(table)
+      const hasId = !['facilitator_platform', 'initiative_holder', 'rate_limit', 'retired_link', 'session_alias', 'pitch_record'].includes(table)
       let offset = 0
       for (;;) {
         let q = source.selectFrom(table).selectAll()

@@ -9,6 +9,7 @@ import * as delegations from '../../migrations/2026-12-02T0950-delegations.js'
 import * as platformAdmin from '../../migrations/2026-12-02T1000-platform-admin.js'
 import * as sessionAlias from '../../migrations/2026-12-02T1010-session-alias.js'
 import * as facilitatorToken from '../../migrations/2026-12-02T1030-facilitator-token.js'
+import * as sessionRecord from '../../migrations/2026-12-03T0900-session-record.js'
 import type { Db } from './schema.js'
 
 // Listed explicitly rather than read from the folder, so the same list runs from src/ (tests) and dist/.
@@ -23,6 +24,7 @@ const migrations: Record<string, Migration> = {
   '2026-12-02T1000-platform-admin': platformAdmin,
   '2026-12-02T1010-session-alias': sessionAlias,
   '2026-12-02T1030-facilitator-token': facilitatorToken,
+  '2026-12-03T0900-session-record': sessionRecord,
 }
 
 const provider: MigrationProvider = { getMigrations: async () => migrations }

@@ -144,6 +144,8 @@ export interface HolderTable {
   feed_token_hash: string | null
   /** Raised when the holder's calendar feed link is replaced (the old one then answers 410). */
   feed_version: Generated<number>
+  /** 1: agreed (booking form or holder's page) that referred partners receive their contact details. */
+  shares_contact: Generated<Flag>
   created_at: string
   updated_at: string
 }
@@ -255,6 +257,84 @@ export interface AdviceTable {
   contact_id: number | null
   partner_id: number | null
   body: string
+  /** 'written': sent through an excused partner's link before the session; 'table': said at the session. */
+  source: ColumnType<AdviceSource, AdviceSource | undefined, AdviceSource>
+  /** Who gave it when they are not a contact (a walk-in, a name): null otherwise. */
+  author_name: string | null
+  recorded_by: number | null
+  created_at: string
+}
+
+export type AdviceSource = 'written' | 'table'
+export type Presence = 'on_site' | 'remote' | 'absent'
+export type ReferralStatus = 'proposed' | 'contacted' | 'in_progress' | 'succeeded' | 'dropped'
+
+/** Who was at a session: a contact, a holder, or a walk-in (both null; name, organisation, email) (record/). */
+export interface AttendanceTable {
+  id: Id
+  session_id: number
+  contact_id: number | null
+  holder_id: number | null
+  /** The organisation this presence counts for (a contact's partner, or a walk-in's known partner). */
+  partner_id: number | null
+  name: string | null
+  organisation: string | null
+  email: string | null
+  presence: Presence
+  recorded_by: number | null
+  created_at: string
+  updated_at: string
+}
+
+/** The facilitator's record of one pitch at the table (record/). */
+export interface PitchRecordTable {
+  pitch_id: number
+  summary: string | null
+  next_steps: string | null
+  stage_after: string | null
+  /** 1: "À revoir lors d'une prochaine séance"; revisit_session_id is the later session offered. */
+  revisit: Generated<Flag>
+  revisit_session_id: number | null
+  revisit_offered_at: string | null
+  /** Raised by each save: a save based on an older version is told to reload (no silent overwrite). */
+  version: Generated<number>
+  updated_by: number | null
+  created_at: string
+  updated_at: string
+}
+
+/** An orientation of an initiative to a partner organisation, followed until it leads somewhere (referrals/). */
+export interface ReferralTable {
+  id: Id
+  pitch_id: number
+  initiative_id: number
+  partner_id: number
+  contact_id: number | null
+  subject: string
+  /** 'YYYY-MM-DD': past it with no update, the partner is reminded once (reminded_at). */
+  follow_up_on: string | null
+  status: ColumnType<ReferralStatus, ReferralStatus | undefined, ReferralStatus>
+  /** 1: the holder agreed that this partner receives their contact details. */
+  share_contact: Generated<Flag>
+  /** The partner's personal link (SHA-256 of the derived token, as invitations). */
+  token_hash: string
+  token_version: Generated<number>
+  reminded_at: string | null
+  created_by: number | null
+  created_at: string
+  updated_at: string
+}
+
+/** A referral's dated history: a status change and/or a note, and who made it (referrals/). */
+export interface ReferralEventTable {
+  id: Id
+  referral_id: number
+  status: ReferralStatus | null
+  note: string | null
+  by_kind: 'facilitator' | 'partner' | 'holder'
+  by_facilitator_id: number | null
+  by_contact_id: number | null
+  by_name: string | null
   created_at: string
 }
 
@@ -343,6 +423,10 @@ export interface Database {
   retired_link: RetiredLinkTable
   session_alias: SessionAliasTable
   facilitator_token: FacilitatorTokenTable
+  attendance: AttendanceTable
+  pitch_record: PitchRecordTable
+  referral: ReferralTable
+  referral_event: ReferralEventTable
 }
 
 export type Db = Kysely<Database>
@@ -362,3 +446,7 @@ export type Partner = Selectable<PartnerTable>
 export type Contact = Selectable<ContactTable>
 export type Invitation = Selectable<InvitationTable>
 export type OutboxRow = Selectable<OutboxTable>
+export type Attendance = Selectable<AttendanceTable>
+export type PitchRecord = Selectable<PitchRecordTable>
+export type Referral = Selectable<ReferralTable>
+export type ReferralEvent = Selectable<ReferralEventTable>

@@ -26,6 +26,16 @@ export interface MailData {
   changes?: string[]
   /** Whom to write to with a question (the platform's contact address). */
   contactEmail?: string | null
+  /** A referral's mails (referral.*): the organisation referred to, what about, its status and latest note. */
+  referral?: {
+    organisation: string
+    subject: string
+    statusLabel?: string | null
+    note?: string | null
+    followUpOn?: string | null
+    /** The holder's details, only when the holder agreed to share them with the partner. */
+    holder?: { name: string, email: string | null, phone: string | null } | null
+  } | null
 }
 
 export interface RenderedMail {

@@ -20,6 +20,11 @@ export const MAIL_KINDS = [
   'pitch.slot',
   'pitch.verify',
   'pitch.link',
+  'pitch.revisit',
+  'session.invitation-reminder',
+  'referral.made',
+  'referral.reminder',
+  'referral.updated',
 ] as const
 
 export type MailKind = (typeof MAIL_KINDS)[number]
@@ -57,6 +62,11 @@ export const KIND_LABELS: Record<MailKind, string> = {
   'pitch.slot': 'Nouvel horaire de passage',
   'pitch.verify': 'Réservation à confirmer',
   'pitch.link': 'Lien personnel renvoyé',
+  'pitch.revisit': 'Proposition de revenir présenter',
+  'session.invitation-reminder': 'Relance : invitation sans réponse',
+  'referral.made': 'Orientation vers un partenaire',
+  'referral.reminder': "Relance d'une orientation",
+  'referral.updated': 'Orientation mise à jour',
 }
 
 
@@ -78,6 +88,13 @@ const SUBJECTS: Record<MailKind, SubjectBuilder> = {
   'pitch.slot': (_d, day) => `Nouvel horaire de passage pour la séance du ${day}`,
   'pitch.verify': (_d, day) => `Confirmez votre réservation pour la séance du ${day}`,
   'pitch.link': (_d, day) => `Votre lien personnel pour la séance du ${day}`,
+  // The offered (later) session is data.session.
+  'pitch.revisit': (_d, day) => `Revenir présenter votre initiative à la séance du ${day}`,
+  'session.invitation-reminder': (_d, day) => `Relance : votre réponse pour la séance du ${day}`,
+  // Referral mails carry the session of the pitch the referral came from.
+  'referral.made': (_d, day) => `Une initiative vous est orientée (séance du ${day})`,
+  'referral.reminder': (_d, day) => `Où en est l'orientation de la séance du ${day} ?`,
+  'referral.updated': (_d, day) => `Votre orientation a avancé (séance du ${day})`,
 }
 
 /** The French subject, before header hygiene (compose.ts strips line breaks and controls). */

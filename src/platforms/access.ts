@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { Platform } from '../db/schema.js'
-import { errorPage } from '../web/errors.js'
-import { canManage } from '../web/guards.js'
+import { errorPage, notFound } from '../web/errors.js'
+import { canManage, requireLogin } from '../web/guards.js'
 import { findPlatformBySlug, findPlatformVersion } from './store.js'
 
 /**
@@ -30,4 +30,30 @@ export async function refuseArchivedPlatform(request: FastifyRequest, reply: Fas
   if (!slug) return
   const found = await findPlatformVersion(request.server.ctx.db, slug)
   if (found?.archived_at) return platformGone(request, reply, found)
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** The platform of a route under /admin/p/{slug}/…, set by requireManagedPlatform (platformOf reads it). */
+    platform: Platform | null
+  }
+}
+
+/**
+ * The one preHandler of the facilitator's platform scope (/admin/p/{slug}/…, app.ts): a login is required
+ * (an anonymous GET goes to the login page), then the platform named in the URL must be one this facilitator
+ * manages — another, an unknown or an archived one answers 404 — and routes read it with platformOf(request).
+ */
+export async function requireManagedPlatform(request: FastifyRequest, reply: FastifyReply) {
+  const refused = await requireLogin(request, reply)
+  if (reply.sent) return refused
+  const platform = await managedPlatform(request)
+  if (!platform) return notFound(request, reply)
+  request.platform = platform
+}
+
+/** The managed platform of a route registered inside the platform scope. */
+export function platformOf(request: FastifyRequest): Platform {
+  if (!request.platform) throw new Error('platformOf: this route is not inside the /admin/p/:slug scope')
+  return request.platform
 }

@@ -137,7 +137,8 @@ describe('kinds', () => {
     expect(MAIL_KINDS).toEqual([
       'session.invitation', 'session.updated', 'session.cancelled', 'session.reminder', 'session.uninvited', 'pitch.received',
       'pitch.confirmed', 'pitch.waiting', 'pitch.promoted', 'pitch.declined', 'pitch.moved', 'pitch.withdrawn',
-      'pitch.slot', 'pitch.verify', 'pitch.link',
+      'pitch.slot', 'pitch.verify', 'pitch.link', 'pitch.revisit', 'session.invitation-reminder', 'referral.made',
+      'referral.reminder', 'referral.updated',
     ])
     expect(isMailKind('pitch.moved')).toBe(true)
     expect(isMailKind('pitch.nope')).toBe(false)
