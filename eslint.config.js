@@ -3,21 +3,23 @@ import tseslint from 'typescript-eslint'
 
 // The house's floors, lowest first (ARCHITECTURE.md): a folder may import the shared rooms (db/, web/, mail/,
 // calendar/ and the files at src/'s root) and the features below it, never one above it or beside it:
-// platforms < sessions < pitches < partners (the RSVP page shows the agenda's pitches) < referrals < indicators;
+// platforms < sessions < pitches < partners (the RSVP page shows the agenda's pitches) < referrals < record
+// (the session's record makes referrals) < indicators;
 // admin/ (the instance administrator's pages) and privacy/ read every floor and nothing imports them.
 // calendar/ is pure and imports no folder of the app; db/, mail/ and web/ are plumbing and know no feature;
 // no feature imports demo/ or scripts/. `npm run lint` fails on a new crossing. Where a lower floor needs a
 // higher one's function, app.ts hands it in (sessions/public-routes.ts gets what it shows of pitches that way).
-const FEATURES = ['platforms', 'sessions', 'pitches', 'partners', 'referrals', 'indicators', 'audit', 'privacy', 'admin']
+const FEATURES = ['platforms', 'sessions', 'pitches', 'partners', 'referrals', 'record', 'indicators', 'audit', 'privacy', 'admin']
 const ALLOWED_FEATURES = {
   platforms: [],
   sessions: ['platforms'],
   pitches: ['platforms', 'sessions'],
   partners: ['platforms', 'sessions', 'pitches'],
   referrals: ['platforms', 'sessions', 'pitches', 'partners'],
-  indicators: ['platforms', 'sessions', 'pitches', 'partners', 'referrals'],
+  record: ['platforms', 'sessions', 'pitches', 'partners', 'referrals'],
+  indicators: ['platforms', 'sessions', 'pitches', 'partners', 'referrals', 'record'],
   audit: [],
-  privacy: ['platforms', 'sessions', 'pitches', 'partners', 'referrals', 'indicators', 'audit'],
+  privacy: ['platforms', 'sessions', 'pitches', 'partners', 'referrals', 'record', 'indicators', 'audit'],
   admin: ['platforms', 'sessions', 'pitches', 'partners'],
 }
 const folder = (name) => [`../${name}/*`, `../${name}`]
