@@ -4,6 +4,7 @@ import type { Config } from './config.js'
 import { type AppContext, systemClock } from './context.js'
 import type { Db } from './db/schema.js'
 import { adminPlatformRoutes } from './admin/routes.js'
+import { indicatorRoutes } from './indicators/routes.js'
 import { mailRoutes } from './mail/routes.js'
 import { managedPlatform, requireManagedPlatform } from './platforms/access.js'
 import { loginRoutes } from './platforms/login-routes.js'
@@ -81,6 +82,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.decorateRequest('platform', null)
   await app.register(async (scope) => {
     scope.addHook('preHandler', requireManagedPlatform)
+    await scope.register(indicatorRoutes)
   }, { prefix: '/admin/p/:slug' })
   // Instance administrators: the platforms themselves (/admin/platforms…).
   await app.register(adminPlatformRoutes, { prefix: '/admin' })

@@ -11,6 +11,9 @@ export const COPY_ORDER: Array<keyof Database> = [
   // Earlier links keep answering 410 and moved sessions' old URLs keep redirecting after the move.
   'retired_link', 'session_alias', 'facilitator_token',
   'attendance', 'pitch_record', 'referral', 'referral_event',
+  'calendar_reply', 'calendar_reply_state',
+  'target',
+  'audit_event',
 ]
 
 /** Not copied: raised by the target's own triggers as the rows arrive. */

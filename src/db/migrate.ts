@@ -10,6 +10,9 @@ import * as platformAdmin from '../../migrations/2026-12-02T1000-platform-admin.
 import * as sessionAlias from '../../migrations/2026-12-02T1010-session-alias.js'
 import * as facilitatorToken from '../../migrations/2026-12-02T1030-facilitator-token.js'
 import * as sessionRecord from '../../migrations/2026-12-03T0900-session-record.js'
+import * as calendarReplies from '../../migrations/2026-12-03T0920-calendar-replies.js'
+import * as targets from '../../migrations/2026-12-03T0930-targets.js'
+import * as audit from '../../migrations/2026-12-03T0940-audit.js'
 import type { Db } from './schema.js'
 
 // Listed explicitly rather than read from the folder, so the same list runs from src/ (tests) and dist/.
@@ -25,6 +28,9 @@ const migrations: Record<string, Migration> = {
   '2026-12-02T1010-session-alias': sessionAlias,
   '2026-12-02T1030-facilitator-token': facilitatorToken,
   '2026-12-03T0900-session-record': sessionRecord,
+  '2026-12-03T0920-calendar-replies': calendarReplies,
+  '2026-12-03T0930-targets': targets,
+  '2026-12-03T0940-audit': audit,
 }
 
 const provider: MigrationProvider = { getMigrations: async () => migrations }

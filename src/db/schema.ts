@@ -8,7 +8,8 @@ export type SessionMode = 'in_person' | 'videoconference' | 'hybrid'
 export type SessionStatus = 'draft' | 'published' | 'cancelled'
 export type BookingMode = 'auto' | 'review'
 export type PitchStatus = 'pending' | 'confirmed' | 'waiting' | 'declined' | 'withdrawn'
-export type Answer = 'none' | 'on_site' | 'remote' | 'declined' | 'delegate'
+/** 'tentative' ("peut-être") only ever comes from a calendar reply (replies/). */
+export type Answer = 'none' | 'on_site' | 'remote' | 'declined' | 'delegate' | 'tentative'
 export type OutboxStatus = 'queued' | 'sending' | 'sent' | 'failed' | 'superseded'
 
 export interface PlatformTable {
@@ -245,6 +246,13 @@ export interface InvitationTable {
   /** How many colleagues this invitation has named (capped). */
   delegations: Generated<number>
   answered_at: string | null
+  /** 'calendar' when the answer came from a calendar reply; null or 'link' otherwise (replies/). */
+  answer_source: 'link' | 'calendar' | null
+  /** The answered_at written with the last calendar answer: a later link answer moves answered_at past it. */
+  calendar_answered_at: string | null
+  /** A delivery-status report said the message to this address failed: when, and what it said. */
+  address_failed_at: string | null
+  address_failure: string | null
   invited_at: string
   reminded_at: string | null
   created_at: string
@@ -394,10 +402,73 @@ export interface RetiredLinkTable {
   retired_at: string
 }
 
+/** A facilitator's target for one indicator of a platform's year (indicators/). No row: no target. */
+export interface TargetTable {
+  id: Id
+  platform_id: number
+  year: number
+  /** A report.json field name: 'sessionsHeld', 'pitches', … (indicators/keys.ts). */
+  indicator: string
+  value: number
+  updated_by: number | null
+  updated_at: string
+}
+
+/** One message the calendar-replies poller looked at, once per mailbox and Message-ID (replies/). */
+export interface CalendarReplyTable {
+  id: Id
+  mailbox: string
+  message_id: string
+  imap_uid: number | null
+  kind: 'reply' | 'bounce' | 'other'
+  outcome: 'applied' | 'stale' | 'older' | 'unmatched' | 'failing'
+  reason: string | null
+  platform_id: number | null
+  session_id: number | null
+  invitation_id: number | null
+  attendee_email: string | null
+  partstat: string | null
+  sequence: number | null
+  dtstamp: string | null
+  from_address: string | null
+  subject: string | null
+  received_at: string | null
+  moved: Generated<Flag>
+  processed_at: string
+}
+
+/** The calendar-replies poller's state per mailbox (replies/). */
+export interface CalendarReplyStateTable {
+  mailbox: string
+  uid_validity: string | null
+  last_uid: Generated<number>
+  last_attempt_at: string | null
+  last_success_at: string | null
+  last_error: string | null
+  failures: Generated<number>
+  next_attempt_at: string | null
+}
+
 /** Raised by database triggers whenever a platform's public pages or feeds change (see page-cache.ts). */
 export interface ContentVersionTable {
   platform_id: number
   version: number
+}
+
+/** What facilitators and operators did with personal data; never the data itself (audit/). */
+export interface AuditEventTable {
+  id: Id
+  platform_id: number | null
+  actor_kind: 'facilitator' | 'operator' | 'system'
+  actor_facilitator_id: number | null
+  /** 'person.export', 'person.erase', 'person.search', … */
+  action: string
+  /** Rows acted upon, by table and id ("holder:12 contact:7"), never a name or an address. */
+  subject: string | null
+  /** JSON of counts. */
+  detail: string | null
+  address: string | null
+  created_at: string
 }
 
 export interface Database {
@@ -427,6 +498,10 @@ export interface Database {
   pitch_record: PitchRecordTable
   referral: ReferralTable
   referral_event: ReferralEventTable
+  calendar_reply: CalendarReplyTable
+  calendar_reply_state: CalendarReplyStateTable
+  target: TargetTable
+  audit_event: AuditEventTable
 }
 
 export type Db = Kysely<Database>
