@@ -1,0 +1,61 @@
+import { record, type AuditActor } from '../audit/store.js'
+import type { Database, Db } from '../db/schema.js'
+import { keyOf, scrubbedRow, termsOf } from './rules.js'
+import { replacements } from './scrub.js'
+import { rulesOf } from './tables.js'
+import { holderAndContactIds, mentionRows, ownRows, relatedRows, type Rows } from './whose.js'
+
+// Access (issue #17): everything held about a person on one platform, as one JSON document: their own rows,
+// the rows about them (initiatives, advice and referrals they received), the messages sent to them (from the
+// outbox) and a reference to every other row that names them in its text. Read and logged in one transaction. Link hashes
+// are left out: they open nothing by themselves, and the export is handed to people.
+
+export interface PersonExport {
+  platform: string
+  email: string
+  exportedAt: string
+  /** Rows by table: theirs, then about them, then those that mention them. */
+  tables: Rows
+  /** How many rows of each table. */
+  counts: Record<string, number>
+}
+
+export interface ExportDeps {
+  db: Db
+  platform: { id: number; slug: string }
+  email: string
+  now: Date
+  actor: AuditActor
+}
+
+function withoutSecrets(table: keyof Database, rows: Array<Record<string, unknown>>) {
+  const hidden = rulesOf(table).filter(([, r]) => r.startsWith('link:')).map(([c]) => c).concat(['form_nonce_hash', 'password_hash', 'token_hash', 'previous_token_hash'])
+  return rows.map((row) => Object.fromEntries(Object.entries(row).filter(([c]) => !hidden.includes(c))))
+}
+
+export async function exportPerson(deps: ExportDeps): Promise<PersonExport> {
+  const now = deps.now.toISOString()
+  return deps.db.transaction().execute(async (trx) => {
+    const own = await ownRows(trx, deps.platform.id, deps.email)
+    const related = await relatedRows(trx, own)
+    const list = replacements(termsOf(own, deps.email))
+    const mentions = await mentionRows(trx, deps.platform.id, list)
+    const tables: Rows = {}
+    // Another row that names them (minutes sent to partners, a note) is someone else's too: it is listed by its
+    // key and the columns that name them, not copied.
+    const named: Rows = {}
+    for (const [table, rows] of Object.entries(mentions) as Array<[keyof Database, Array<Record<string, unknown>>]>) {
+      named[table] = rows.map((row) => ({ ...keyOf(table, row), names_them_in: Object.keys(scrubbedRow(table, row, list)) }))
+    }
+    for (const part of [own, related, named]) {
+      for (const [table, rows] of Object.entries(part) as Array<[keyof Database, Array<Record<string, unknown>>]>) {
+        const seen = new Set((tables[table] ?? []).map((r) => JSON.stringify(r)))
+        const add = withoutSecrets(table, rows).filter((r) => !seen.has(JSON.stringify(r)))
+        if (add.length) tables[table] = [...(tables[table] ?? []), ...add]
+      }
+    }
+    const counts = Object.fromEntries(Object.entries(tables).map(([t, rows]) => [t, rows!.length]))
+    await record(trx, { platformId: deps.platform.id, actor: deps.actor, action: 'person.export', rows: holderAndContactIds(own), counts }, now)
+    return { platform: deps.platform.slug, email: deps.email, exportedAt: now, tables, counts }
+  })
+}
