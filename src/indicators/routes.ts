@@ -4,7 +4,7 @@ import { todayIn } from '../calendar/zoned.js'
 import type { Platform } from '../db/schema.js'
 import { platformOf } from '../platforms/access.js'
 import { errorPage } from '../web/errors.js'
-import { type FieldErrors, integer, optionalInteger, parseForm } from '../web/forms.js'
+import { type FieldErrors, integer, parseForm } from '../web/forms.js'
 import { page } from '../web/views.js'
 import { gauge } from './chart.js'
 import { computeIndicators, type Indicators } from './compute.js'
@@ -20,9 +20,14 @@ import { saveTargets, targetsOf } from './store.js'
 const MIN_YEAR = 2000
 const MAX_YEAR = 2100
 const yearQuery = z.object({ year: z.string().regex(/^\d{4}$/).transform(Number).refine((y) => y >= MIN_YEAR && y <= MAX_YEAR).optional() })
+/** A target: a whole number from 0 to 100 000, or empty for none. */
+const targetField = z.string({ error: 'Valeur invalide.' }).optional().transform((s) => (s ?? '').trim())
+  .refine((s) => s === '' || /^\d{1,6}$/.test(s), 'Indiquez un nombre entier positif, ou laissez vide.')
+  .transform((s) => (s === '' ? null : Number(s)))
+  .refine((n) => n === null || n <= 100_000, 'Un objectif va de 0 à 100 000.')
 const targetsForm = z.object({
   year: integer(MIN_YEAR, MAX_YEAR),
-  ...Object.fromEntries(INDICATOR_KEYS.map((k) => [`target_${k}`, optionalInteger(0, 100_000)])),
+  ...Object.fromEntries(INDICATOR_KEYS.map((k) => [`target_${k}`, targetField])),
 }) as z.ZodType<{ year: number } & Record<string, number | null>>
 
 export async function indicatorRoutes(app: FastifyInstance) {

@@ -1,0 +1,124 @@
+import { describe, expect, it } from 'vitest'
+import { computeIndicators, type YearRows } from '../../src/indicators/compute.js'
+import { toInstant } from '../../src/calendar/zoned.js'
+
+const NOW = '2027-01-10T12:00:00.000Z'
+const ZONE = 'Europe/Paris'
+
+let nextId = 1
+function session(date: string, over: Partial<YearRows['sessions'][number]> = {}): YearRows['sessions'][number] {
+  const start = over.start_time ?? '09:00'
+  const end = over.end_time ?? '12:00'
+  return { id: nextId++, date, start_time: start, end_time: end, ends_at: toInstant(date, end, ZONE), status: 'published', mode: 'in_person', commune_id: 1, ...over }
+}
+
+function rows(year: number, over: Partial<YearRows>): YearRows {
+  return {
+    year, sessions: [], communes: [{ id: 1, name: 'Lens' }, { id: 2, name: 'Liévin' }, { id: 3, name: 'Éleu-dit-Leauwette' }],
+    pitches: [], earlierHolderIds: [], attendance: [], invitations: [], partners: [], advice: [], referrals: [], ...over,
+  }
+}
+
+describe('the year\'s indicators from rows', () => {
+  it('counts a cancelled session as cancelled, never as held, and nothing presented at it', () => {
+    const cancelled = session('2026-03-27', { status: 'cancelled' })
+    const ind = computeIndicators(rows(2026, {
+      sessions: [cancelled],
+      pitches: [{ id: 1, session_id: cancelled.id, holder_id: 1, status: 'confirmed', holder_kind: 'resident' }],
+      advice: [{ pitch_id: 1, source: 'written' }],
+      referrals: [{ pitch_id: 1, partner_id: 1, status: 'succeeded' }],
+      attendance: [{ session_id: cancelled.id, partner_id: 1, organisation: null, presence: 'on_site', holder_id: null }],
+      partners: [{ id: 1, name: 'Mission locale', name_key: 'mission locale' }],
+    }), NOW)
+    expect(ind).toMatchObject({ sessionsHeld: 0, sessionsCancelled: 1, communesVisited: 0, pitches: 0, distinctHolders: 0, partnersPresent: 0, advice: 0, referrals: 0, referralsSucceeded: 0 })
+  })
+
+  it('does not count a session that has not ended yet, but says it is upcoming', () => {
+    const running = session('2027-01-10', { start_time: '12:00', end_time: '14:00' }) // 11:00Z–13:00Z, now is 12:00Z
+    const past = session('2027-01-08')
+    const ind = computeIndicators(rows(2027, {
+      sessions: [running, past],
+      pitches: [{ id: 1, session_id: running.id, holder_id: 1, status: 'confirmed', holder_kind: 'resident' }],
+    }), NOW)
+    expect(ind).toMatchObject({ sessionsHeld: 1, sessionsUpcoming: 1, pitches: 0, communesVisited: 1 })
+    // The instant its end passes, it is held.
+    expect(computeIndicators(rows(2027, { sessions: [running] }), running.ends_at).sessionsHeld).toBe(1)
+  })
+
+  it('counts a moved session once, in the year of its new date', () => {
+    // Moved from 2026-12-18 to 2027-01-08: one row, its date the new one (the old date is only an alias).
+    const moved = session('2027-01-08', { commune_id: 2 })
+    expect(computeIndicators(rows(2026, { sessions: [moved] }), NOW).sessionsHeld).toBe(0)
+    expect(computeIndicators(rows(2027, { sessions: [moved] }), NOW)).toMatchObject({ sessionsHeld: 1, communesVisited: 1, communes: [{ name: 'Liévin', sessions: 1 }] })
+  })
+
+  it('takes the year in the platform\'s time zone: 00:30 on 1 January is the new year, 23:30 on 31 December the old one', () => {
+    const newYear = session('2027-01-01', { start_time: '00:30', end_time: '02:00' })
+    const newYearsEve = session('2026-12-31', { start_time: '21:00', end_time: '23:30' })
+    expect(toInstant(newYear.date, '00:30', ZONE)).toBe('2026-12-31T23:30:00.000Z') // still 2026 in UTC
+    expect(newYearsEve.ends_at).toBe('2026-12-31T22:30:00.000Z')
+    const all = [newYear, newYearsEve]
+    expect(computeIndicators(rows(2026, { sessions: all }), NOW).sessionsHeld).toBe(1)
+    expect(computeIndicators(rows(2027, { sessions: all }), NOW).sessionsHeld).toBe(1)
+    expect(computeIndicators(rows(2026, { sessions: all }), NOW).hours).toBe(2.5)
+  })
+
+  it('counts a walk-in organisation once however it is typed, and as the known partner when it bears its name', () => {
+    const s1 = session('2026-01-30')
+    const s2 = session('2026-02-27')
+    const ind = computeIndicators(rows(2026, {
+      sessions: [s1, s2],
+      partners: [{ id: 7, name: 'Mission locale', name_key: 'mission locale' }, { id: 8, name: 'France Active', name_key: 'france active' }],
+      invitations: [{ session_id: s1.id, partner_id: 7 }, { session_id: s2.id, partner_id: 7 }, { session_id: s1.id, partner_id: 8 }],
+      attendance: [
+        { session_id: s1.id, partner_id: null, organisation: 'Réseau Entreprendre', presence: 'on_site', holder_id: null },
+        { session_id: s2.id, partner_id: null, organisation: '  RÉSEAU entreprendre', presence: 'remote', holder_id: null },
+        { session_id: s2.id, partner_id: null, organisation: 'Réseau-Entreprendre', presence: 'on_site', holder_id: null },
+        { session_id: s1.id, partner_id: 7, organisation: null, presence: 'remote', holder_id: null },
+        { session_id: s1.id, partner_id: 7, organisation: null, presence: 'on_site', holder_id: null },
+        { session_id: s2.id, partner_id: null, organisation: 'mission locale', presence: 'remote', holder_id: null },
+        { session_id: s1.id, partner_id: 8, organisation: null, presence: 'absent', holder_id: null },
+        { session_id: s1.id, partner_id: null, organisation: null, presence: 'on_site', holder_id: 3 },
+      ],
+    }), NOW)
+    expect(ind.partnersPresent).toBe(2)
+    expect(ind.partners).toEqual([
+      { name: 'Mission locale', invited: 2, present: 2, onSite: 1, remote: 1, known: true },
+      { name: 'Réseau Entreprendre', invited: 0, present: 2, onSite: 2, remote: 0, known: false },
+      { name: 'France Active', invited: 1, present: 0, onSite: 0, remote: 0, known: true },
+    ])
+  })
+
+  it('counts holders once, by kind, first-time or returning, and referrals by their current status', () => {
+    const s = session('2026-05-29')
+    const ind = computeIndicators(rows(2026, {
+      sessions: [s],
+      earlierHolderIds: [2, 99],
+      pitches: [
+        { id: 1, session_id: s.id, holder_id: 1, status: 'confirmed', holder_kind: 'resident' },
+        { id: 2, session_id: s.id, holder_id: 1, status: 'confirmed', holder_kind: 'resident' },
+        { id: 3, session_id: s.id, holder_id: 2, status: 'confirmed', holder_kind: 'association' },
+        { id: 4, session_id: s.id, holder_id: 3, status: 'waiting', holder_kind: 'group' },
+        { id: 5, session_id: s.id, holder_id: 4, status: 'withdrawn', holder_kind: 'group' },
+      ],
+      advice: [{ pitch_id: 1, source: 'table' }, { pitch_id: 3, source: 'written' }, { pitch_id: 4, source: 'written' }],
+      referrals: [{ pitch_id: 1, partner_id: 1, status: 'succeeded' }, { pitch_id: 2, partner_id: 1, status: 'contacted' }, { pitch_id: 5, partner_id: 1, status: 'succeeded' }],
+    }), NOW, { pitches: 10, referralsSucceeded: 1 })
+    expect(ind).toMatchObject({
+      pitches: 3, distinctHolders: 2, holdersByKind: { resident: 1, association: 1 }, firstTimeHolders: 1, returningHolders: 1,
+      advice: 2, adviceBySource: { table: 1, written: 1 }, referrals: 2, referralsSucceeded: 1,
+      referralsByStatus: { proposed: 0, contacted: 1, in_progress: 0, succeeded: 1, dropped: 0 },
+      targets: { pitches: 10, referralsSucceeded: 1 },
+    })
+  })
+
+  it('lists the communes by sessions held and those never visited, in French order', () => {
+    const ind = computeIndicators(rows(2026, {
+      sessions: [session('2026-01-30', { commune_id: 2 }), session('2026-02-27', { commune_id: 1 }), session('2026-03-27', { commune_id: 1 }), session('2026-04-24', { commune_id: null, mode: 'videoconference' })],
+      communes: [{ id: 1, name: 'Lens' }, { id: 2, name: 'Liévin' }, { id: 3, name: 'Éleu-dit-Leauwette' }, { id: 4, name: 'Avion' }],
+    }), NOW)
+    expect(ind.communes).toEqual([{ name: 'Lens', sessions: 2 }, { name: 'Liévin', sessions: 1 }])
+    expect(ind.communesNever).toEqual(['Avion', 'Éleu-dit-Leauwette'])
+    expect(ind.sessionsByMode).toEqual({ in_person: 3, videoconference: 1, hybrid: 0 })
+  })
+})
