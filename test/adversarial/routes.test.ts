@@ -76,6 +76,9 @@ describe('the route table', () => {
     // Équipe: a colleague's invitation and its one-time link; removal names the person in the form, not the URL.
     expect(urls).toContain('POST /admin/p/:slug/equipe/retirer')
     expect(urls).toContain('GET /invitation/:token')
+    // Bilan (#21): the year's figures as a page, report.json and report.csv; the targets form.
+    expect(urls).toContain('GET /admin/p/:slug/report.json')
+    expect(urls).toContain('POST /admin/p/:slug/indicators/targets')
     for (const r of routes) expect(() => concrete(r.url, w.ids)).not.toThrow()
   })
 
