@@ -1,6 +1,6 @@
 import type { Eta } from 'eta'
 import { singleLine, stripControl } from '../calendar/sanitise.js'
-import type { SessionView } from '../sessions/present.js'
+import type { SessionView } from '../sessions/view.js'
 import { inSentence } from '../calendar/zoned.js'
 import { type MailKind, mailSubject } from './kinds.js'
 import { isLinkRef } from './links.js'

@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import type { Partner } from '../db/schema.js'
 import { checkbox, choice, email, line, optionalEmail, optionalHttpsUrl, optionalLine, text } from '../web/forms.js'
-import { ANSWER_VALUES } from './attendance.js'
+import { ANSWER_VALUES } from './answers.js'
 import { cleanDelegateName, delegateNameProblem } from './delegation.js'
 
 // One zod schema per form of the partner pages and of the partner's link.

@@ -15,7 +15,7 @@ import {
 
 // The facilitator's and the partner's actions on invitations: each is one transaction that changes the rows
 // and queues the emails it causes (outbox rule). Whether an action is allowed is decided before, in
-// attendance.ts and delegation.ts; these functions only do it.
+// answers.ts and delegation.ts; these functions only do it.
 
 type Invitee = { id: number; name: string; email: string; feed_version: number }
 

@@ -220,7 +220,7 @@ export function findSessionInvitationByEmail(db: Db, sessionId: number, email: s
 
 /**
  * The facilitator's table of who comes: only what the page shows, one row per invitation, named as
- * attendance.ts takes them (the colleague who sent them when they came by delegation).
+ * answers.ts takes them (the colleague who sent them when they came by delegation).
  */
 export function sessionAttendance(db: Db, sessionId: number) {
   return db.selectFrom('invitation')

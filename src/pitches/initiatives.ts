@@ -5,7 +5,7 @@ import { emailKey, type InitiativeInput, upsertHolder } from './store.js'
 import { holdsSlot } from './waiting-list.js'
 
 // The facilitator's store functions: initiatives across sessions (list, ideas without a holder, attaching
-// a holder, merging duplicates), the order of a session's pitches, and a session's edited agenda.
+// a holder, merging duplicates) and the order of a session's pitches.
 // Every function takes the database first and runs unchanged inside the caller's transaction.
 
 function withCommune(db: Db) {
@@ -129,8 +129,3 @@ export async function reorderPitch(db: Db, sessionId: number, pitchId: number, d
   for (const c of changes) await db.updateTable('pitch').set({ position: c.position, updated_at: now }).where('id', '=', c.id).execute()
   return true
 }
-
-/**
- * Replaces a session's agenda and its number of pitch slots. `session.updated_at` is left alone on
- * purpose: it stamps the calendar event, and the agenda is not part of it (times are computed).
- */

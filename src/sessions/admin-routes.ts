@@ -11,7 +11,7 @@ import { page } from '../web/views.js'
 import { applySessionChange } from './changes.js'
 import { MONTHS, planForm, sessionForm, visioForm, yearForm } from './forms.js'
 import { draftSessions, usualSkipMonths } from './planning.js'
-import { presentSession } from './present.js'
+import { presentSession } from './view.js'
 import { findSessionByDate, hostingHistory, insertSession, listAgenda, listSessions, type SessionRow } from './store.js'
 
 // The facilitator's calendar: plan a year from the rule, adjust each session, publish, move, cancel, go remote.

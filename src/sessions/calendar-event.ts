@@ -1,6 +1,6 @@
 import type { IcsEvent, Party } from '../calendar/ics.js'
 import type { Platform } from '../db/schema.js'
-import type { SessionView } from './present.js'
+import type { SessionView } from './view.js'
 
 // One session as a calendar event, the same in feeds, in the .ics download and in invitations.
 

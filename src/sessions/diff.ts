@@ -1,6 +1,6 @@
 import { formatLongDate, formatTimeRange, inSentence } from '../calendar/zoned.js'
 import type { SessionMode } from '../db/schema.js'
-import { MODE_LABELS } from './present.js'
+import { MODE_LABELS } from './view.js'
 
 // What changed in a session, and whether it matters to people who hold it in their calendar.
 

@@ -4,7 +4,7 @@ import { feedCalendar } from '../calendar/ics.js'
 import type { Platform } from '../db/schema.js'
 import { etagMatches } from '../web/page-cache.js'
 import { organizerOf, sessionEvent } from './calendar-event.js'
-import type { SessionView } from './present.js'
+import type { SessionView } from './view.js'
 
 // Subscription feeds: deterministic bytes (DTSTAMP is each session's last change), a strong ETag over them,
 // and 304 when the client already has them. Cancelled sessions stay, with STATUS:CANCELLED.

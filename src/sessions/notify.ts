@@ -8,7 +8,7 @@ import { enqueueMail, messageDomain } from '../mail/outbox.js'
 import type { CalendarState } from '../mail/resend.js'
 import { hashToken, personalToken } from '../web/tokens.js'
 import { organizerOf, sessionEvent } from './calendar-event.js'
-import { presentSession } from './present.js'
+import { presentSession } from './view.js'
 import { findSessionById, type SessionRow } from './store.js'
 
 // Who holds a session in their calendar, and the one way a session email (with its iTIP part) is queued.

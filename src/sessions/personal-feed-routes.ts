@@ -7,7 +7,7 @@ import { errorPage } from '../web/errors.js'
 import { contentStamp, serveCached } from '../web/page-cache.js'
 import { linkOpener, openedLink } from '../web/personal-links.js'
 import { feedText, sendCalendar } from './feeds.js'
-import { presentSession } from './present.js'
+import { presentSession } from './view.js'
 import { listSessionsByIds } from './store.js'
 
 // `/feeds/{token}.ics`: a partner contact's or a holder's own sessions, for their calendar app.

@@ -10,7 +10,7 @@ import { page } from '../web/views.js'
 import { timeAgenda } from './agenda.js'
 import { organizerOf, sessionEvent } from './calendar-event.js'
 import { feedText, sendCalendar } from './feeds.js'
-import { presentSession, type SessionView } from './present.js'
+import { presentSession, type SessionView } from './view.js'
 import { findMovedSession, findSessionByDate, listAgenda, listSessions } from './store.js'
 
 // Anyone: the platforms, upcoming sessions, one session, its .ics, sessions.json and the public feeds.

@@ -1,4 +1,4 @@
-import type { SessionView } from '../../src/sessions/present.js'
+import type { SessionView } from '../../src/sessions/view.js'
 import type { MailData } from '../../src/mail/compose.js'
 import { linkRef, linkUrl } from '../../src/mail/links.js'
 import { testConfig } from '../helpers/app.js'

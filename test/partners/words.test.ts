@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
-import { answerChoices, answerLabel, answerModeProblem, attendanceTable, type AttendanceEntry } from '../../src/partners/attendance.js'
+import { answerChoices, answerLabel, answerModeProblem, attendanceTable, type AttendanceEntry } from '../../src/partners/answers.js'
 import { domainText, needsText } from '../../src/partners/pitch-words.js'
 import { Client, csrfToken } from '../helpers/app.js'
 import { confirmedPitch, DATE, invitations, inviteAll, SESSION_PAGE, world, type World } from './helpers.js'

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import type { Answer } from '../../src/db/schema.js'
-import { answerWindow, attendanceTable, type AttendanceEntry, columnOf, inviteRefusal, linkEndsAt, linksExpired, participation } from '../../src/partners/attendance.js'
+import { answerWindow, attendanceTable, type AttendanceEntry, columnOf, inviteRefusal, linkEndsAt, linksExpired, participation } from '../../src/partners/answers.js'
 import { frCollator } from '../../src/platforms/names.js'
 
 let nextId = 1

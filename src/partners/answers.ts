@@ -25,6 +25,8 @@ export const ANSWER_LABELS: Record<Answer, string> = {
   remote: 'Participe à distance',
   declined: 'Ne peut pas venir',
   delegate: 'Se fait remplacer',
+  // Only from a calendar's "Peut-être" (replies/): counted with those who have not answered yet.
+  tentative: 'Peut-être',
 }
 
 // A session switched to videoconference keeps its partners' answers (it may come back on site), but
