@@ -14,8 +14,10 @@ export interface PersonExport {
   platform: string
   email: string
   exportedAt: string
-  /** Rows by table: theirs, then about them, then those that mention them. */
+  /** Rows by table: theirs, then about them. */
   tables: Rows
+  /** Other rows whose text names them: their key and the columns that do. */
+  namedIn: Rows
   /** How many rows of each table. */
   counts: Record<string, number>
 }
@@ -41,21 +43,23 @@ export async function exportPerson(deps: ExportDeps): Promise<PersonExport> {
     const list = replacements(termsOf(own, deps.email))
     const mentions = await mentionRows(trx, deps.platform.id, list)
     const tables: Rows = {}
-    // Another row that names them (minutes sent to partners, a note) is someone else's too: it is listed by its
-    // key and the columns that name them, not copied.
-    const named: Rows = {}
-    for (const [table, rows] of Object.entries(mentions) as Array<[keyof Database, Array<Record<string, unknown>>]>) {
-      named[table] = rows.map((row) => ({ ...keyOf(table, row), names_them_in: Object.keys(scrubbedRow(table, row, list)) }))
-    }
-    for (const part of [own, related, named]) {
+    for (const part of [own, related]) {
       for (const [table, rows] of Object.entries(part) as Array<[keyof Database, Array<Record<string, unknown>>]>) {
         const seen = new Set((tables[table] ?? []).map((r) => JSON.stringify(r)))
         const add = withoutSecrets(table, rows).filter((r) => !seen.has(JSON.stringify(r)))
         if (add.length) tables[table] = [...(tables[table] ?? []), ...add]
       }
     }
+    // Another row that names them (minutes sent to partners, a note) is someone else's too: it is listed by its
+    // key and the columns that name them, not copied.
+    const named: Rows = {}
+    for (const [table, rows] of Object.entries(mentions) as Array<[keyof Database, Array<Record<string, unknown>>]>) {
+      const mine = new Set((tables[table] ?? []).map((r) => JSON.stringify(keyOf(table, r))))
+      const others = rows.filter((row) => !mine.has(JSON.stringify(keyOf(table, row))))
+      if (others.length) named[table] = others.map((row) => ({ ...keyOf(table, row), names_them_in: Object.keys(scrubbedRow(table, row, list)) }))
+    }
     const counts = Object.fromEntries(Object.entries(tables).map(([t, rows]) => [t, rows!.length]))
     await record(trx, { platformId: deps.platform.id, actor: deps.actor, action: 'person.export', rows: holderAndContactIds(own), counts }, now)
-    return { platform: deps.platform.slug, email: deps.email, exportedAt: now, tables, counts }
+    return { platform: deps.platform.slug, email: deps.email, exportedAt: now, tables, namedIn: named, counts }
   })
 }

@@ -20,7 +20,7 @@ export function isErasedLink(value: unknown): boolean {
 function ownValue(rule: ColumnRule, value: unknown, fresh: () => string): { value: unknown; retired?: RetiredHash } {
   switch (rule) {
     case 'name': return { value: value === null ? null : ERASED_NAME }
-    case 'null': return { value: null }
+    case 'null': case 'note': return { value: null }
     case 'address': return { value: ERASED_ADDRESS }
     case 'zero': return { value: 0 }
     case 'body': return { value: value === null ? null : '' }
@@ -51,7 +51,7 @@ export function erasedOwnRow(table: keyof Database, row: Row, list: Replacement[
 export function scrubbedRow(table: keyof Database, row: Row, list: Replacement[]): Row {
   const changes: Row = {}
   for (const [column, rule] of rulesOf(table)) {
-    if ((rule !== 'text' && rule !== 'body') || typeof row[column] !== 'string') continue
+    if ((rule !== 'text' && rule !== 'body' && rule !== 'note') || typeof row[column] !== 'string') continue
     const next = scrub(row[column] as string, list)
     if (next !== row[column]) changes[column] = next
   }

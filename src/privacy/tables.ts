@@ -17,15 +17,16 @@ import type { Database } from '../db/schema.js'
 //   link:*    a personal link's hash: kept aside in retired_link (the link answers 410) and replaced by a value
 //             no token hashes to
 //   body      a message's content sent to them: emptied (their queued messages are dropped, erase.ts)
+//   note      free text of theirs (a comment): emptied on their rows, scrubbed as `text` on everyone else's
 // and on every row of the platform, their own or not:
 //   text      free text that may name them: each of their names, addresses and phone numbers in it is replaced
-//   body      the same on messages to others (minutes, invitations listing the pitches)
+//   body, note  the same on messages to others (minutes, invitations listing the pitches), others' comments
 
 export const ERASED_NAME = 'Personne effacée'
 export const ERASED_ADDRESS = 'personne.effacee@invalid'
 
 export type LinkPurposeRule = 'link:pitch' | 'link:rsvp' | 'link:feed' | 'link:facilitator'
-export type ColumnRule = 'keep' | 'name' | 'null' | 'address' | 'zero' | 'text' | 'body' | LinkPurposeRule
+export type ColumnRule = 'keep' | 'name' | 'null' | 'address' | 'zero' | 'text' | 'note' | 'body' | LinkPurposeRule
 
 export interface TableRule<T extends keyof Database> {
   /** What the person's own rows become: updated by the column rules, or deleted (the row is only identity). */
@@ -46,6 +47,9 @@ export const PERSONAL: PrivacyMap = {
   facilitator: { own: null, key: ['id'], columns: { id: keep, email: keep, name: keep, password_hash: keep, disabled_at: keep, admin: keep, created_at: keep } },
   facilitator_platform: { own: null, key: ['facilitator_id', 'platform_id'], columns: { facilitator_id: keep, platform_id: keep } },
   login: { own: null, key: ['id'], columns: { id: keep, token_hash: keep, facilitator_id: keep, created_at: keep, expires_at: keep } },
+  // Two-factor login of staff accounts (encrypted secret, hashed recovery codes): cascades with the account.
+  facilitator_totp: { own: null, key: ['facilitator_id'], columns: { facilitator_id: keep, secret_box: keep, last_counter: keep, enabled_at: keep } },
+  facilitator_recovery_code: { own: null, key: ['id'], columns: { id: keep, facilitator_id: keep, code_hash: keep, used_at: keep } },
   // Counters by client address that expire within the hour.
   rate_limit: { own: null, key: ['key'], columns: { key: keep, count: keep, window_ends_at: keep } },
   commune: { own: null, key: ['id'], columns: { id: keep, platform_id: keep, name: keep, name_key: keep, slug: keep, postcode: keep, code: keep, created_at: keep } },
@@ -61,7 +65,7 @@ export const PERSONAL: PrivacyMap = {
   // The row stays (invitations, answers, advice and attendance count for the organisation); inactive, so never
   // invited again.
   contact: { own: 'update', key: ['id'], columns: { id: keep, partner_id: keep, name: 'name', email: 'address', email_key: 'address', phone: 'null', role: 'null', active: 'zero', pending: keep, feed_token_hash: 'link:feed', feed_version: keep, created_at: keep, updated_at: keep } },
-  invitation: { own: 'update', key: ['id'], columns: { id: keep, session_id: keep, contact_id: keep, token_hash: 'link:rsvp', token_version: keep, previous_token_hash: 'null', answer: keep, comment: 'null', delegate_name: 'text', delegate_email: 'text', delegated_from_id: keep, delegate_contact_id: keep, delegations: keep, answered_at: keep, invited_at: keep, reminded_at: keep, created_at: keep, updated_at: keep } },
+  invitation: { own: 'update', key: ['id'], columns: { id: keep, session_id: keep, contact_id: keep, token_hash: 'link:rsvp', token_version: keep, previous_token_hash: 'null', answer: keep, comment: 'note', delegate_name: 'text', delegate_email: 'text', delegated_from_id: keep, delegate_contact_id: keep, delegations: keep, answered_at: keep, invited_at: keep, reminded_at: keep, created_at: keep, updated_at: keep, answer_source: keep, calendar_answered_at: keep, address_failed_at: keep, address_failure: 'text' } },
   // Advice stays counted and readable; a name in it (author_name of a walk-in, or in the text) goes.
   advice: { own: null, key: ['id'], columns: { id: keep, pitch_id: keep, contact_id: keep, partner_id: keep, body: 'text', source: keep, author_name: 'text', recorded_by: keep, created_at: keep } },
   // A walk-in's row is their presence (counted for partnersPresent through partner_id): it stays, nameless.
@@ -79,6 +83,13 @@ export const PERSONAL: PrivacyMap = {
   facilitator_token: { own: 'delete', key: ['id'], columns: { id: keep, purpose: keep, facilitator_id: keep, platform_id: keep, email: 'address', name: 'name', invited_by: keep, token_hash: 'link:facilitator', created_at: keep, expires_at: keep, used_at: keep } },
   retired_link: { own: null, key: ['token_hash'], columns: { token_hash: keep, purpose: keep, platform_id: keep, reason: keep, retired_at: keep } },
   content_version: { own: null, key: ['platform_id'], columns: { platform_id: keep, version: keep } },
+  // A calendar answer (or bounce) read from the organiser's mailbox: the row stays (what came of it), who sent it
+  // goes; the poller's reason and a bounce's diagnostic may quote the address.
+  calendar_reply: { own: 'update', key: ['id'], columns: { id: keep, mailbox: keep, message_id: keep, imap_uid: keep, kind: keep, outcome: keep, reason: 'text', platform_id: keep, session_id: keep, invitation_id: keep, attendee_email: 'null', partstat: keep, sequence: keep, dtstamp: keep, from_address: 'null', subject: 'null', received_at: keep, moved: keep, processed_at: keep } },
+  // The poller's position in the organiser's mailbox: nothing about a person.
+  calendar_reply_state: { own: null, key: ['mailbox'], columns: { mailbox: keep, uid_validity: keep, last_uid: keep, last_attempt_at: keep, last_success_at: keep, last_error: keep, failures: keep, next_attempt_at: keep } },
+  // Yearly targets: figures, and the facilitator who set them.
+  target: { own: null, key: ['id'], columns: { id: keep, platform_id: keep, year: keep, indicator: keep, value: keep, updated_by: keep, updated_at: keep } },
   // Rows by id and counts, never the data (audit/store.ts); address is the acting facilitator's.
   audit_event: { own: null, key: ['id'], columns: { id: keep, platform_id: keep, actor_kind: keep, actor_facilitator_id: keep, action: keep, subject: keep, detail: keep, address: keep, created_at: keep } },
 }
@@ -91,5 +102,5 @@ export function rulesOf(table: keyof Database): Array<[string, ColumnRule]> {
 
 /** Free-text columns of `table`, scrubbed of the person's names on every row of the platform. */
 export function textColumns(table: keyof Database): string[] {
-  return rulesOf(table).filter(([, r]) => r === 'text' || r === 'body').map(([c]) => c)
+  return rulesOf(table).filter(([, r]) => r === 'text' || r === 'body' || r === 'note').map(([c]) => c)
 }

@@ -22,7 +22,7 @@ const idsOf = (rows: Row[] | undefined, column = 'id') => [...new Set((rows ?? [
  */
 export const SCOPE: Partial<Record<keyof Database, 'platform_id' | { column: string; parent: keyof Database }>> = {
   platform: { column: 'id', parent: 'platform' }, venue: 'platform_id', session: 'platform_id', holder: 'platform_id',
-  initiative: 'platform_id', partner: 'platform_id', outbox: 'platform_id', facilitator_token: 'platform_id',
+  initiative: 'platform_id', partner: 'platform_id', outbox: 'platform_id', facilitator_token: 'platform_id', calendar_reply: 'platform_id',
   agenda_item: { column: 'session_id', parent: 'session' }, pitch: { column: 'session_id', parent: 'session' },
   invitation: { column: 'session_id', parent: 'session' }, attendance: { column: 'session_id', parent: 'session' },
   contact: { column: 'partner_id', parent: 'partner' }, referral: { column: 'partner_id', parent: 'partner' },
@@ -62,6 +62,7 @@ export async function ownRows(db: Db, platformId: number, email: string): Promis
     venue: await select(db, 'venue', sql<SqlBool>`platform_id = ${platformId} and ${lowerIs('host_email', key)}`),
     outbox: await select(db, 'outbox', sql<SqlBool>`platform_id = ${platformId} and ${lowerIs('to_email', key)}`),
     facilitator_token: await select(db, 'facilitator_token', sql<SqlBool>`platform_id = ${platformId} and ${lowerIs('email', key)}`),
+    calendar_reply: await select(db, 'calendar_reply', sql<SqlBool>`platform_id = ${platformId} and (${lowerIs('attendee_email', key)} or ${lowerIs('from_address', key)})`),
   }
 }
 
