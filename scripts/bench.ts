@@ -121,6 +121,7 @@ async function main() {
     const feedToken = personalToken(secret, 'feed-contact', info.heavyContactId)
     const rsvpToken = personalToken(secret, 'rsvp', info.invitationId, 0)
 
+    const reportPath = `/admin/p/${info.slug}/report.json?year=${new Date().getUTCFullYear() - 1}`
     const targets: Target[] = [
       { name: 'platform home', audience: 'public', method: 'GET', path: `/${info.slug}`, expect: 200 },
       { name: 'session page (agenda)', audience: 'public', method: 'GET', path: sessionPath, expect: 200 },
@@ -132,6 +133,9 @@ async function main() {
       // shown at 50 for information.
       { name: 'facilitator: RSVPs, 5 conn.', audience: 'facilitator', method: 'GET', path: `/admin/p/${info.slug}/sessions/${info.sessionDate}/partners`, headers: { cookie: facilitator.header() }, expect: 200, connections: 5 },
       { name: 'facilitator: RSVPs', audience: 'extra', method: 'GET', path: `/admin/p/${info.slug}/sessions/${info.sessionDate}/partners`, headers: { cookie: facilitator.header() }, expect: 200 },
+      // The yearly report (#21) of last year, a complete one: every session held, on 10 years of history.
+      { name: 'yearly report.json, 5 conn.', audience: 'facilitator', method: 'GET', path: reportPath, headers: { cookie: facilitator.header() }, expect: 200, connections: 5 },
+      { name: 'yearly report.json', audience: 'extra', method: 'GET', path: reportPath, headers: { cookie: facilitator.header() }, expect: 200 },
       { name: 'booking POST (same email)', audience: 'write', method: 'POST', path: `${sessionPath}/pitch`, headers: formHeaders, body: booking(info.bookingHolder.email), expect: 303 },
       // Each new booking is a durable write (fsync) under the write lock: measured, bounded by the disk.
       { name: 'booking POST (new emails)', audience: 'extra', method: 'POST', path: `${sessionPath}/pitch`, headers: formHeaders, body: booking('banc.[<id>]@habitants.example.org'), idReplacement: true, expect: 303, mutating: true },
@@ -241,7 +245,10 @@ async function main() {
     log(`app peak RSS (VmHWM):     ${mb(appPeakKb)} (at rest before the load ${mb(restKb)}, after it ${mb(appNowKb)}; bare server ${mb(barePeakKb)})  target < ${TARGETS.rssMb} MB  ${rssOk ? 'ok' : 'MISS'}`)
     log(`start-up to /healthz 200: ${fmt.int(startupMs)} ms  target < ${TARGETS.startupMs} ms  ${startOk ? 'ok' : 'MISS'}`)
     log(`largest feed render:      ${largest.name}, ${fmt.int(largest.bytes)} bytes: first ${fmt.ms(largest.cold)} ms, then ${fmt.ms(largest.warm)} ms`)
-    log('yearly report:            not built yet (issue #7)')
+    const report = single.find((s) => s.name === 'yearly report.json')
+    const reportOk = report !== undefined && report.warm < TARGETS.reportMs
+    if (!reportOk) verdicts.push('yearly report')
+    log(`yearly report (one year): ${report ? `${fmt.int(report.bytes)} bytes: first ${fmt.ms(report.cold)} ms, then ${fmt.ms(report.warm)} ms` : 'not measured'}  target < ${TARGETS.reportMs} ms  ${reportOk ? 'ok' : 'MISS'}`)
     if (idleCpu !== null) log(`app CPU at rest (4 s):    ${idleCpu.toFixed(1)} % of a core, before the load`)
     if (othersShare !== null) log(`other processes:          ${(othersShare * 100).toFixed(0)} % of the machine's CPU during the load runs${othersShare > 0.1 ? ' — the figures above are LOWER than on a quiet machine' : ''}`)
     log(verdicts.length ? `\nMissed targets: ${verdicts.join(', ')}` : '\nEvery target met.')
