@@ -2,7 +2,8 @@ import type { Eta } from 'eta'
 import { singleLine, stripControl } from '../calendar/sanitise.js'
 import type { SessionView } from '../sessions/view.js'
 import { inSentence } from '../calendar/zoned.js'
-import { type MailKind, mailSubject } from './kinds.js'
+import type { MailKind } from './kinds.js'
+import { mailSubject } from './subjects.js'
 import { isLinkRef } from './links.js'
 
 // Renders one message of a kind: subject, text/plain and text/html, from the same data. Rendering happens
