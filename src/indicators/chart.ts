@@ -1,7 +1,8 @@
 import { escapeHtml } from '../web/views.js'
 
 // A horizontal bar chart drawn on the server as SVG: no script, no external service, legible in black and
-// white (bars are outlined and every value is written beside its bar). The page puts the same figures in
+// white (bars are outlined and every value is written beside its bar), as wide as the page allows (no CSS:
+// the attribute width="100%" and the viewBox scale it, so it reflows on a phone). The page puts the same figures in
 // a table beside it; the SVG itself is hidden from screen readers, which read the table.
 
 export interface Bar { label: string; value: number }
@@ -22,7 +23,7 @@ export function barChart(title: string, bars: Bar[]): string {
       + `<rect x="${LABEL}" y="${y}" width="${w}" height="${ROW - 8}" fill="#d9d9d9" stroke="#000"/>`
       + `<text x="${LABEL + w + 6}" y="${y + 15}">${b.value}</text>`
   }).join('')
-  return `<svg class="chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${WIDTH} ${height}" width="${WIDTH}" height="${height}" aria-hidden="true" focusable="false" font-size="13" font-family="sans-serif"><title>${escapeHtml(title)}</title>${rows}</svg>`
+  return `<svg class="chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${WIDTH} ${height}" width="100%" aria-hidden="true" focusable="false" font-size="13" font-family="sans-serif"><title>${escapeHtml(title)}</title>${rows}</svg>`
 }
 
 /** A small outlined gauge of a share of the target (capped at 100 %), beside the words that say it. */
