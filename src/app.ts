@@ -1,22 +1,29 @@
 import Fastify, { type FastifyInstance } from 'fastify'
 import { sql } from 'kysely'
 import type { Config } from './config.js'
+import { attendeesOf } from './attendees.js'
 import { type AppContext, systemClock } from './context.js'
 import type { Db } from './db/schema.js'
+import { adminAccountRoutes } from './admin/accounts-routes.js'
 import { adminPlatformRoutes } from './admin/routes.js'
 import { indicatorRoutes } from './indicators/routes.js'
 import { mailRoutes } from './mail/routes.js'
 import { managedPlatform, requireManagedPlatform } from './platforms/access.js'
 import { loginRoutes } from './platforms/login-routes.js'
 import { teamRoutes } from './platforms/team-routes.js'
+import { totpRoutes } from './platforms/totp-routes.js'
+import { contactFeeds } from './partners/feed-query.js'
 import { partnerImportRoutes } from './partners/import-routes.js'
 import { partnerAdminRoutes } from './partners/routes.js'
 import { rsvpRoutes } from './partners/rsvp-routes.js'
 import { platformAdminRoutes } from './platforms/routes.js'
 import { sessionAdminRoutes } from './sessions/admin-routes.js'
 import { calendarState } from './sessions/notify.js'
+import type { SessionProviders } from './sessions/recipient.js'
 import { pitchAdminRoutes } from './pitches/admin-routes.js'
 import { pitchRoutes } from './pitches/routes.js'
+import { holderFeeds } from './pitches/feed-query.js'
+import { privacyRoutes } from './privacy/routes.js'
 import { personalFeedRoutes } from './sessions/personal-feed-routes.js'
 import { publicRoutes } from './sessions/public-routes.js'
 import * as publicPitches from './pitches/public.js'
@@ -34,12 +41,14 @@ export interface AppDeps {
 
 declare module 'fastify' {
   interface FastifyInstance {
-    ctx: AppContext
+    ctx: AppContext & SessionProviders
   }
 }
 
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
-  const ctx: AppContext = { config: deps.config, db: deps.db, clock: deps.clock ?? systemClock, views: createViews() }
+  const base: AppContext = { config: deps.config, db: deps.db, clock: deps.clock ?? systemClock, views: createViews() }
+  // What lower floors are handed from the upper ones (sessions/ asks partners/ and pitches/ who attends).
+  const ctx: AppContext & SessionProviders = { ...base, attendees: attendeesOf(base) }
   const app = Fastify({
     logger: deps.logger === false ? false : {
       level: deps.config.logLevel,
@@ -71,24 +80,29 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(loginRoutes)
   // Facilitators: everything under /admin (platform pages under /admin/p/{slug}/…).
   await app.register(platformAdminRoutes, { prefix: '/admin' })
-  await app.register(teamRoutes, { prefix: '/admin' })
-  await app.register(sessionAdminRoutes, { prefix: '/admin' })
   await app.register(mailRoutes, { prefix: '/admin', calendarCheck: (db, row) => calendarState(ctx, db, row), managedPlatform })
-  await app.register(partnerAdminRoutes, { prefix: '/admin' })
-  await app.register(partnerImportRoutes, { prefix: '/admin' })
-  await app.register(pitchAdminRoutes, { prefix: '/admin' })
   // One platform's pages (/admin/p/{slug}/…): one preHandler checks the login and the platform, and routes
   // read it with platformOf(request). New facilitator plugins register here, with paths relative to the scope.
   app.decorateRequest('platform', null)
   await app.register(async (scope) => {
     scope.addHook('preHandler', requireManagedPlatform)
+    await scope.register(sessionAdminRoutes)
+    await scope.register(pitchAdminRoutes)
+    await scope.register(partnerAdminRoutes)
+    await scope.register(partnerImportRoutes)
+    await scope.register(teamRoutes)
     await scope.register(indicatorRoutes)
+    await scope.register(privacyRoutes)
   }, { prefix: '/admin/p/:slug' })
   // Instance administrators: the platforms themselves (/admin/platforms…).
   await app.register(adminPlatformRoutes, { prefix: '/admin' })
+  await app.register(adminAccountRoutes, { prefix: '/admin' })
+  // Every account's own page (two-factor login).
+  await app.register(totpRoutes, { prefix: '/admin' })
   // Anyone: the platform's pages and feeds under /{platform}/….
   await app.register(pitchRoutes)
-  await app.register(personalFeedRoutes)
+  // Whose feed a token is, asked of each owner (sessions/ reads neither contacts nor holders).
+  await app.register(personalFeedRoutes, { feeds: [contactFeeds, holderFeeds] })
   await app.register(rsvpRoutes)
   await app.register(publicRoutes, { pitches: publicPitches })
 

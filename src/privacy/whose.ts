@@ -102,3 +102,26 @@ export async function mentionRows(db: Db, platformId: number, terms: Replacement
 export function holderAndContactIds(own: Rows): { holder: number[]; contact: number[] } {
   return { holder: idsOf(own.holder), contact: idsOf(own.contact) }
 }
+
+export interface Found { kind: 'holder' | 'contact' | 'walk_in'; name: string; email: string; detail: string | null }
+
+/** A facilitator's search across the platform's people, by email or name (at most 50 of each kind). */
+export async function searchPeople(db: Db, platformId: number, query: string): Promise<Found[]> {
+  const pattern = likeAnywhere(query.trim().toLowerCase())
+  const like = (column: string) => sql<SqlBool>`lower(${sql.ref(column)}) like ${pattern} escape '\\'`
+  const holders = await db.selectFrom('holder').select(['name', 'email']).where('platform_id', '=', platformId).where('email', 'is not', null)
+    .where((eb) => eb.or([like('holder.name'), like('holder.email')])).orderBy('name').limit(50).execute()
+  const contacts = await db.selectFrom('contact').innerJoin('partner', 'partner.id', 'contact.partner_id')
+    .select(['contact.name', 'contact.email', 'partner.name as partner']).where('partner.platform_id', '=', platformId)
+    .where((eb) => eb.or([like('contact.name'), like('contact.email')])).where('contact.email', '!=', 'personne.effacee@invalid')
+    .orderBy('contact.name').limit(50).execute()
+  const walkIns = await db.selectFrom('attendance').innerJoin('session', 'session.id', 'attendance.session_id')
+    .select(['attendance.name', 'attendance.email', 'attendance.organisation', 'session.date']).where('session.platform_id', '=', platformId)
+    .where('attendance.email', 'is not', null).where((eb) => eb.or([like('attendance.name'), like('attendance.email')]))
+    .orderBy('session.date', 'desc').limit(50).execute()
+  return [
+    ...holders.map((h) => ({ kind: 'holder' as const, name: h.name, email: h.email!, detail: null })),
+    ...contacts.map((c) => ({ kind: 'contact' as const, name: c.name, email: c.email, detail: c.partner })),
+    ...walkIns.map((a) => ({ kind: 'walk_in' as const, name: a.name ?? '', email: a.email!, detail: [a.organisation, a.date].filter(Boolean).join(', ') })),
+  ]
+}

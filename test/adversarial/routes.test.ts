@@ -79,6 +79,9 @@ describe('the route table', () => {
     // Bilan (#21): the year's figures as a page, report.json and report.csv; the targets form.
     expect(urls).toContain('GET /admin/p/:slug/report.json')
     expect(urls).toContain('POST /admin/p/:slug/indicators/targets')
+    // Données personnelles (#17 / tracker 22): find, export and erase a person (POSTs), and the audit trail.
+    expect(urls).toContain('POST /admin/p/:slug/donnees-personnelles/effacer')
+    expect(urls).toContain('GET /admin/p/:slug/donnees-personnelles/journal')
     for (const r of routes) expect(() => concrete(r.url, w.ids)).not.toThrow()
   })
 
