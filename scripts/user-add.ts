@@ -4,12 +4,14 @@ import { z } from 'zod'
 import { loadConfig } from '../src/config.js'
 import { createDatabase } from '../src/db/index.js'
 import { migrateToLatest } from '../src/db/migrate.js'
+import { setAdminRole } from '../src/platforms/accounts.js'
 import { hashPassword, passwordProblem } from '../src/platforms/passwords.js'
 import { countFacilitators, findFacilitatorByEmail, findPlatformBySlug, setAdmin, upsertFacilitator } from '../src/platforms/store.js'
 
-// `npm run user:add -- --email E --name N [--platform SLUG] [--admin]`; password from FABRIK_PASSWORD, else
-// prompted. --admin makes (or promotes) an instance administrator; the first user of an empty instance is asked
-// whether to be one. Promoting an existing user (--admin) without FABRIK_PASSWORD keeps their password.
+// `npm run user:add -- --email E --name N [--platform SLUG] [--admin | --no-admin]`; password from
+// FABRIK_PASSWORD, else prompted. --admin makes (or promotes) an instance administrator; --no-admin takes the
+// role back (never from the last administrator); the first user of an empty instance is asked whether to be
+// one. Changing the role of an existing user without FABRIK_PASSWORD keeps their password.
 
 async function ask(question: string, hidden: boolean): Promise<string> {
   const rl = createInterface({ input: process.stdin, output: process.stdout, terminal: true })
@@ -27,13 +29,15 @@ async function ask(question: string, hidden: boolean): Promise<string> {
 
 async function main() {
   const { values } = parseArgs({
-    options: { email: { type: 'string' }, name: { type: 'string' }, platform: { type: 'string' }, admin: { type: 'boolean' } },
+    options: { email: { type: 'string' }, name: { type: 'string' }, platform: { type: 'string' }, admin: { type: 'boolean' }, 'no-admin': { type: 'boolean' } },
   })
   const email = z.email().safeParse(values.email?.trim())
   if (!email.success) throw new Error('--email must be a valid address.')
   const name = values.name?.trim()
   if (!name) throw new Error('--name is required.')
   const interactive = Boolean(process.stdin.isTTY)
+  const demote = values['no-admin'] === true
+  if (demote && values.admin) throw new Error('--admin and --no-admin: choose one.')
 
   const db = createDatabase(loadConfig())
   try {
@@ -46,13 +50,17 @@ async function main() {
     }
     const existing = await findFacilitatorByEmail(db, email.data)
     let admin = values.admin === true
-    if (!admin && !existing && interactive && (await countFacilitators(db)) === 0) {
-      const answer = await ask('This is the first user of this instance. Make them an administrator (they create and archive platforms)? [Y/n] ', false)
-      admin = !/^n/i.test(answer.trim())
+    if (!admin && !demote && !existing && (await countFacilitators(db)) === 0) {
+      if (interactive) {
+        const answer = await ask('This is the first user of this instance. Make them an administrator (they create and archive platforms)? [Y/n] ', false)
+        admin = !/^n/i.test(answer.trim())
+      } else {
+        console.log('This is the first user of this instance: without a terminal to ask, they are not an administrator (run again with --admin to make them one).')
+      }
     }
 
     let password = process.env.FABRIK_PASSWORD
-    if (password === undefined && !(existing && admin)) {
+    if (password === undefined && !(existing && (admin || demote))) {
       if (!interactive) throw new Error('No terminal to ask the password: set FABRIK_PASSWORD.')
       password = await ask('Password: ', true)
     }
@@ -65,6 +73,9 @@ async function main() {
       ? await upsertFacilitator(db, { email: email.data, name, passwordHash: await hashPassword(password), platformId, now })
       : await upsertFacilitator(db, { email: email.data, name, passwordHash: existing!.password_hash, platformId, now })
     if (admin) await setAdmin(db, result.id)
+    if (demote && (await setAdminRole(db, result.id, false)) === 'last-admin') {
+      throw new Error(`--no-admin: ${email.data} is the last administrator of this instance; make another one first (--admin).`)
+    }
     const role = admin ? 'administrator' : 'facilitator'
     console.log(`${result.created ? 'Created' : 'Updated'} ${role} ${email.data}${values.platform ? ` on ${values.platform}` : ''}.`)
     if (admin) console.log('They manage the platforms at /admin/platforms.')

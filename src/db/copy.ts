@@ -10,6 +10,7 @@ export const COPY_ORDER: Array<keyof Database> = [
   'holder', 'initiative', 'initiative_holder', 'pitch', 'partner', 'contact', 'invitation', 'advice', 'outbox',
   // Earlier links keep answering 410 and moved sessions' old URLs keep redirecting after the move.
   'retired_link', 'session_alias', 'facilitator_token',
+  'facilitator_totp', 'facilitator_recovery_code',
   'attendance', 'pitch_record', 'referral', 'referral_event',
   'calendar_reply', 'calendar_reply_state',
   'target',
@@ -38,7 +39,7 @@ export async function copyDatabase(source: Db, target: Db): Promise<CopyReport[]
   await target.transaction().execute(async (trx) => {
     for (const table of COPY_ORDER) {
       const self = SELF_REFERENCES[table]
-      const hasId = !['facilitator_platform', 'initiative_holder', 'rate_limit', 'retired_link', 'session_alias', 'pitch_record'].includes(table)
+      const hasId = !['facilitator_platform', 'initiative_holder', 'rate_limit', 'retired_link', 'session_alias', 'pitch_record', 'facilitator_totp'].includes(table)
       let offset = 0
       for (;;) {
         let q = source.selectFrom(table).selectAll()

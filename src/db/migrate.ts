@@ -10,6 +10,7 @@ import * as platformAdmin from '../../migrations/2026-12-02T1000-platform-admin.
 import * as sessionAlias from '../../migrations/2026-12-02T1010-session-alias.js'
 import * as facilitatorToken from '../../migrations/2026-12-02T1030-facilitator-token.js'
 import * as sessionRecord from '../../migrations/2026-12-03T0900-session-record.js'
+import * as totp from '../../migrations/2026-12-03T0910-totp.js'
 import * as calendarReplies from '../../migrations/2026-12-03T0920-calendar-replies.js'
 import * as targets from '../../migrations/2026-12-03T0930-targets.js'
 import * as audit from '../../migrations/2026-12-03T0940-audit.js'
@@ -28,6 +29,7 @@ const migrations: Record<string, Migration> = {
   '2026-12-02T1010-session-alias': sessionAlias,
   '2026-12-02T1030-facilitator-token': facilitatorToken,
   '2026-12-03T0900-session-record': sessionRecord,
+  '2026-12-03T0910-totp': totp,
   '2026-12-03T0920-calendar-replies': calendarReplies,
   '2026-12-03T0930-targets': targets,
   '2026-12-03T0940-audit': audit,

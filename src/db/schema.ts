@@ -393,6 +393,22 @@ export interface FacilitatorTokenTable {
   used_at: string | null
 }
 
+/** Two-factor login of an account (platforms/totp*.ts): the secret encrypted, the last step accepted. */
+export interface FacilitatorTotpTable {
+  facilitator_id: number
+  secret_box: string
+  last_counter: number | null
+  enabled_at: string
+}
+
+/** Recovery codes of two-factor login: SHA-256 only, each used once. */
+export interface FacilitatorRecoveryCodeTable {
+  id: Id
+  facilitator_id: number
+  code_hash: string
+  used_at: string | null
+}
+
 /** Hashes of personal links that no longer open anything, so they answer 410 (web/personal-links.ts). */
 export interface RetiredLinkTable {
   token_hash: string
@@ -494,6 +510,8 @@ export interface Database {
   retired_link: RetiredLinkTable
   session_alias: SessionAliasTable
   facilitator_token: FacilitatorTokenTable
+  facilitator_totp: FacilitatorTotpTable
+  facilitator_recovery_code: FacilitatorRecoveryCodeTable
   attendance: AttendanceTable
   pitch_record: PitchRecordTable
   referral: ReferralTable

@@ -177,3 +177,43 @@ export async function createFacilitatorAccount(db: Db, input: { email: string; n
   await joinPlatform(db, id, input.platformId)
   return id
 }
+
+// Accounts as the instance administrators see them (admin/accounts-routes.ts), and the administrator role.
+
+export function findFacilitatorById(db: Db, id: number) {
+  return db.selectFrom('facilitator').selectAll().where('id', '=', id).executeTakeFirst()
+}
+
+export function listAccounts(db: Db) {
+  return db.selectFrom('facilitator').select(['id', 'name', 'email', 'admin', 'disabled_at']).orderBy('name').orderBy('id').execute()
+}
+
+export type RoleResult = 'changed' | 'unchanged' | 'last-admin'
+
+/**
+ * Gives or takes the administrator role. Never takes it from the last administrator: one statement, so two
+ * demotions at once cannot leave the instance without one.
+ */
+export async function setAdminRole(db: Db, facilitatorId: number, admin: boolean): Promise<RoleResult> {
+  if (admin) {
+    const result = await db.updateTable('facilitator').set({ admin: 1 }).where('id', '=', facilitatorId).where('admin', '=', 0).executeTakeFirst()
+    return Number(result.numUpdatedRows) === 1 ? 'changed' : 'unchanged'
+  }
+  const current = await findFacilitatorById(db, facilitatorId)
+  if (!current || current.admin !== 1) return 'unchanged'
+  const result = await db.updateTable('facilitator').set({ admin: 0 })
+    .where('id', '=', facilitatorId).where('admin', '=', 1)
+    .where((eb) => eb.exists(eb.selectFrom('facilitator as other').select('other.id')
+      .where('other.admin', '=', 1).where('other.id', '<>', facilitatorId).where('other.disabled_at', 'is', null)))
+    .executeTakeFirst()
+  return Number(result.numUpdatedRows) === 1 ? 'changed' : 'last-admin'
+}
+
+/** The names of the platforms of every account (archived ones included), by account id. */
+export async function accountPlatforms(db: Db): Promise<Map<number, string[]>> {
+  const rows = await db.selectFrom('facilitator_platform').innerJoin('platform', 'platform.id', 'facilitator_platform.platform_id')
+    .select(['facilitator_platform.facilitator_id', 'platform.name']).orderBy('platform.name').execute()
+  const out = new Map<number, string[]>()
+  for (const r of rows) out.set(r.facilitator_id, [...(out.get(r.facilitator_id) ?? []), r.name])
+  return out
+}

@@ -12,6 +12,8 @@ import { errorPage, notFound } from '../web/errors.js'
 import { countGuess, isGuessing, tooManyGuesses } from '../web/guess-limit.js'
 import { limit } from '../web/security.js'
 import { page } from '../web/views.js'
+import { startPendingLogin, totpLoginRoutes } from './totp-login-routes.js'
+import { findTotp } from './totp-store.js'
 
 const loginForm = z.object({ email: z.string().trim().max(254), password: z.string().max(256) })
 const forgotForm = z.object({ email: z.string().trim().max(254) })
@@ -109,11 +111,15 @@ export async function loginRoutes(app: FastifyInstance) {
         next: next === undefined ? '' : target,
       }, 401)
     }
+    // Two-factor on: no login yet, only the short-lived signed state that the code form reads.
+    if (await findTotp(ctx.db, facilitator.id)) return startPendingLogin(ctx, reply, facilitator, target)
     if (request.login) await endLogin(ctx, request, reply)
     await startLogin(ctx, reply, facilitator.id)
     request.log.info({ facilitator: facilitator.id }, 'login')
     return reply.redirect(target, 303)
   })
+
+  await totpLoginRoutes(app)
 
   app.post('/logout', async (request, reply) => {
     await endLogin(ctx, request, reply)

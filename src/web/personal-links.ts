@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify'
 import type { Db } from '../db/schema.js'
-import { notFound } from './errors.js'
+import { errorPage, notFound } from './errors.js'
 import { countGuess, isGuessing, tooManyGuesses } from './guess-limit.js'
 import { hashToken, looksLikeToken } from './tokens.js'
 
@@ -77,6 +77,12 @@ export function linkOpener<T>(app: FastifyInstance, kind: LinkKind<T>): preHandl
     const hash = looksLikeToken(token) ? hashToken(token) : null
     const target = hash ? await kind.find(db, hash) : undefined
     if (hash && target) {
+      // An archived platform's links answer 410 like its public pages (#17): data kept, nothing shown.
+      const platform = await db.selectFrom('platform').select(['name', 'archived_at']).where('id', '=', target.platformId).executeTakeFirst()
+      if (platform?.archived_at) {
+        return errorPage(request, reply, 410, 'Plateforme fermée',
+          `La plateforme « ${platform.name} » n'est plus publiée sur ce site : ses séances, son agenda et ses calendriers n'y sont plus consultables.`)
+      }
       if (target.endsAt !== null && clock().getTime() > Date.parse(target.endsAt)) return kind.gone(request, reply, 'expired', target.platformId)
       request.personalLink = { token, hash, target }
       return

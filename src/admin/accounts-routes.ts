@@ -1,0 +1,65 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { z } from 'zod'
+import { accountPlatforms, findFacilitatorById, listAccounts, setAdminRole } from '../platforms/accounts.js'
+import { removeTotp, totpAccounts } from '../platforms/totp-store.js'
+import { errorPage, notFound } from '../web/errors.js'
+import { requireAdmin } from '../web/guards.js'
+import { page } from '../web/views.js'
+
+// Instance administrators: every account, its platforms, its role and whether two-factor login is on; reset a
+// colleague's two-factor login (a lost phone without recovery codes), give or take the administrator role
+// (never from the last administrator).
+
+const roleForm = z.object({ role: z.enum(['admin', 'facilitator']) })
+
+const NOTICES: Record<string, string> = {
+  reset: 'La double authentification de ce compte est réinitialisée : son mot de passe suffit pour se connecter, et il peut la réactiver depuis « Mon compte ».',
+  admin: 'Ce compte est maintenant administrateur de l’instance.',
+  facilitator: 'Ce compte n’est plus administrateur de l’instance.',
+}
+
+export async function adminAccountRoutes(app: FastifyInstance) {
+  const ctx = app.ctx
+  app.addHook('onRequest', requireAdmin)
+
+  async function accountOf(request: FastifyRequest) {
+    const { id } = request.params as { id: string }
+    return /^\d{1,9}$/.test(id) ? findFacilitatorById(ctx.db, Number(id)) : undefined
+  }
+
+  async function listPage(request: FastifyRequest, reply: FastifyReply, status = 200, alert: string | null = null) {
+    const [accounts, withTotp, platforms] = await Promise.all([listAccounts(ctx.db), totpAccounts(ctx.db), accountPlatforms(ctx.db)])
+    const done = (request.query as Record<string, unknown>).done
+    return page(request, reply, 'admin/accounts.eta', {
+      title: 'Comptes', me: request.login!.facilitatorId, alert,
+      notice: typeof done === 'string' ? NOTICES[done] ?? null : null,
+      accounts: accounts.map((a) => ({ ...a, totp: withTotp.has(a.id), platforms: platforms.get(a.id) ?? [] })),
+    }, status)
+  }
+
+  app.get('/accounts', async (request, reply) => listPage(request, reply))
+
+  app.post('/accounts/:id/totp-reset', async (request, reply) => {
+    const account = await accountOf(request)
+    if (!account) return notFound(request, reply)
+    if (await removeTotp(ctx.db, account.id)) {
+      request.log.warn({ facilitator: account.id, by: request.login!.facilitatorId }, 'two-factor login reset by an administrator')
+    }
+    return reply.redirect('/admin/accounts?done=reset', 303)
+  })
+
+  app.post('/accounts/:id/role', async (request, reply) => {
+    const account = await accountOf(request)
+    if (!account) return notFound(request, reply)
+    const parsed = roleForm.safeParse(request.body)
+    if (!parsed.success) return errorPage(request, reply, 400, 'Rôle inconnu', 'Choisissez « administrateur » ou « animation ».')
+    const result = await setAdminRole(ctx.db, account.id, parsed.data.role === 'admin')
+    if (result === 'last-admin') {
+      return listPage(request, reply, 409, `${account.name} est le dernier administrateur de l’instance : nommez-en un autre avant de lui retirer ce rôle.`)
+    }
+    request.log.info({ facilitator: account.id, role: parsed.data.role, by: request.login!.facilitatorId }, 'administrator role')
+    // An administrator who gave up the role leaves these pages.
+    if (account.id === request.login!.facilitatorId && parsed.data.role === 'facilitator') return reply.redirect('/admin', 303)
+    return reply.redirect(`/admin/accounts?done=${parsed.data.role}`, 303)
+  })
+}

@@ -1,0 +1,97 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import { z } from 'zod'
+import { requireLogin } from '../web/guards.js'
+import { page } from '../web/views.js'
+import { findFacilitatorById } from './accounts.js'
+import { burnPasswordTime, verifyPassword } from './passwords.js'
+import {
+  CODE_MESSAGES, checkCode, groupedKey, hashRecoveryCode, newRecoveryCodes, newTotpSecret, openEnrolment, otpauthUri, qrDataUrl,
+  sealEnrolment, sealTotpSecret,
+} from './totp.js'
+import { enableTotp, findTotp, removeTotp, unusedRecoveryCodes } from './totp-store.js'
+import { verifySecondFactor } from './totp-verify.js'
+
+// A facilitator's own account page (/admin/account): two-factor login turned on from an enrolment page (QR
+// code and key, confirmed by a first code before anything is stored; then ten recovery codes shown once), and
+// off again with the password and a code.
+
+const confirmForm = z.object({ enrolment: z.string().max(500), code: z.string().max(64) })
+const disableForm = z.object({ password: z.string().max(256), code: z.string().max(64) })
+
+const NOTICES: Record<string, string> = {
+  off: 'La double authentification est désactivée. Votre mot de passe suffit de nouveau pour vous connecter.',
+  used: 'Vous vous êtes connecté avec un code de secours, qui ne servira plus.',
+}
+
+export async function totpRoutes(app: FastifyInstance) {
+  const ctx = app.ctx
+  app.addHook('onRequest', requireLogin)
+  const limited = { rateLimit: { max: 10, timeWindow: '1 minute' } }
+
+  async function accountPage(request: FastifyRequest, reply: FastifyReply, errors: Record<string, string> = {}, status = 200) {
+    const me = request.login!.facilitatorId
+    const totp = await findTotp(ctx.db, me)
+    const query = request.query as Record<string, unknown>
+    const notice = query.totp === 'off' ? NOTICES.off : query.recovery === 'used' ? NOTICES.used : null
+    return page(request, reply, 'admin/account.eta', {
+      title: 'Mon compte', totp: Boolean(totp), enabledAt: totp?.enabled_at.slice(0, 10) ?? null,
+      recoveryLeft: totp ? await unusedRecoveryCodes(ctx.db, me) : 0, notice, errors,
+    }, status)
+  }
+
+  async function enrolPage(request: FastifyRequest, reply: FastifyReply, secret: string, errors: Record<string, string> = {}, status = 200) {
+    const login = request.login!
+    reply.header('cache-control', 'no-store')
+    return page(request, reply, 'admin/account-totp.eta', {
+      title: 'Activer la double authentification', qr: await qrDataUrl(otpauthUri(secret, login.email)), key: groupedKey(secret),
+      enrolment: sealEnrolment(ctx.config.sessionSecret, login.facilitatorId, secret, ctx.clock()), errors,
+    }, status)
+  }
+
+  app.get('/account', async (request, reply) => accountPage(request, reply))
+
+  // A new secret at every opening; nothing is written until the first code comes back with it.
+  app.get('/account/totp', async (request, reply) => {
+    if (await findTotp(ctx.db, request.login!.facilitatorId)) return reply.redirect('/admin/account', 303)
+    return enrolPage(request, reply, newTotpSecret())
+  })
+
+  app.post('/account/totp', { config: limited }, async (request, reply) => {
+    const me = request.login!.facilitatorId
+    if (await findTotp(ctx.db, me)) return reply.redirect('/admin/account', 303)
+    const parsed = confirmForm.safeParse(request.body)
+    const secret = parsed.success ? openEnrolment(ctx.config.sessionSecret, me, parsed.data.enrolment, ctx.clock()) : null
+    if (!parsed.success || secret === null) {
+      return enrolPage(request, reply, newTotpSecret(), {
+        code: "Cette page d'activation a expiré (30 minutes). Ajoutez à nouveau Fabrik dans votre application avec ce nouveau code QR.",
+      }, 400)
+    }
+    const check = checkCode(secret, parsed.data.code, ctx.clock(), null)
+    if (!check.ok) return enrolPage(request, reply, secret, { code: CODE_MESSAGES[check.reason] }, 400)
+    const codes = newRecoveryCodes()
+    const enabled = await enableTotp(ctx.db, {
+      facilitatorId: me, box: sealTotpSecret(ctx.config.sessionSecret, secret), counter: check.counter,
+      codeHashes: codes.map((c) => hashRecoveryCode(ctx.config.sessionSecret, c)), now: ctx.clock().toISOString(),
+    })
+    if (!enabled) return reply.redirect('/admin/account', 303)
+    request.log.info({ facilitator: me }, 'two-factor login enabled')
+    reply.header('cache-control', 'no-store')
+    return page(request, reply, 'admin/account-recovery.eta', { title: 'Vos codes de secours', codes })
+  })
+
+  app.post('/account/totp/disable', { config: limited }, async (request, reply) => {
+    const me = request.login!.facilitatorId
+    if (!(await findTotp(ctx.db, me))) return reply.redirect('/admin/account', 303)
+    const parsed = disableForm.safeParse(request.body)
+    const account = await findFacilitatorById(ctx.db, me)
+    const passwordOk = parsed.success && account
+      ? await verifyPassword(account.password_hash, parsed.data.password)
+      : (await burnPasswordTime(''), false)
+    if (!passwordOk || !parsed.success) return accountPage(request, reply, { password: 'Ce mot de passe n’est pas le bon.' }, 401)
+    const second = await verifySecondFactor(ctx, me, parsed.data.code)
+    if (!second.ok) return accountPage(request, reply, { code: second.message }, second.status)
+    await removeTotp(ctx.db, me)
+    request.log.info({ facilitator: me }, 'two-factor login disabled')
+    return reply.redirect('/admin/account?totp=off', 303)
+  })
+}
