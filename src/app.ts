@@ -22,6 +22,7 @@ import { calendarState } from './sessions/notify.js'
 import type { SessionProviders } from './sessions/recipient.js'
 import { pitchAdminRoutes } from './pitches/admin-routes.js'
 import { pitchRoutes } from './pitches/routes.js'
+import { attendanceRoutes } from './record/attendance-routes.js'
 import { holderFeeds } from './pitches/feed-query.js'
 import { privacyRoutes } from './privacy/routes.js'
 import { personalFeedRoutes } from './sessions/personal-feed-routes.js'
@@ -92,6 +93,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     await scope.register(partnerImportRoutes)
     await scope.register(teamRoutes)
     await scope.register(indicatorRoutes)
+    await scope.register(attendanceRoutes)
     await scope.register(privacyRoutes)
   }, { prefix: '/admin/p/:slug' })
   // Instance administrators: the platforms themselves (/admin/platforms…).
