@@ -9,7 +9,7 @@ import tseslint from 'typescript-eslint'
 // calendar/ is pure and imports no folder of the app; db/, mail/ and web/ are plumbing and know no feature;
 // no feature imports demo/ or scripts/. `npm run lint` fails on a new crossing. Where a lower floor needs a
 // higher one's function, app.ts hands it in (sessions/public-routes.ts gets what it shows of pitches that way).
-const FEATURES = ['platforms', 'sessions', 'pitches', 'partners', 'referrals', 'record', 'indicators', 'audit', 'privacy', 'admin']
+const FEATURES = ['platforms', 'sessions', 'pitches', 'partners', 'referrals', 'record', 'indicators', 'audit', 'privacy', 'admin', 'replies']
 const ALLOWED_FEATURES = {
   platforms: [],
   sessions: ['platforms'],
@@ -17,10 +17,12 @@ const ALLOWED_FEATURES = {
   partners: ['platforms', 'sessions', 'pitches'],
   referrals: ['platforms', 'sessions', 'pitches', 'partners'],
   record: ['platforms', 'sessions', 'pitches', 'partners', 'referrals'],
-  indicators: ['platforms', 'sessions', 'pitches', 'partners', 'referrals', 'record'],
+  indicators: ['platforms', 'sessions', 'pitches', 'partners', 'referrals', 'record', 'replies'],
   audit: [],
-  privacy: ['platforms', 'sessions', 'pitches', 'partners', 'referrals', 'record', 'indicators', 'audit'],
+  privacy: ['platforms', 'sessions', 'pitches', 'partners', 'referrals', 'record', 'indicators', 'audit', 'replies'],
   admin: ['platforms', 'sessions', 'pitches', 'partners'],
+  // Calendar answers read from the ORGANIZER mailbox: they write through partners/, nothing imports them.
+  replies: ['platforms', 'sessions', 'partners', 'pitches'],
 }
 const folder = (name) => [`../${name}/*`, `../${name}`]
 const everywhere = [...folder('demo'), '../../scripts/*', '../scripts/*']

@@ -1,6 +1,8 @@
+import { attendeesOf } from './attendees.js'
 import type { AppContext } from './context.js'
 import { purgeOldMail } from './mail/retention.js'
 import { releaseLapsedHolds } from './pitches/public-booking.js'
+import { kickReplyPoll } from './replies/poller.js'
 import { queueDueReminders } from './sessions/reminders.js'
 import { purgeRateLimits } from './web/rate-limit-store.js'
 
@@ -12,9 +14,12 @@ let lastPurge = 0
 let lastMailPurge = 0
 
 export async function backgroundTick(ctx: AppContext): Promise<void> {
-  await queueDueReminders(ctx)
+  // Who is reminded is asked of partners/ and pitches/ (src/attendees.ts): sessions/ imports neither.
+  await queueDueReminders({ ...ctx, attendees: attendeesOf(ctx) })
   // Bookings nobody confirmed from the email in time give their slot back (pitches/holds.ts).
   await releaseLapsedHolds(ctx)
+  // Calendar answers from the ORGANIZER mailbox (REPLY_IMAP_URL): about once a minute, without waiting for it.
+  kickReplyPoll(ctx)
   const now = ctx.clock()
   if (now.getTime() - lastPurge < 60_000) return
   lastPurge = now.getTime()

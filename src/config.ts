@@ -16,6 +16,7 @@ const schema = z.object({
   MAIL_FROM: z.string().min(3).default('Fabrik <no-reply@localhost>'),
   SESSION_SECRET: z.string().min(32, 'au moins 32 caractères').optional(),
   TRUST_PROXY: z.string().min(1).optional(),
+  REPLY_IMAP_URL: z.url({ protocol: /^imaps?$/ }).optional(),
   RATE_LIMITS: z.enum(['on', 'off']).default('on'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 })
@@ -30,6 +31,8 @@ export interface Config {
   mailFrom: string
   sessionSecret: string
   trustProxy: string | null
+  /** The ORGANIZER mailbox where calendar replies arrive (replies/); null: they are not read. */
+  replyImapUrl: string | null
   logLevel: string
   secureCookies: boolean
   /** Off only for benchmarks: login, token and form limits. */
@@ -59,6 +62,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     mailFrom: e.MAIL_FROM,
     sessionSecret: e.SESSION_SECRET ?? persistedSecret(dataDir),
     trustProxy: e.TRUST_PROXY ?? null,
+    replyImapUrl: e.REPLY_IMAP_URL ?? null,
     logLevel: e.LOG_LEVEL,
     rateLimits: e.RATE_LIMITS === 'on',
     secureCookies: publicUrl.startsWith('https:'),

@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from 'node:child_process'
-import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { appendFileSync, chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer, connect } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -25,17 +25,25 @@ export function skipWithoutDovecot(): boolean {
   return true
 }
 
-export interface TestDovecot {
-  port: number
+/** One user's mailbox on the server: each test takes its own, so no test sees another's messages. */
+export interface TestMailbox {
   user: string
   password: string
   /** imap://user:password@127.0.0.1:port/INBOX, as REPLY_IMAP_URL takes it. */
   url: string
   /** Puts a raw message in a folder (IMAP APPEND), as a mail server delivering it would. */
   append(raw: string | Buffer, folder?: string): Promise<void>
-  /** Each folder's messages: their Message-ID and flags. */
+  /** A folder's messages (none if it does not exist): UID, Message-ID and whether it is flagged \Seen. */
   list(folder?: string): Promise<Array<{ uid: number; messageId: string; seen: boolean }>>
-  /** Stops the server (the port refuses connections); start() brings it back on the same port and Maildir. */
+  /** The folders of the mailbox, as the server names them. */
+  folders(): Promise<string[]>
+}
+
+export interface TestDovecot {
+  port: number
+  /** A new user with an empty Maildir. */
+  mailbox(): Promise<TestMailbox>
+  /** Stops the server (the port refuses connections); start() brings it back on the same port and Maildirs. */
   stop(): Promise<void>
   start(): Promise<void>
   close(): Promise<void>
@@ -88,16 +96,12 @@ export async function startDovecot(): Promise<TestDovecot> {
   const uid = Number(execFileSync('id', ['-u', 'dovecot']).toString().trim())
   const gid = Number(execFileSync('id', ['-g', 'dovecot']).toString().trim())
   const port = await freePort()
-  const user = 'organizer'
-  const password = 'imap-test-password'
-  const home = join(dir, 'home')
   const runDir = join(dir, 'run')
-  mkdirSync(home, { recursive: true })
+  const usersFile = join(dir, 'users')
   mkdirSync(runDir, { recursive: true })
   mkdirSync(join(dir, 'state'), { recursive: true })
-  chownSync(home, uid, gid)
   const logFile = join(dir, 'dovecot.log')
-  writeFileSync(join(dir, 'users'), `${user}:{PLAIN}${password}:${uid}:${gid}::${home}\n`)
+  writeFileSync(usersFile, '')
   const conf = join(dir, 'dovecot.conf')
   writeFileSync(conf, [
     'protocols = imap',
@@ -114,18 +118,18 @@ export async function startDovecot(): Promise<TestDovecot> {
     `first_valid_gid = ${gid}`,
     'default_internal_user = dovecot',
     'default_login_user = dovecot',
-    `mail_location = maildir:${home}/Maildir`,
+    'mail_location = maildir:~/Maildir',
     'namespace inbox {',
     '  inbox = yes',
     '  separator = /',
     '}',
     'passdb {',
     '  driver = passwd-file',
-    `  args = scheme=PLAIN ${join(dir, 'users')}`,
+    `  args = scheme=PLAIN ${usersFile}`,
     '}',
     'userdb {',
     '  driver = passwd-file',
-    `  args = ${join(dir, 'users')}`,
+    `  args = ${usersFile}`,
     '}',
     'service imap-login {',
     '  chroot =',
@@ -160,39 +164,53 @@ export async function startDovecot(): Promise<TestDovecot> {
     await new Promise<void>((resolve) => { c.once('exit', () => resolve()); c.kill('SIGTERM') })
   }
 
-  const client = async <T>(fn: (imap: ImapFlow) => Promise<T>): Promise<T> => {
-    const imap = new ImapFlow({ host: '127.0.0.1', port, secure: false, auth: { user, pass: password }, logger: false })
-    await imap.connect()
-    try {
-      return await fn(imap)
-    } finally {
-      await imap.logout().catch(() => undefined)
+  let users = 0
+  const mailbox = async (): Promise<TestMailbox> => {
+    const user = `organizer${++users}`
+    const password = `imap-password-${users}`
+    const home = join(dir, 'home', user)
+    mkdirSync(home, { recursive: true })
+    chownSync(home, uid, gid)
+    // Dovecot reads a passwd-file again when it changes: the new user can log in at once.
+    appendFileSync(usersFile, `${user}:{PLAIN}${password}:${uid}:${gid}::${home}\n`)
+    const client = async <T>(fn: (imap: ImapFlow) => Promise<T>): Promise<T> => {
+      const imap = new ImapFlow({ host: '127.0.0.1', port, secure: false, auth: { user, pass: password }, logger: false })
+      await imap.connect()
+      try {
+        return await fn(imap)
+      } finally {
+        await imap.logout().catch(() => undefined)
+      }
+    }
+    return {
+      user, password,
+      url: `imap://${user}:${password}@127.0.0.1:${port}/INBOX`,
+      append: (raw, folder = 'INBOX') => client(async (imap) => {
+        if (folder !== 'INBOX') await imap.mailboxCreate(folder)
+        await imap.append(folder, raw)
+      }),
+      folders: () => client(async (imap) => (await imap.list()).map((m) => m.path)),
+      list: (folder = 'INBOX') => client(async (imap) => {
+        if (!(await imap.list()).some((m) => m.path === folder)) return []
+        const lock = await imap.getMailboxLock(folder)
+        try {
+          const out: Array<{ uid: number; messageId: string; seen: boolean }> = []
+          if ((imap.mailbox as { exists: number }).exists === 0) return out
+          for await (const m of imap.fetch('1:*', { uid: true, flags: true, envelope: true })) {
+            out.push({ uid: m.uid, messageId: m.envelope?.messageId ?? '', seen: m.flags?.has('\\Seen') ?? false })
+          }
+          return out
+        } finally {
+          lock.release()
+        }
+      }),
     }
   }
 
   await start()
   return {
-    port, user, password,
-    url: `imap://${user}:${password}@127.0.0.1:${port}/INBOX`,
-    append: (raw, folder = 'INBOX') => client(async (imap) => {
-      if (folder !== 'INBOX') await imap.mailboxCreate(folder).catch(() => undefined)
-      await imap.append(folder, raw)
-    }),
-    list: (folder = 'INBOX') => client(async (imap) => {
-      const exists = (await imap.list()).some((m) => m.path === folder)
-      if (!exists) return []
-      const lock = await imap.getMailboxLock(folder)
-      try {
-        const out: Array<{ uid: number; messageId: string; seen: boolean }> = []
-        if ((imap.mailbox as { exists: number }).exists === 0) return out
-        for await (const m of imap.fetch('1:*', { uid: true, flags: true, envelope: true })) {
-          out.push({ uid: m.uid, messageId: m.envelope?.messageId ?? '', seen: m.flags?.has('\\Seen') ?? false })
-        }
-        return out
-      } finally {
-        lock.release()
-      }
-    }),
+    port,
+    mailbox,
     stop,
     start,
     async close() {

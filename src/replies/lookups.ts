@@ -1,0 +1,22 @@
+import type { Db } from '../db/schema.js'
+import { findSessionInvitationByEmail } from '../partners/store.js'
+import { findSessionById } from '../sessions/store.js'
+
+// Read-only queries over other folders' tables: the session a calendar UID names (sessions/), the message a
+// bounce returns (mail/'s outbox). Nothing here writes.
+
+export async function sessionByUid(db: Db, uid: string) {
+  const row = await db.selectFrom('session').select('id').where('uid', '=', uid).executeTakeFirst()
+  return row ? findSessionById(db, row.id) : undefined
+}
+
+export function invitationOf(db: Db, sessionId: number, email: string) {
+  return findSessionInvitationByEmail(db, sessionId, email)
+}
+
+/** The message Fabrik sent with this Message-ID (a bounce quotes it in its returned headers). */
+export function sentMessage(db: Db, messageId: string) {
+  return db.selectFrom('outbox').select(['id', 'platform_id', 'session_id', 'to_email', 'kind'])
+    .where('message_id', '=', messageId).executeTakeFirst()
+}
+
