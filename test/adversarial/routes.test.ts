@@ -82,6 +82,8 @@ describe('the route table', () => {
     // Données personnelles (#17 / tracker 22): find, export and erase a person (POSTs), and the audit trail.
     expect(urls).toContain('POST /admin/p/:slug/donnees-personnelles/effacer')
     expect(urls).toContain('GET /admin/p/:slug/donnees-personnelles/journal')
+    // The session's record at the table (#19): attendance, then each pitch (the session's date in the URL).
+    expect(urls).toContain('POST /admin/p/:slug/sessions/:date/record/attendance')
     for (const r of routes) expect(() => concrete(r.url, w.ids)).not.toThrow()
   })
 
