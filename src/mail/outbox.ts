@@ -181,6 +181,12 @@ export async function hasNewerInThread(db: Db, row: Pick<OutboxRow, 'id' | 'thre
   return newer !== undefined
 }
 
+/** Is a message of this thread still waiting to leave (the next one queued will replace it)? */
+export async function threadQueued(db: Db, threadKey: string): Promise<boolean> {
+  const row = await db.selectFrom('outbox').select('id').where('thread_key', '=', threadKey).where('status', '=', 'queued').executeTakeFirst()
+  return row !== undefined
+}
+
 /**
  * How long a message keeps its content (text, HTML, calendar part) once it has left, failed or been
  * replaced; the row itself stays, for the history (to whom, subject, state, dates). Issue #17 makes it a

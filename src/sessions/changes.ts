@@ -3,6 +3,7 @@ import type { Db, Platform, SessionUpdate } from '../db/schema.js'
 import { toInstant } from '../calendar/zoned.js'
 import { diffSession, type SessionDiff, type SessionFacts } from './diff.js'
 import { notifySessionChange } from './notify.js'
+import type { SessionProviders } from './recipient.js'
 import { findSessionById, rememberEarlierDate, type SessionRow } from './store.js'
 
 // Every change to a session goes through here: one transaction updates the row, bumps SEQUENCE when the
@@ -23,7 +24,8 @@ async function facts(db: Db, s: Pick<SessionRow, 'date' | 'start_time' | 'end_ti
 
 export type SessionPatch = Partial<Pick<SessionRow, 'date' | 'start_time' | 'end_time' | 'commune_id' | 'venue_id' | 'mode' | 'video_url' | 'notes' | 'status' | 'moved_because'>>
 
-export async function applySessionChange(ctx: AppContext, platform: Platform, sessionId: number, patch: SessionPatch): Promise<{ diff: SessionDiff; session: SessionRow }> {
+/** `ctx.attendees` (handed in by app.ts): who is told of a change that matters to calendars. */
+export async function applySessionChange(ctx: AppContext & SessionProviders, platform: Platform, sessionId: number, patch: SessionPatch): Promise<{ diff: SessionDiff; session: SessionRow }> {
   const now = ctx.clock().toISOString()
   return ctx.db.transaction().execute(async (trx) => {
     const before = await findSessionById(trx, sessionId)
@@ -43,7 +45,7 @@ export async function applySessionChange(ctx: AppContext, platform: Platform, se
     const after = (await findSessionById(trx, sessionId))!
     // A cancelled session has left every calendar: later edits (notes, place) are not sent again.
     if (cancelling || (after.status === 'published' && diff.material)) {
-      await notifySessionChange(ctx, trx, platform, after, cancelling ? { kind: 'cancelled' } : { kind: 'updated', lines: diff.lines })
+      await notifySessionChange(ctx, trx, ctx.attendees, platform, after, cancelling ? { kind: 'cancelled' } : { kind: 'updated', lines: diff.lines })
     }
     return { diff, session: after }
   })

@@ -10,31 +10,32 @@ import { feedText, sendCalendar } from './feeds.js'
 import { presentSession } from './view.js'
 import { listSessionsByIds } from './store.js'
 
-// `/feeds/{token}.ics`: a partner contact's or a holder's own sessions, for their calendar app.
+// `/feeds/{token}.ics`: a partner contact's or a holder's own sessions, for their calendar app. Whose link
+// it is and which sessions are theirs is asked of their owner (partners/feed-query.ts, pitches/feed-query.ts),
+// handed in by app.ts: sessions/ sits below both and reads neither's tables.
 
-/** Whose link this is, and their platform's content version (what the page cache keys on). */
-async function ownerOf(db: Db, hash: string) {
-  const contact = await db.selectFrom('contact').innerJoin('partner', 'partner.id', 'contact.partner_id')
-    .leftJoin('content_version', 'content_version.platform_id', 'partner.platform_id')
-    .select(['contact.id', 'partner.platform_id', 'content_version.version']).where('contact.feed_token_hash', '=', hash).executeTakeFirst()
-  if (contact) return { kind: 'contact' as const, id: contact.id, platformId: contact.platform_id, version: contact.version }
-  const holder = await db.selectFrom('holder').leftJoin('content_version', 'content_version.platform_id', 'holder.platform_id')
-    .select(['holder.id', 'holder.platform_id', 'content_version.version']).where('holder.feed_token_hash', '=', hash).executeTakeFirst()
-  return holder ? { kind: 'holder' as const, id: holder.id, platformId: holder.platform_id, version: holder.version } : undefined
+/** One kind of feed owner (contacts, holders): found by their feed token's hash, and their sessions. */
+export interface FeedSource {
+  /** 'contact' or 'holder': keeps two owners' cache entries apart. */
+  kind: string
+  /** The owner of that feed token hash, with their platform and its content version (what the page cache keys on). */
+  findByHash: (db: Db, hash: string) => Promise<{ id: number; platformId: number; version: number | null } | undefined>
+  /** The ids of the owner's sessions dated `from` (YYYY-MM-DD) or later. */
+  sessionIds: (db: Db, ownerId: number, from: string) => Promise<number[]>
 }
 
-async function sessionIdsOf(db: Db, owner: { kind: 'contact' | 'holder'; id: number }, from: string): Promise<number[]> {
-  const rows = owner.kind === 'contact'
-    ? await db.selectFrom('invitation').innerJoin('session', 'session.id', 'invitation.session_id').select('session.id')
-        .where('invitation.contact_id', '=', owner.id).where('invitation.answer', '!=', 'delegate').where('session.date', '>=', from).execute()
-    : await db.selectFrom('pitch').innerJoin('session', 'session.id', 'pitch.session_id').select('session.id')
-        .where('pitch.holder_id', '=', owner.id).where('pitch.status', 'in', ['pending', 'confirmed']).where('session.date', '>=', from).execute()
-  return [...new Set(rows.map((r) => r.id))]
+type FeedOwner = { source: FeedSource; id: number; platformId: number; version: number | null }
+
+/** Whose link this is: the first source (in the order app.ts gives) that knows the hash. */
+async function ownerOf(db: Db, sources: FeedSource[], hash: string): Promise<FeedOwner | undefined> {
+  for (const source of sources) {
+    const found = await source.findByHash(db, hash)
+    if (found) return { source, ...found }
+  }
+  return undefined
 }
 
-type FeedOwner = NonNullable<Awaited<ReturnType<typeof ownerOf>>>
-
-export async function personalFeedRoutes(app: FastifyInstance) {
+export async function personalFeedRoutes(app: FastifyInstance, { feeds }: { feeds: FeedSource[] }) {
   const ctx = app.ctx
   const openFeed = linkOpener<FeedOwner>(app, {
     purpose: 'feed',
@@ -45,7 +46,7 @@ export async function personalFeedRoutes(app: FastifyInstance) {
     // Whose link it is, remembered until something is written (a replaced link is seen at once). A feed
     // link has no end: it lives as long as its owner, until they or a facilitator replace it.
     find: async (db, hash) => {
-      const owner = await readUntilChanged(db, `feed-owner:${hash}`, () => ownerOf(db, hash))
+      const owner = await readUntilChanged(db, `feed-owner:${hash}`, () => ownerOf(db, feeds, hash))
       return owner ? { row: owner, platformId: owner.platformId, endsAt: null } : undefined
     },
     // A calendar app told 410 stops asking; a person opening the link reads why.
@@ -61,10 +62,10 @@ export async function personalFeedRoutes(app: FastifyInstance) {
     const owner = openedLink<FeedOwner>(request).target.row
     reply.header('cache-control', 'private, no-cache')
     // Kept under its owner, not its URL: the token itself never stays in memory (its hash does, as in the database).
-    if (serveCached(request, reply, contentStamp(owner.version, ctx.clock()), `feed:${owner.kind}:${owner.id}`)) return reply
+    if (serveCached(request, reply, contentStamp(owner.version, ctx.clock()), `feed:${owner.source.kind}:${owner.id}`)) return reply
     const platform = await findPlatform(ctx.db, owner.platformId)
     const from = addDays(todayIn(platform.timezone, ctx.clock()), -365)
-    const rows = await listSessionsByIds(ctx.db, await sessionIdsOf(ctx.db, owner, from))
+    const rows = await listSessionsByIds(ctx.db, await owner.source.sessionIds(ctx.db, owner.id, from))
     const sessions = rows.map((s) => presentSession(platform, s, ctx.config.publicUrl, ctx.clock()))
     return sendCalendar(request, reply, feedText(platform, `Mes réunions — ${platform.name}`, sessions), { filename: 'mes-reunions.ics', personal: true })
   })

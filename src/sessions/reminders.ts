@@ -1,7 +1,8 @@
 import { DateTime } from 'luxon'
 import type { AppContext } from '../context.js'
-import type { Db, Platform } from '../db/schema.js'
-import { contactRecipient, holderRecipient, queueSessionMail, type Recipient } from './notify.js'
+import type { Platform } from '../db/schema.js'
+import { queueSessionMail } from './notify.js'
+import type { SessionProviders } from './recipient.js'
 import { findSessionById, type SessionRow } from './store.js'
 
 // Reminders before a session (default 7 days and 1 day before). They are decided from the session's
@@ -27,26 +28,12 @@ export function dueReminder(startsAt: string, zone: string, days: number[], now:
 }
 
 /**
- * Those who said they come (on site or remotely), and holders of confirmed pitches — but not someone who
- * answered or was confirmed after this reminder's window opened: their confirmation email just told them.
+ * Queues the reminders that are due now; safe to run on every tick and from several workers. They go to
+ * those who said they come (on site or remotely) and holders of confirmed pitches (`ctx.attendees`, handed
+ * in by background.ts) — but not someone who answered or was confirmed after this reminder's window opened:
+ * their confirmation email just told them.
  */
-async function comingPeople(ctx: AppContext, db: Db, sessionId: number, windowStart: string): Promise<Recipient[]> {
-  const contacts = await db.selectFrom('invitation').innerJoin('contact', 'contact.id', 'invitation.contact_id')
-    .select(['contact.id', 'contact.name', 'contact.email', 'contact.feed_version', 'invitation.id as invitation_id', 'invitation.token_version'])
-    .where('invitation.session_id', '=', sessionId).where('invitation.answer', 'in', ['on_site', 'remote'])
-    .where('invitation.answered_at', '<=', windowStart).execute()
-  const holders = await db.selectFrom('pitch').innerJoin('holder', 'holder.id', 'pitch.holder_id')
-    .select(['holder.id', 'holder.name', 'holder.email', 'holder.feed_version', 'pitch.id as pitch_id', 'pitch.token_version'])
-    .where('pitch.session_id', '=', sessionId).where('pitch.status', '=', 'confirmed').where('holder.email', 'is not', null)
-    .where('pitch.updated_at', '<=', windowStart).execute()
-  return [
-    ...contacts.map((c) => contactRecipient(ctx, c, { id: c.invitation_id, token_version: c.token_version })),
-    ...holders.map((h) => holderRecipient(ctx, { id: h.id, name: h.name, email: h.email!, feed_version: h.feed_version }, { id: h.pitch_id, token_version: h.token_version })),
-  ]
-}
-
-/** Queues the reminders that are due now; safe to run on every tick and from several workers. */
-export async function queueDueReminders(ctx: AppContext): Promise<number> {
+export async function queueDueReminders(ctx: AppContext & SessionProviders): Promise<number> {
   const now = ctx.clock()
   const horizon = DateTime.fromJSDate(now).plus({ days: 61 }).toUTC().toISO()!
   const candidates = await ctx.db.selectFrom('session').innerJoin('platform', 'platform.id', 'session.platform_id')
@@ -63,7 +50,7 @@ export async function queueDueReminders(ctx: AppContext): Promise<number> {
       const platform = (await trx.selectFrom('platform').selectAll().where('id', '=', session.platform_id).executeTakeFirstOrThrow()) as Platform
       let n = 0
       const windowStart = DateTime.fromISO(session.starts_at, { zone: c.timezone }).minus({ days }).toUTC().toISO()!
-      for (const to of await comingPeople(ctx, trx, session.id, windowStart)) {
+      for (const to of await ctx.attendees(trx, session.id, { coming: true, settledBy: windowStart })) {
         const id = await queueSessionMail(ctx, trx, platform, session, 'session.reminder', to, {
           itip: null, dedupeKey: `reminder:${session.id}:${days}:${session.starts_at}:${to.key}`,
         })

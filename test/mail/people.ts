@@ -1,6 +1,7 @@
 import type { Platform } from '../../src/db/schema.js'
 import { insertInvitation, seedPartners } from '../../src/partners/store.js'
-import { contactRecipient, queueSessionMail } from '../../src/sessions/notify.js'
+import { contactRecipient } from '../../src/partners/recipients.js'
+import { queueSessionMail } from '../../src/sessions/notify.js'
 import { findSessionById } from '../../src/sessions/store.js'
 import type { TestApp } from '../helpers/app.js'
 
