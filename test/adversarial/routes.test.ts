@@ -29,8 +29,8 @@ function concrete(pattern: string, ids: Record<string, number | string>): string
       case 'invitationId': return id('invitation')
       case 'pitchId': return id('pitch')
       case 'id': {
-        const owner = /\/(venues|partners|courriers|initiatives|pitches)\/$/.exec(before)?.[1]
-        const map: Record<string, string> = { venues: 'venue', partners: 'partner', courriers: 'outbox', initiatives: 'initiative', pitches: 'pitch' }
+        const owner = /\/(venues|partners|courriers|initiatives|pitches|accounts)\/$/.exec(before)?.[1]
+        const map: Record<string, string> = { venues: 'venue', partners: 'partner', courriers: 'outbox', initiatives: 'initiative', pitches: 'pitch', accounts: 'account' }
         if (!owner) throw new Error(`unclassified :id in ${pattern}: add it to the route table test`)
         return id(map[owner]!)
       }
@@ -41,11 +41,16 @@ function concrete(pattern: string, ids: Record<string, number | string>): string
 
 const isAdmin = (url: string) => url.startsWith('/admin')
 /** The instance administrators' pages: facilitators are refused (403) whatever platform they run. */
-const isInstanceAdmin = (url: string) => url === '/admin/platforms' || url.startsWith('/admin/platforms/')
+const isInstanceAdmin = (url: string) => url === '/admin/platforms' || url.startsWith('/admin/platforms/') || url === '/admin/accounts' || url.startsWith('/admin/accounts/')
+/** One's own account page (two-factor login): every login reaches it, whatever platforms it runs. */
+const isOwnAccount = (url: string) => url === '/admin/account' || url.startsWith('/admin/account/')
 
 function expectedGet(url: string, role: Role): number | 'ok' {
   if (url === '/login') return role === 'anon' ? 200 : 303
   if (url === '/admin') return role === 'anon' ? 303 : 'ok'
+  // The code step after the password: without the pending state of a password just checked, back to /login.
+  if (url === '/login/code') return 303
+  if (isOwnAccount(url)) return role === 'anon' ? 303 : 200
   if (isInstanceAdmin(url)) return role === 'anon' ? 303 : role === 'admin' ? 200 : 403
   // The administrator facilitates no platform: another platform's pages, like any facilitator's.
   if (isAdmin(url)) return role === 'anon' ? 303 : role === 'other' || role === 'admin' ? 404 : 200
@@ -84,6 +89,12 @@ describe('the route table', () => {
     expect(urls).toContain('GET /admin/p/:slug/donnees-personnelles/journal')
     // The session's record at the table (#19): attendance, then each pitch (the session's date in the URL).
     expect(urls).toContain('POST /admin/p/:slug/sessions/:date/record/attendance')
+    // Two-factor login (#17): the code step, one's own account page, the administrators' accounts page.
+    expect(urls).toContain('POST /login/code')
+    expect(urls).toContain('POST /admin/account/totp')
+    expect(urls).toContain('POST /admin/account/totp/disable')
+    expect(urls).toContain('POST /admin/accounts/:id/totp-reset')
+    expect(urls).toContain('POST /admin/accounts/:id/role')
     for (const r of routes) expect(() => concrete(r.url, w.ids)).not.toThrow()
   })
 
@@ -127,6 +138,9 @@ describe('the route table', () => {
           const want = role === 'anon' ? 401 : role === 'admin' ? null : 403
           if (want !== null && s !== want) failures.push(`${role} POST ${url} → ${s} (expected ${want})`)
           if (role === 'admin' && [401, 403, 404].includes(s)) failures.push(`admin POST ${url} → ${s}`)
+        } else if (isOwnAccount(r.url)) {
+          if (role === 'anon' && s !== 401) failures.push(`anon POST ${url} → ${s} (expected 401)`)
+          if (role !== 'anon' && [401, 403, 404].includes(s)) failures.push(`${role} POST ${url} → ${s}`)
         } else if (isAdmin(r.url)) {
           const want = role === 'anon' ? 401 : role === 'other' || role === 'admin' ? 404 : null
           if (want !== null && s !== want) failures.push(`${role} POST ${url} → ${s} (expected ${want})`)
@@ -143,7 +157,7 @@ describe('the route table', () => {
     await w.own.login('camille@lens.example.org')
     const token = csrfToken((await w.own.get('/admin/p/lens-lievin/communes')).body)
     const failures: string[] = []
-    for (const r of routes.filter((x) => isAdmin(x.url) && /:(id|contactId|invitationId|date|pitchId)/.test(x.url))) {
+    for (const r of routes.filter((x) => isAdmin(x.url) && !isInstanceAdmin(x.url) && /:(id|contactId|invitationId|date|pitchId)/.test(x.url))) {
       const url = concrete(r.url, { ...w.ids, ...w.foreign, slug: 'lens-lievin' })
       const res = r.method === 'GET' ? await w.own.get(url) : await w.own.post(url, { _csrf: token })
       if (res.statusCode !== 404) failures.push(`${r.method} ${url} → ${res.statusCode}`)

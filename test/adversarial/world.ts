@@ -94,7 +94,7 @@ export async function buildWorld(): Promise<World> {
       resetToken: personalToken(secret, 'facilitator-reset', resetId),
       invitationToken: personalToken(secret, 'facilitator-invitation', invitationTokenId),
       venue: venue.id, partner: invited.partner_id, contact: invited.contact_id, invitation: invited.id, outbox: mail.id,
-      initiative: pitch.initiative_id, pitch: pitch.id,
+      initiative: pitch.initiative_id, pitch: pitch.id, account: camille,
     },
     foreign: { venue: (await t.db.selectFrom('venue').select('id').where('platform_id', '=', autre.id).executeTakeFirstOrThrow()).id, partner: partner.id, contact: contact.id, invitation: invitation.id, outbox: outbox.id, initiative: initiative.id, date: '2026-12-04', pitchDate: '2026-12-04' },
   }

@@ -1,0 +1,160 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import type { Platform } from '../../src/db/schema.js'
+import { setAdmin } from '../../src/platforms/store.js'
+import { codeAt } from '../../src/platforms/totp.js'
+import { CODES_PER_ACCOUNT } from '../../src/platforms/totp-login-routes.js'
+import { buildTestApp, Client, createFacilitator, createPlatform, csrfToken, facilitatorClient, PASSWORD, type TestApp } from '../helpers/app.js'
+
+const EMAIL = 'camille@test.example.org'
+
+describe('two-factor login (TOTP)', () => {
+  let t: TestApp
+  let p: Platform
+  let camille: Client
+  beforeEach(async () => {
+    t = await buildTestApp({ now: '2026-12-03T09:00:05.000Z' })
+    p = await createPlatform(t.db)
+    camille = await facilitatorClient(t.app, t.db, [p.id])
+  })
+  afterEach(() => t.close())
+
+  const count = async (table: 'facilitator_totp' | 'facilitator_recovery_code') =>
+    Number((await t.db.selectFrom(table).select((eb) => eb.fn.countAll<number | string>().as('n')).executeTakeFirstOrThrow()).n)
+
+  /** Enrols Camille: the key read from the page, the code computed at the test clock's time. */
+  async function enrol(): Promise<{ key: string; codes: string[] }> {
+    const form = await camille.get('/admin/account/totp')
+    expect(form.statusCode).toBe(200)
+    expect(form.body).toContain('src="data:image/svg+xml;base64,')
+    const key = /<code class="totp-key">([A-Z2-7 ]+)<\/code>/.exec(form.body)![1]!.replace(/ /g, '')
+    const enrolment = /name="enrolment" value="([^"]+)"/.exec(form.body)![1]!
+    // Opening the page wrote nothing.
+    expect(await count('facilitator_totp')).toBe(0)
+    const right = codeAt(key, t.clock.now())
+    const wrong = String((Number(right) + 1) % 1_000_000).padStart(6, '0')
+    const refused = await camille.post('/admin/account/totp', { enrolment, code: wrong, _csrf: csrfToken(form.body) })
+    expect(refused.statusCode).toBe(400)
+    expect(refused.body).toContain("Ce code n&#39;est pas le bon")
+    expect(await count('facilitator_totp')).toBe(0)
+    const done = await camille.post('/admin/account/totp', { enrolment, code: right, _csrf: csrfToken(form.body) })
+    expect(done.statusCode).toBe(200)
+    expect(done.headers['cache-control']).toBe('no-store')
+    const codes = [...done.body.matchAll(/<li><code>([a-z0-9-]{14})<\/code><\/li>/g)].map((m) => m[1]!)
+    expect(codes).toHaveLength(10)
+    const row = await t.db.selectFrom('facilitator_totp').selectAll().executeTakeFirstOrThrow()
+    expect(row.secret_box).not.toContain(key)
+    const hashes = await t.db.selectFrom('facilitator_recovery_code').select('code_hash').execute()
+    expect(hashes.map((h) => h.code_hash).join()).not.toContain(codes[0]!.replace(/-/g, ''))
+    return { key, codes }
+  }
+
+  /** Password step: the client holds only the pending state, redirected to the code form. */
+  async function passwordStep(client: Client) {
+    const res = await client.login(EMAIL)
+    expect(res.headers.location).toBe('/login/code')
+    return client
+  }
+
+  async function sendCode(client: Client, code: string) {
+    const form = await client.get('/login/code')
+    expect(form.statusCode).toBe(200)
+    return client.post('/login/code', { code, _csrf: csrfToken(form.body) })
+  }
+
+  it('enrols from the account page, then asks the code after the password; a wrong or replayed code is refused', async () => {
+    const { key } = await enrol()
+    const enrolCode = codeAt(key, t.clock.now())
+    const browser = await passwordStep(new Client(t.app))
+    // Half logged in: no page of the facilitators opens.
+    expect(browser.cookies.has('fabrik_login')).toBe(false)
+    expect((await browser.get('/admin')).headers.location).toMatch(/^\/login\?next=/)
+    expect((await browser.get(`/admin/p/${p.slug}`)).statusCode).toBe(303)
+    expect((await browser.get('/admin/account')).statusCode).toBe(303)
+    // The code used at enrolment, within its 30 seconds: a replay.
+    const replayed = await sendCode(browser, enrolCode)
+    expect(replayed.statusCode).toBe(401)
+    expect(replayed.body).toContain('Ce code a déjà servi')
+    const wrong = await sendCode(browser, '000000' === enrolCode ? '111111' : '000000')
+    expect(wrong.statusCode).toBe(401)
+    expect(wrong.body).toContain("Ce code n&#39;est pas le bon")
+    t.clock.advance(30_000)
+    const next = codeAt(key, t.clock.now())
+    const ok = await sendCode(browser, next)
+    expect(ok.statusCode).toBe(303)
+    expect(ok.headers.location).toBe('/admin')
+    expect(browser.cookies.has('fabrik_pending')).toBe(false)
+    expect((await browser.get('/admin/account')).statusCode).toBe(200)
+    // The same code again, from another browser: refused.
+    const other = await passwordStep(new Client(t.app, {}, '10.0.0.9'))
+    expect((await sendCode(other, next)).statusCode).toBe(401)
+  })
+
+  it('takes a recovery code once, and keeps the next page after the code', async () => {
+    const { codes } = await enrol()
+    const browser = new Client(t.app)
+    const login = await browser.submit('/login?next=%2Fadmin%2Fp%2Ftest', { email: EMAIL, password: PASSWORD }, '/login?next=%2Fadmin%2Fp%2Ftest')
+    expect(login.headers.location).toBe('/login/code?next=%2Fadmin%2Fp%2Ftest')
+    const form = await browser.get(login.headers.location as string)
+    const used = await browser.post('/login/code?next=%2Fadmin%2Fp%2Ftest', { code: codes[3]!.toUpperCase(), _csrf: csrfToken(form.body) })
+    expect(used.statusCode).toBe(303)
+    expect(used.headers.location).toBe('/admin/account?recovery=used')
+    const account = await browser.get('/admin/account')
+    expect(account.body).toContain('<strong>9</strong> sur 10')
+    const again = await passwordStep(new Client(t.app))
+    const refused = await sendCode(again, codes[3]!)
+    expect(refused.statusCode).toBe(401)
+    expect(refused.body).toContain('a déjà servi')
+  })
+
+  it('limits the codes tried per account, and the pending state lasts five minutes', async () => {
+    const { key } = await enrol()
+    t.clock.advance(60_000)
+    const browser = await passwordStep(new Client(t.app))
+    for (let i = 0; i < CODES_PER_ACCOUNT; i++) expect((await sendCode(browser, 'abcdef')).statusCode).toBe(400)
+    const limited = await sendCode(browser, codeAt(key, t.clock.now()))
+    expect(limited.statusCode).toBe(429)
+    expect(limited.body).toContain('Trop de codes ont été essayés pour ce compte')
+
+    const late = new Client(t.app, {}, '10.0.0.3')
+    await late.login(EMAIL)
+    const form = await late.get('/login/code')
+    t.clock.advance(5 * 60_000 + 1000)
+    const expired = await late.post('/login/code', { code: codeAt(key, t.clock.now()), _csrf: csrfToken(form.body) })
+    expect(expired.statusCode).toBe(401)
+    expect(expired.body).toContain('Votre connexion a expiré')
+    expect((await late.get('/login/code')).headers.location).toBe('/login')
+  })
+
+  it('turns off with the password and a code', async () => {
+    const { key } = await enrol()
+    t.clock.advance(30_000)
+    const page = await camille.get('/admin/account')
+    const badPassword = await camille.post('/admin/account/totp/disable', { password: 'pas le bon mot de passe', code: codeAt(key, t.clock.now()), _csrf: csrfToken(page.body) })
+    expect(badPassword.statusCode).toBe(401)
+    const done = await camille.post('/admin/account/totp/disable', { password: PASSWORD, code: codeAt(key, t.clock.now()), _csrf: csrfToken(page.body) })
+    expect(done.statusCode).toBe(303)
+    expect(await count('facilitator_totp')).toBe(0)
+    expect(await count('facilitator_recovery_code')).toBe(0)
+    expect((await new Client(t.app).login(EMAIL)).headers.location).toBe('/admin')
+  })
+
+  it('an administrator resets it; a facilitator cannot', async () => {
+    await enrol()
+    const camilleId = (await t.db.selectFrom('facilitator').select('id').where('email', '=', EMAIL).executeTakeFirstOrThrow()).id
+    expect((await camille.get('/admin/accounts')).statusCode).toBe(403)
+    const refused = await camille.post(`/admin/accounts/${camilleId}/totp-reset`, { _csrf: csrfToken((await camille.get('/admin/account')).body) })
+    expect(refused.statusCode).toBe(403)
+    const adminId = await createFacilitator(t.db, 'admin@test.example.org', [])
+    await setAdmin(t.db, adminId)
+    const admin = new Client(t.app, {}, '10.0.0.4')
+    await admin.login('admin@test.example.org')
+    const list = await admin.get('/admin/accounts')
+    expect(list.statusCode).toBe(200)
+    expect(list.body).toContain(EMAIL)
+    const reset = await admin.post(`/admin/accounts/${camilleId}/totp-reset`, { _csrf: csrfToken(list.body) })
+    expect(reset.statusCode).toBe(303)
+    expect(await count('facilitator_totp')).toBe(0)
+    expect((await new Client(t.app).login(EMAIL)).headers.location).toBe('/admin')
+    expect((await admin.post('/admin/accounts/999999/totp-reset', { _csrf: csrfToken(list.body) })).statusCode).toBe(404)
+  })
+})
