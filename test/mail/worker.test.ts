@@ -1,4 +1,4 @@
-import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
 import type { AppContext } from '../../src/context.js'
 import { enqueueMail, type NewMail } from '../../src/mail/outbox.js'
 import type { MailTransport } from '../../src/mail/transport.js'
@@ -33,29 +33,54 @@ beforeEach(async () => {
   ctx = { config: testConfig(temp.dataDir, { smtpUrl: smtp.url }), db: temp.db, clock: clock.now, views: createViews() }
 })
 afterEach(async () => {
+  vi.useRealTimers()
   await smtp.close()
   await temp.close()
 })
 
 describe('startMailWorker', () => {
-  it('runs onTick then delivers on each beat, and stop() waits and closes the transport', async () => {
+  // No sleeps: a round is awaited with runOnce() (it runs after the current one), and the beat itself is
+  // counted on fake timers, so a loaded machine changes nothing.
+  it('runs onTick then delivers, in the same round', async () => {
     const { log } = memoryLog()
     let ticks = 0
+    // A long interval: no beat but the first (and runOnce's) in this test.
     const worker = startMailWorker(ctx, {
-      log, intervalMs: 20,
+      log, intervalMs: 60_000,
       // Stands for the reminders: queues a message on the same beat, before delivery.
       onTick: async (c) => {
         ticks++
         if (ticks === 1) await enqueueMail(c.db, mail({ dedupeKey: 'reminder:1' }), c.clock().toISOString(), 'fabrik.test')
       },
     })
-    await smtp.waitFor(1)
-    await worker.stop()
+    expect(await worker.runOnce()).toBe(1)
     expect(ticks).toBeGreaterThanOrEqual(1)
+    expect(await smtp.waitFor(1)).toHaveLength(1)
+    await worker.stop()
+  })
+
+  it('beats every intervalMs, one round after the other, and never after stop(), which closes the transport', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] })
+    const { log } = memoryLog()
+    let ticks = 0
+    let closed = false
+    const quiet: MailTransport = { mode: 'smtp', async send() { return { response: '250 OK' } }, async close() { closed = true } }
+    const worker = startMailWorker(ctx, { log, intervalMs: 1000, transport: quiet, onTick: async () => { ticks++ } })
+    // Fires the next timer (the next beat, once the round before it has scheduled it) until n more rounds began.
+    const beats = async (n: number) => {
+      const target = ticks + n
+      while (ticks < target) {
+        vi.advanceTimersToNextTimer()
+        await new Promise((resolve) => setImmediate(resolve))
+      }
+    }
+    await beats(3)
+    await worker.stop()
     const ticksAtStop = ticks
-    await new Promise((r) => setTimeout(r, 80))
+    vi.advanceTimersByTime(10 * 1000)
+    await new Promise((resolve) => setImmediate(resolve))
     expect(ticks).toBe(ticksAtStop)
-    expect(smtp.messages).toHaveLength(1)
+    expect(closed).toBe(true)
   })
 
   it('takes "now" from ctx.clock(): a retry waits until the clock passes it', async () => {
@@ -84,12 +109,15 @@ describe('startMailWorker', () => {
     }
     await enqueueMail(temp.db, mail(), NOW, 'fabrik.test')
     const worker = startMailWorker(ctx, {
-      log, intervalMs: 10, transport: flaky,
+      log, intervalMs: 60_000, transport: flaky,
       onTick: async () => { throw new Error('tick failed') },
     })
-    await new Promise((r) => setTimeout(r, 100))
+    // Two rounds at least: every tick fails, the send fails once (then waits for its retry), the loop goes on.
+    expect(await worker.runOnce()).toBe(0)
+    expect(await worker.runOnce()).toBe(0)
     await worker.stop()
     expect(sends).toBe(1)
+    expect(entries.filter((e) => e.msg === 'mail worker tick failed').length).toBeGreaterThanOrEqual(2)
     expect(entries.some((e) => e.level === 'error' && e.msg === 'mail worker tick failed')).toBe(true)
     expect(entries.some((e) => e.level === 'warn' && e.msg === 'mail will be retried')).toBe(true)
   })
@@ -105,8 +133,9 @@ describe('startMailWorker', () => {
       },
     })
     const broken = { ...ctx, db }
-    const worker = startMailWorker(broken, { log, intervalMs: 10, transport: createTransport(ctx.config) })
-    await new Promise((r) => setTimeout(r, 60))
+    const worker = startMailWorker(broken, { log, intervalMs: 60_000, transport: createTransport(ctx.config) })
+    // A round fails; the worker still runs the next one.
+    expect(await worker.runOnce()).toBe(0)
     expect(await worker.runOnce()).toBe(0)
     await worker.stop()
     expect(entries.filter((e) => e.msg === 'mail delivery round failed').length).toBeGreaterThan(1)
