@@ -2,6 +2,7 @@ import { attendeesOf } from './attendees.js'
 import type { AppContext } from './context.js'
 import { purgeOldMail } from './mail/retention.js'
 import { releaseLapsedHolds } from './pitches/public-booking.js'
+import { runRetention } from './privacy/retention.js'
 import { kickReplyPoll } from './replies/poller.js'
 import { queueDueReminders } from './sessions/reminders.js'
 import { purgeRateLimits } from './web/rate-limit-store.js'
@@ -12,6 +13,7 @@ import { purgeRateLimits } from './web/rate-limit-store.js'
 
 let lastPurge = 0
 let lastMailPurge = 0
+let lastRetention = 0
 
 export async function backgroundTick(ctx: AppContext): Promise<void> {
   // Who is reminded is asked of partners/ and pitches/ (src/attendees.ts): sessions/ imports neither.
@@ -28,4 +30,8 @@ export async function backgroundTick(ctx: AppContext): Promise<void> {
   if (now.getTime() - lastMailPurge < 3600_000) return
   lastMailPurge = now.getTime()
   await purgeOldMail(ctx.db, ctx.config.dataDir, now)
+  // About once a day: people with no activity for the retention period lose their identity (privacy/retention.ts).
+  if (now.getTime() - lastRetention < 24 * 3600_000) return
+  lastRetention = now.getTime()
+  await runRetention(ctx)
 }

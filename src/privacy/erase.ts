@@ -5,11 +5,10 @@ import { truncateLog } from '../db/index.js'
 import type { Database, Db } from '../db/schema.js'
 import { removeMessageFiles } from '../mail/transport.js'
 import { retireLink } from '../web/personal-links.js'
-import { erasedOwnRow, keyOf, scrubbedRow } from './rules.js'
+import { erasedOwnRow, keyOf, scrubbedRow, termsOf } from './rules.js'
 import { replacements } from './scrub.js'
 import { PERSONAL } from './tables.js'
 import { holderAndContactIds, mentionRows, ownRows } from './whose.js'
-import { termsOf } from './rules.js'
 
 // Erasure on request (issue #17): one transaction removes a person's identity from every table of one platform,
 // by the rules of tables.ts, and logs it in the audit trail; the rows that make the figures stay.
@@ -31,6 +30,8 @@ export interface ErasureDeps {
   now: Date
   dataDir: string
   actor: AuditActor
+  /** 'retention': the background job's, past the retention period (retention.ts); logged as such. */
+  reason?: 'request' | 'retention'
 }
 
 export interface ErasureReport {
@@ -97,7 +98,7 @@ export async function erasePerson(deps: ErasureDeps): Promise<ErasureReport> {
     }
 
     await record(trx, {
-      platformId: deps.platformId, actor: deps.actor, action: 'person.erase',
+      platformId: deps.platformId, actor: deps.actor, action: deps.reason === 'retention' ? 'retention.erase' : 'person.erase',
       rows: holderAndContactIds(own), counts: { ...report.changed, dropped_mail: report.dropped, retired_links: report.retiredLinks },
     }, now)
   })

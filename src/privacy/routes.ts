@@ -24,6 +24,7 @@ const eraseForm = confirmed('erase_')
 
 const ACTIONS: Record<string, string> = {
   'person.search': 'Recherche d’une personne', 'person.export': 'Export des données', 'person.erase': 'Effacement des données',
+  'retention.erase': 'Effacement après la durée de conservation',
 }
 
 export async function privacyRoutes(app: FastifyInstance) {
