@@ -10,7 +10,7 @@ export interface YearRows {
   /** Published and cancelled sessions; `date` is the platform's wall-clock date (its time zone). */
   sessions: Array<{ id: number; date: string; start_time: string; end_time: string; ends_at: string; status: SessionStatus; mode: SessionMode; commune_id: number | null }>
   communes: Array<{ id: number; name: string }>
-  pitches: Array<{ id: number; session_id: number; holder_id: number; status: PitchStatus; holder_kind: string }>
+  pitches: Array<{ id: number; session_id: number; holder_id: number; status: PitchStatus; holder_kind: string; initiative_id: number; domain: string | null; stage: string | null }>
   /** Holders who presented at a session held before this year (first-time vs returning). */
   earlierHolderIds: number[]
   attendance: Array<{ session_id: number; partner_id: number | null; organisation: string | null; presence: Presence; holder_id: number | null }>
@@ -18,7 +18,9 @@ export interface YearRows {
   invitations: Array<{ session_id: number; partner_id: number }>
   partners: Array<{ id: number; name: string; name_key: string }>
   advice: Array<{ pitch_id: number; source: AdviceSource }>
-  referrals: Array<{ pitch_id: number; partner_id: number; status: ReferralStatus }>
+  referrals: Array<{ id: number; pitch_id: number; partner_id: number; status: ReferralStatus; created_at: string }>
+  /** The 'succeeded' events of those referrals (a referral reopened has one, and a later status). */
+  referralSucceededEvents: Array<{ referral_id: number; created_at: string }>
 }
 
 export interface PartnerFigures { name: string; invited: number; present: number; onSite: number; remote: number; known: boolean }
@@ -37,6 +39,13 @@ export interface Indicators extends Record<IndicatorKey, number> {
   partners: PartnerFigures[]
   adviceBySource: Record<AdviceSource, number>
   referralsByStatus: Record<ReferralStatus, number>
+  /** Per receiving organisation: referrals made, and how many are "aboutie". */
+  referralsByPartner: Array<{ name: string; referrals: number; succeeded: number }>
+  /** Median days from a referral to its (last) "aboutie", over the referrals aboutie now; null if none. */
+  medianDaysToSucceeded: number | null
+  /** Distinct initiatives presented, by domain and by stage ('' when not said). */
+  initiativesByDomain: Record<string, number>
+  initiativesByStage: Record<string, number>
   targets: Targets
 }
 
@@ -79,6 +88,12 @@ export function computeIndicators(rows: YearRows, now: string, targets: Targets 
   const referralRows = rows.referrals.filter((r) => presentedIds.has(r.pitch_id))
   const referralsByStatus: Record<ReferralStatus, number> = { proposed: 0, contacted: 0, in_progress: 0, succeeded: 0, dropped: 0 }
   for (const r of referralRows) referralsByStatus[r.status]++
+  const initiatives = new Map(presented.map((p) => [p.initiative_id, p]))
+  const tally = (values: Array<string | null>) => {
+    const out: Record<string, number> = {}
+    for (const v of values) out[v ?? ''] = (out[v ?? ''] ?? 0) + 1
+    return out
+  }
 
   return {
     year: rows.year,
@@ -102,6 +117,10 @@ export function computeIndicators(rows: YearRows, now: string, targets: Targets 
     referrals: referralRows.length,
     referralsSucceeded: referralsByStatus.succeeded,
     referralsByStatus,
+    referralsByPartner: referralsByPartner(referralRows, rows.partners),
+    medianDaysToSucceeded: medianDays(referralRows, rows.referralSucceededEvents),
+    initiativesByDomain: tally([...initiatives.values()].map((p) => p.domain)),
+    initiativesByStage: tally([...initiatives.values()].map((p) => p.stage)),
     targets: Object.fromEntries(INDICATOR_KEYS.filter((k) => targets[k] !== undefined).map((k) => [k, targets[k]!])),
   }
 }
@@ -147,4 +166,29 @@ function partnerFigures(rows: YearRows, heldIds: Set<number>): PartnerFigures[] 
   return [...figures.values()]
     .map(({ invitedAt: _i, presentAt: _p, ...f }) => f)
     .sort((a, b) => b.present - a.present || byFrench.compare(a.name, b.name))
+}
+
+function referralsByPartner(referrals: YearRows['referrals'], partners: YearRows['partners']) {
+  const name = new Map(partners.map((p) => [p.id, p.name]))
+  const out = new Map<number, { name: string; referrals: number; succeeded: number }>()
+  for (const r of referrals) {
+    let f = out.get(r.partner_id)
+    if (!f) out.set(r.partner_id, (f = { name: name.get(r.partner_id) ?? '?', referrals: 0, succeeded: 0 }))
+    f.referrals++
+    if (r.status === 'succeeded') f.succeeded++
+  }
+  return [...out.values()].sort((a, b) => b.referrals - a.referrals || byFrench.compare(a.name, b.name))
+}
+
+/** Elapsed days between two instants (a duration, not a calendar step), to one decimal. */
+function medianDays(referrals: YearRows['referrals'], events: YearRows['referralSucceededEvents']): number | null {
+  const last = new Map<number, string>()
+  for (const e of events) if ((last.get(e.referral_id) ?? '') < e.created_at) last.set(e.referral_id, e.created_at)
+  const days = referrals.filter((r) => r.status === 'succeeded' && last.has(r.id))
+    .map((r) => (Date.parse(last.get(r.id)!) - Date.parse(r.created_at)) / 86_400_000)
+    .sort((a, b) => a - b)
+  if (days.length === 0) return null
+  const mid = Math.floor(days.length / 2)
+  const median = days.length % 2 ? days[mid]! : (days[mid - 1]! + days[mid]!) / 2
+  return Math.round(median * 10) / 10
 }

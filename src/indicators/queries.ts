@@ -5,7 +5,7 @@ import type { YearRows } from './compute.js'
 // referrals/ own. A fixed number of queries whatever the data size (LOAD_YEAR_QUERIES; a test counts them):
 // one per table, each bounded by the platform and the year's dates — never one per session or pitch.
 
-export const LOAD_YEAR_QUERIES = 9
+export const LOAD_YEAR_QUERIES = 10
 
 /** The year's first and last local dates: session.date is the platform's wall-clock date. */
 export function yearRange(year: number): { from: string; to: string } {
@@ -15,7 +15,7 @@ export function yearRange(year: number): { from: string; to: string } {
 export async function loadYear(db: Db, platformId: number, year: number, now: string): Promise<YearRows> {
   const { from, to } = yearRange(year)
   const sessionsOfYear = (q: any) => q.where('session.platform_id', '=', platformId).where('session.date', '>=', from).where('session.date', '<=', to)
-  const [sessions, communes, pitches, earlier, attendance, invitations, partners, advice, referrals] = await Promise.all([
+  const [sessions, communes, pitches, earlier, attendance, invitations, partners, advice, referrals, succeeded] = await Promise.all([
     db.selectFrom('session')
       .select(['id', 'date', 'start_time', 'end_time', 'ends_at', 'status', 'mode', 'commune_id'])
       .where('platform_id', '=', platformId).where('date', '>=', from).where('date', '<=', to)
@@ -23,7 +23,8 @@ export async function loadYear(db: Db, platformId: number, year: number, now: st
       .orderBy('date').execute(),
     db.selectFrom('commune').select(['id', 'name']).where('platform_id', '=', platformId).execute(),
     db.selectFrom('pitch').innerJoin('session', 'session.id', 'pitch.session_id').innerJoin('holder', 'holder.id', 'pitch.holder_id')
-      .select(['pitch.id', 'pitch.session_id', 'pitch.holder_id', 'pitch.status', 'holder.kind as holder_kind'])
+      .innerJoin('initiative', 'initiative.id', 'pitch.initiative_id')
+      .select(['pitch.id', 'pitch.session_id', 'pitch.holder_id', 'pitch.status', 'holder.kind as holder_kind', 'pitch.initiative_id', 'initiative.domain', 'initiative.stage'])
       .$call(sessionsOfYear).execute(),
     // Holders who presented at a session held before the year: they are "returning" this year.
     db.selectFrom('pitch').innerJoin('session', 'session.id', 'pitch.session_id')
@@ -42,11 +43,16 @@ export async function loadYear(db: Db, platformId: number, year: number, now: st
       .select(['advice.pitch_id', 'advice.source'])
       .$call(sessionsOfYear).execute(),
     db.selectFrom('referral').innerJoin('pitch', 'pitch.id', 'referral.pitch_id').innerJoin('session', 'session.id', 'pitch.session_id')
-      .select(['referral.pitch_id', 'referral.partner_id', 'referral.status'])
+      .select(['referral.id', 'referral.pitch_id', 'referral.partner_id', 'referral.status', 'referral.created_at'])
+      .$call(sessionsOfYear).execute(),
+    db.selectFrom('referral_event').innerJoin('referral', 'referral.id', 'referral_event.referral_id')
+      .innerJoin('pitch', 'pitch.id', 'referral.pitch_id').innerJoin('session', 'session.id', 'pitch.session_id')
+      .select(['referral_event.referral_id', 'referral_event.created_at'])
+      .where('referral_event.status', '=', 'succeeded')
       .$call(sessionsOfYear).execute(),
   ])
   return {
     year, sessions, communes, pitches, earlierHolderIds: earlier.map((r) => r.holder_id),
-    attendance, invitations, partners, advice, referrals,
+    attendance, invitations, partners, advice, referrals, referralSucceededEvents: succeeded,
   } as YearRows
 }

@@ -1,8 +1,9 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { z } from 'zod'
-import { todayIn } from '../calendar/zoned.js'
+import { formatLongDate, todayIn } from '../calendar/zoned.js'
 import type { Platform } from '../db/schema.js'
 import { platformOf } from '../platforms/access.js'
+import { DOMAINS, STAGES } from '../pitches/forms.js'
 import { errorPage } from '../web/errors.js'
 import { type FieldErrors, integer, parseForm } from '../web/forms.js'
 import { page } from '../web/views.js'
@@ -49,15 +50,17 @@ export async function indicatorRoutes(app: FastifyInstance) {
   const badYear = (request: FastifyRequest, reply: FastifyReply) =>
     errorPage(request, reply, 400, 'Année invalide', `Indiquez une année sur quatre chiffres, entre ${MIN_YEAR} et ${MAX_YEAR}.`)
 
+  const common = (platform: Platform, year: number, ind: Indicators) => ({
+    platform, base: base(platform), year, ind, rows: indicatorRows(ind), charts: charts(ind), gauge,
+    modeLabels: MODE_LABELS, kindLabels: KIND_LABELS, statusLabels: STATUS_LABELS, domainLabels: DOMAINS, stageLabels: STAGES,
+    producedOn: todayIn(platform.timezone, ctx.clock()),
+  })
+
   async function render(request: FastifyRequest, reply: FastifyReply, platform: Platform, year: number, values: Record<string, unknown> | null, errors: FieldErrors, status = 200) {
     const ind = await figures(platform, year)
     const filled = values ?? Object.fromEntries(INDICATOR_KEYS.map((k) => [`target_${k}`, ind.targets[k] === undefined ? '' : String(ind.targets[k])]))
     const saved = (request.query as Record<string, unknown>).ok === 'targets'
-    return page(request, reply, 'admin/indicators.eta', {
-      title: `Bilan ${year}`, platform, base: base(platform), year, ind, rows: indicatorRows(ind), charts: charts(ind),
-      values: filled, errors, saved, keys: INDICATOR_KEYS, modeLabels: MODE_LABELS, kindLabels: KIND_LABELS, statusLabels: STATUS_LABELS,
-      producedOn: todayIn(platform.timezone, ctx.clock()), gauge,
-    }, status)
+    return page(request, reply, 'admin/indicators.eta', { title: `Bilan ${year}`, ...common(platform, year, ind), values: filled, errors, saved }, status)
   }
 
   app.get('/indicators', async (request, reply) => {
@@ -65,6 +68,16 @@ export async function indicatorRoutes(app: FastifyInstance) {
     const year = yearOf(request, platform)
     if (year === null) return badYear(request, reply)
     return render(request, reply, platform, year, null, {})
+  })
+
+  // The funder's annex: the same tables on A4, with the platform, the period and the day it was produced.
+  app.get('/indicators/print', async (request, reply) => {
+    const platform = platformOf(request)
+    const year = yearOf(request, platform)
+    if (year === null) return badYear(request, reply)
+    const data = common(platform, year, await figures(platform, year))
+    const producedLong = formatLongDate(data.producedOn)
+    return page(request, reply, 'admin/indicators-print.eta', { title: `Bilan ${year} — ${platform.name}`, ...data, producedLong: producedLong.charAt(0).toLowerCase() + producedLong.slice(1) })
   })
 
   app.post('/indicators/targets', async (request, reply) => {

@@ -15,7 +15,7 @@ function session(date: string, over: Partial<YearRows['sessions'][number]> = {})
 function rows(year: number, over: Partial<YearRows>): YearRows {
   return {
     year, sessions: [], communes: [{ id: 1, name: 'Lens' }, { id: 2, name: 'Liévin' }, { id: 3, name: 'Éleu-dit-Leauwette' }],
-    pitches: [], earlierHolderIds: [], attendance: [], invitations: [], partners: [], advice: [], referrals: [], ...over,
+    pitches: [], earlierHolderIds: [], attendance: [], invitations: [], partners: [], advice: [], referrals: [], referralSucceededEvents: [], ...over,
   }
 }
 
@@ -24,9 +24,9 @@ describe('the year\'s indicators from rows', () => {
     const cancelled = session('2026-03-27', { status: 'cancelled' })
     const ind = computeIndicators(rows(2026, {
       sessions: [cancelled],
-      pitches: [{ id: 1, session_id: cancelled.id, holder_id: 1, status: 'confirmed', holder_kind: 'resident' }],
+      pitches: [{ id: 1, session_id: cancelled.id, holder_id: 1, status: 'confirmed', holder_kind: 'resident', initiative_id: 1, domain: null, stage: null }],
       advice: [{ pitch_id: 1, source: 'written' }],
-      referrals: [{ pitch_id: 1, partner_id: 1, status: 'succeeded' }],
+      referrals: [{ id: 1, pitch_id: 1, partner_id: 1, status: 'succeeded', created_at: '2026-06-01T10:00:00.000Z' }],
       attendance: [{ session_id: cancelled.id, partner_id: 1, organisation: null, presence: 'on_site', holder_id: null }],
       partners: [{ id: 1, name: 'Mission locale', name_key: 'mission locale' }],
     }), NOW)
@@ -38,7 +38,7 @@ describe('the year\'s indicators from rows', () => {
     const past = session('2027-01-08')
     const ind = computeIndicators(rows(2027, {
       sessions: [running, past],
-      pitches: [{ id: 1, session_id: running.id, holder_id: 1, status: 'confirmed', holder_kind: 'resident' }],
+      pitches: [{ id: 1, session_id: running.id, holder_id: 1, status: 'confirmed', holder_kind: 'resident', initiative_id: 1, domain: null, stage: null }],
     }), NOW)
     expect(ind).toMatchObject({ sessionsHeld: 1, sessionsUpcoming: 1, pitches: 0, communesVisited: 1 })
     // The instant its end passes, it is held.
@@ -95,19 +95,25 @@ describe('the year\'s indicators from rows', () => {
       sessions: [s],
       earlierHolderIds: [2, 99],
       pitches: [
-        { id: 1, session_id: s.id, holder_id: 1, status: 'confirmed', holder_kind: 'resident' },
-        { id: 2, session_id: s.id, holder_id: 1, status: 'confirmed', holder_kind: 'resident' },
-        { id: 3, session_id: s.id, holder_id: 2, status: 'confirmed', holder_kind: 'association' },
-        { id: 4, session_id: s.id, holder_id: 3, status: 'waiting', holder_kind: 'group' },
-        { id: 5, session_id: s.id, holder_id: 4, status: 'withdrawn', holder_kind: 'group' },
+        { id: 1, session_id: s.id, holder_id: 1, status: 'confirmed', holder_kind: 'resident', initiative_id: 1, domain: null, stage: null },
+        { id: 2, session_id: s.id, holder_id: 1, status: 'confirmed', holder_kind: 'resident', initiative_id: 2, domain: null, stage: null },
+        { id: 3, session_id: s.id, holder_id: 2, status: 'confirmed', holder_kind: 'association', initiative_id: 3, domain: null, stage: null },
+        { id: 4, session_id: s.id, holder_id: 3, status: 'waiting', holder_kind: 'group', initiative_id: 4, domain: null, stage: null },
+        { id: 5, session_id: s.id, holder_id: 4, status: 'withdrawn', holder_kind: 'group', initiative_id: 5, domain: null, stage: null },
       ],
       advice: [{ pitch_id: 1, source: 'table' }, { pitch_id: 3, source: 'written' }, { pitch_id: 4, source: 'written' }],
-      referrals: [{ pitch_id: 1, partner_id: 1, status: 'succeeded' }, { pitch_id: 2, partner_id: 1, status: 'contacted' }, { pitch_id: 5, partner_id: 1, status: 'succeeded' }],
+      referrals: [{ id: 2, pitch_id: 1, partner_id: 1, status: 'succeeded', created_at: '2026-06-01T10:00:00.000Z' }, { id: 3, pitch_id: 2, partner_id: 1, status: 'contacted', created_at: '2026-06-01T10:00:00.000Z' }, { id: 4, pitch_id: 5, partner_id: 1, status: 'succeeded', created_at: '2026-06-01T10:00:00.000Z' }],
+      // Referral 2 succeeded after 3 days, was reopened, succeeded again after 12: the last counts. Referral 3 was
+      // aboutie once and reopened: it is not aboutie now.
+      referralSucceededEvents: [{ referral_id: 2, created_at: '2026-06-04T10:00:00.000Z' }, { referral_id: 2, created_at: '2026-06-13T10:00:00.000Z' }, { referral_id: 3, created_at: '2026-06-02T10:00:00.000Z' }],
+      partners: [{ id: 1, name: 'Mission locale', name_key: 'mission locale' }],
     }), NOW, { pitches: 10, referralsSucceeded: 1 })
     expect(ind).toMatchObject({
       pitches: 3, distinctHolders: 2, holdersByKind: { resident: 1, association: 1 }, firstTimeHolders: 1, returningHolders: 1,
       advice: 2, adviceBySource: { table: 1, written: 1 }, referrals: 2, referralsSucceeded: 1,
       referralsByStatus: { proposed: 0, contacted: 1, in_progress: 0, succeeded: 1, dropped: 0 },
+      referralsByPartner: [{ name: 'Mission locale', referrals: 2, succeeded: 1 }], medianDaysToSucceeded: 12,
+      initiativesByDomain: { '': 3 },
       targets: { pitches: 10, referralsSucceeded: 1 },
     })
   })

@@ -80,6 +80,9 @@ export async function knownDataset(db: Db, slug = 'bilan'): Promise<Known> {
   await pitch(S6, H3, 'confirmed') // H3's first presentation: a first-timer in 2027
   await pitch(S8, H1, 'confirmed')
 
+  await db.updateTable('initiative').set({ domain: 'social', stage: 'idee' }).where('platform_id', '=', platform.id).execute()
+  await db.updateTable('initiative').set({ domain: 'environnement' }).where('id', '=', P1.initiative).execute()
+
   const partner = async (name: string) => (await db.insertInto('partner').values({ platform_id: platform.id, name, name_key: nameKey(name), kind: 'association', themes: '', website: null, notes: null, created_at: T0, updated_at: T0 }).returning('id').executeTakeFirstOrThrow()).id
   const contact = async (partnerId: number, email: string) => (await db.insertInto('contact').values({ partner_id: partnerId, name: email, email, email_key: email, phone: null, role: null, active: 1, feed_token_hash: null, created_at: T0, updated_at: T0 }).returning('id').executeTakeFirstOrThrow()).id
   const [A, B, C] = [await partner('Mission locale'), await partner('France Active'), await partner('Conseil départemental')]
@@ -112,7 +115,8 @@ export async function knownDataset(db: Db, slug = 'bilan'): Promise<Known> {
     n++
     return (await db.insertInto('referral').values({ pitch_id: p.id, initiative_id: p.initiative, partner_id: partnerId, contact_id: null, subject: 'Un accompagnement', follow_up_on: null, status, token_hash: `ref-${n}`, reminded_at: null, created_by: null, created_at: T0, updated_at: T0 }).returning('id').executeTakeFirstOrThrow()).id
   }
-  await refer(P1, A, 'succeeded')
+  const R1 = await refer(P1, A, 'succeeded')
+  await db.insertInto('referral_event').values({ referral_id: R1, status: 'succeeded', note: null, by_kind: 'partner', by_facilitator_id: null, by_contact_id: null, by_name: null, created_at: '2025-01-11T00:00:00.000Z' }).execute()
   await refer(P2, B, 'in_progress')
   const R3 = await refer(P6, A, 'contacted')
   for (const status of ['succeeded', 'contacted'] as const) await db.insertInto('referral_event').values({ referral_id: R3, status, note: null, by_kind: 'facilitator', by_facilitator_id: null, by_contact_id: null, by_name: null, created_at: T0 }).execute()

@@ -39,6 +39,10 @@ describe('report.json, report.csv and the Bilan page on a known dataset', () => 
       hours: 11, sessionsByMode: { in_person: 2, hybrid: 1, videoconference: 1 }, firstTimeHolders: 2, returningHolders: 1,
       communes: [{ name: 'Lens', sessions: 2 }, { name: 'Liévin', sessions: 1 }], communesNever: ['Avion', 'Harnes'],
       adviceBySource: { table: 2, written: 1 }, referralsByStatus: { succeeded: 1, in_progress: 1, contacted: 1, proposed: 0, dropped: 0 },
+      // R1 aboutie 10 days after it was made; R3 was aboutie once, then reopened: not counted.
+      medianDaysToSucceeded: 10,
+      referralsByPartner: [{ name: 'Mission locale', referrals: 2, succeeded: 1 }, { name: 'France Active', referrals: 1, succeeded: 0 }],
+      initiativesByDomain: { social: 3, environnement: 1 }, initiativesByStage: { idee: 4 },
     })
     expect(body.partners).toEqual([
       { name: 'Mission locale', invited: 3, present: 3, onSite: 2, remote: 1, known: true },
@@ -104,6 +108,21 @@ describe('report.json, report.csv and the Bilan page on a known dataset', () => 
     expect(lines).toContain("pitches;Initiatives présentées;2026;4;5;-1;80 % de l'objectif : il manque 1.")
     expect(lines).toContain('hours;Heures de table ronde;2026;11;;;')
     expect(lines.every((l) => !l.includes('\n'))).toBe(true)
+  })
+
+  it('prints the year on A4 for the funder: the platform, the period, the day it was produced, the tables', async () => {
+    const res = await own.get('/admin/p/bilan/indicators/print?year=2026')
+    expect(res.statusCode).toBe(200)
+    expect(res.body).toContain('href="/assets/print.css"')
+    expect(res.body).toContain('<p class="platform">Plateforme du bilan</p>')
+    expect(res.body).toContain("Bilan de l'année 2026")
+    expect(res.body).toContain('du 1er janvier au 31 décembre 2026')
+    expect(res.body).toContain('<dd data-produced>dimanche 10 janvier 2027</dd>')
+    expect(res.body).toContain('<tr data-indicator="pitches"><th scope="row">Initiatives présentées</th><td data-achieved>4</td>')
+    expect(res.body).toContain('Une orientation aboutit en 10 jours (médiane')
+    expect(res.body).toContain('<th scope="row">Environnement</th><td>1</td>')
+    expect(res.body).not.toContain('<form')
+    expect((await other.get('/admin/p/bilan/indicators/print?year=2026')).statusCode).toBe(404)
   })
 
   it('shows each platform only to its facilitators', async () => {
