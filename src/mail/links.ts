@@ -27,6 +27,7 @@ const PATHS: Record<TokenPurpose, (token: string) => string> = {
   'feed-holder': (t) => `/feeds/${t}.ics`,
   'facilitator-reset': (t) => `/login/reset/${t}`,
   'facilitator-invitation': (t) => `/invitation/${t}`,
+  referral: (t) => `/referrals/${t}`,
 }
 
 const REF = /\[\[fabrik:([a-z-]{1,30}):(\d{1,15}):(\d{1,9}):([A-Za-z0-9_-]{22})\]\]/g

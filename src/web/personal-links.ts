@@ -16,7 +16,7 @@ import { hashToken, looksLikeToken } from './tokens.js'
 
 export { GUESSES_PER_MINUTE } from './guess-limit.js'
 
-export type LinkPurpose = 'pitch' | 'rsvp' | 'feed'
+export type LinkPurpose = 'pitch' | 'rsvp' | 'feed' | 'referral'
 export type GoneReason = 'replaced' | 'revoked' | 'expired'
 
 export interface LinkTarget<T> {

@@ -10,7 +10,8 @@ import { createHash, createHmac, randomBytes } from 'node:crypto'
 // second way into the same /pitch/ page that the form's own answer never shows.
 // 'facilitator-reset', 'facilitator-invitation': one-time links of facilitator accounts (platforms/accounts.ts),
 // the id being the facilitator_token row's.
-export type TokenPurpose = 'pitch' | 'pitch-confirm' | 'rsvp' | 'feed-contact' | 'feed-holder' | 'facilitator-reset' | 'facilitator-invitation'
+// 'referral': a partner's link to the referrals made to their organisation (referrals/), the id a referral's.
+export type TokenPurpose = 'pitch' | 'pitch-confirm' | 'rsvp' | 'feed-contact' | 'feed-holder' | 'facilitator-reset' | 'facilitator-invitation' | 'referral'
 
 export function personalToken(secret: string, purpose: TokenPurpose, id: number, version = 0): string {
   return createHmac('sha256', secret).update(`${purpose}:${id}:${version}`).digest('base64url')

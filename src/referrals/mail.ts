@@ -1,0 +1,112 @@
+import type { AppContext } from '../context.js'
+import type { Db, Platform, ReferralStatus } from '../db/schema.js'
+import { renderMail } from '../mail/compose.js'
+import type { MailKind } from '../mail/kinds.js'
+import { linkRef } from '../mail/links.js'
+import { enqueueMail, messageDomain } from '../mail/outbox.js'
+import { findSessionById } from '../sessions/store.js'
+import { presentSession } from '../sessions/view.js'
+import { createViews } from '../web/views.js'
+import { STATUS_LABELS } from './status.js'
+
+// The three referral mails, queued in the caller's transaction: to the partner when a referral is made and
+// once when its follow-up is overdue (their /referrals/ link), to the holder when it moves (their /pitch/ link).
+
+/** What rendering a mail needs: the templates and the public address (for the session's page). */
+export type ReferralMailer = Pick<AppContext, 'config' | 'views'>
+
+let fallbackViews: ReturnType<typeof createViews> | null = null
+
+/**
+ * A caller that only has the instance secret (createReferral's first callers) still gets its mail rendered:
+ * the same templates, the public address from the environment. Prefer handing the context.
+ */
+export function mailerOf(given: string | ReferralMailer): ReferralMailer {
+  if (typeof given !== 'string') return given
+  fallbackViews ??= createViews()
+  const publicUrl = (process.env.PUBLIC_URL ?? '').replace(/\/+$/, '')
+  return { views: fallbackViews, config: { sessionSecret: given, publicUrl } as ReferralMailer['config'] }
+}
+
+interface ReferralFacts {
+  id: number
+  token_version: number
+  pitch_id: number
+  subject: string
+  status: ReferralStatus
+  follow_up_on: string | null
+  share_contact: number
+  partner_id: number
+  contact_id: number | null
+}
+
+/** Whom the partner's mails go to: the contact chosen, else every active contact of the organisation. */
+export async function partnerRecipients(db: Db, r: Pick<ReferralFacts, 'partner_id' | 'contact_id'>) {
+  const base = db.selectFrom('contact').select(['id', 'name', 'email']).where('partner_id', '=', r.partner_id).where('pending', '=', 0)
+  if (r.contact_id !== null) {
+    const chosen = await base.where('id', '=', r.contact_id).executeTakeFirst()
+    if (chosen) return [chosen]
+  }
+  return base.where('active', '=', 1).orderBy('id').execute()
+}
+
+async function facts(db: Db, referralId: number) {
+  const r = await db.selectFrom('referral').selectAll().where('id', '=', referralId).executeTakeFirstOrThrow()
+  const pitch = await db.selectFrom('pitch').innerJoin('holder', 'holder.id', 'pitch.holder_id')
+    .innerJoin('initiative', 'initiative.id', 'pitch.initiative_id')
+    .select(['pitch.id', 'pitch.session_id', 'pitch.token_version', 'initiative.title', 'holder.name', 'holder.email', 'holder.phone'])
+    .where('pitch.id', '=', r.pitch_id).executeTakeFirstOrThrow()
+  const partner = await db.selectFrom('partner').select(['name', 'platform_id']).where('id', '=', r.partner_id).executeTakeFirstOrThrow()
+  const platform = await db.selectFrom('platform').selectAll().where('id', '=', partner.platform_id).executeTakeFirstOrThrow()
+  const session = (await findSessionById(db, pitch.session_id))!
+  return { r, pitch, partner, platform, session }
+}
+
+function render(m: ReferralMailer, kind: MailKind, f: Awaited<ReturnType<typeof facts>>, now: Date, to: { name: string; email: string },
+  link: { purpose: 'referral' | 'pitch'; id: number; version: number }, forPartner: boolean, note: string | null) {
+  return renderMail(m.views, kind, {
+    platformName: f.platform.name,
+    recipientName: to.name,
+    session: presentSession(f.platform as Platform, f.session, m.config.publicUrl, now),
+    personalUrl: linkRef(m.config.sessionSecret, link, to.email),
+    initiativeTitle: f.pitch.title,
+    contactEmail: f.platform.contact_email,
+    referral: {
+      organisation: f.partner.name,
+      subject: f.r.subject,
+      statusLabel: forPartner && f.r.status === 'proposed' ? null : STATUS_LABELS[f.r.status],
+      note,
+      followUpOn: f.r.follow_up_on,
+      holder: forPartner && f.r.share_contact ? { name: f.pitch.name, email: f.pitch.email, phone: f.pitch.phone } : null,
+    },
+  })
+}
+
+/** 'referral.made' or 'referral.reminder' to the partner's people; returns how many were queued. */
+export async function queuePartnerMail(m: ReferralMailer, db: Db, referralId: number, kind: 'referral.made' | 'referral.reminder', now: Date): Promise<number> {
+  const f = await facts(db, referralId)
+  let queued = 0
+  for (const to of await partnerRecipients(db, f.r)) {
+    const mail = render(m, kind, f, now, to, { purpose: 'referral', id: f.r.id, version: f.r.token_version }, true, null)
+    const id = await enqueueMail(db, {
+      kind, platformId: f.platform.id, sessionId: f.session.id, threadKey: null,
+      dedupeKey: `${kind}:${f.r.id}:contact:${to.id}`,
+      to, subject: mail.subject, text: mail.text, html: mail.html,
+    }, now.toISOString(), messageDomain(m.config.publicUrl))
+    if (id !== null) queued++
+  }
+  return queued
+}
+
+/** 'referral.updated' to the holder (their /pitch/ link), with the note given; none without an address. */
+export async function queueHolderUpdate(m: ReferralMailer, db: Db, referralId: number, eventId: number, note: string | null, now: Date) {
+  const f = await facts(db, referralId)
+  if (!f.pitch.email) return null
+  const to = { name: f.pitch.name, email: f.pitch.email }
+  const mail = render(m, 'referral.updated', f, now, to, { purpose: 'pitch', id: f.pitch.id, version: f.pitch.token_version }, false, note)
+  return enqueueMail(db, {
+    kind: 'referral.updated', platformId: f.platform.id, sessionId: f.session.id, threadKey: null,
+    dedupeKey: `referral.updated:${f.r.id}:event:${eventId}`,
+    to, subject: mail.subject, text: mail.text, html: mail.html,
+  }, now.toISOString(), messageDomain(m.config.publicUrl))
+}
