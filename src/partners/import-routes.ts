@@ -1,10 +1,8 @@
 import multipart from '@fastify/multipart'
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { Platform } from '../db/schema.js'
-import { managedPlatform } from '../platforms/access.js'
-import { notFound } from '../web/errors.js'
+import { platformOf, requireManagedPlatform } from '../platforms/access.js'
 import { parseForm } from '../web/forms.js'
-import { requireLogin } from '../web/guards.js'
 import { page } from '../web/views.js'
 import { decodeCsv, MAX_IMPORT_ROWS, parseContactsCsv, type ParsedContacts } from './csv-import.js'
 import { importBytes, importForm } from './forms.js'
@@ -28,16 +26,13 @@ const MULTIPART_LIMITS = {
 
 export async function partnerImportRoutes(app: FastifyInstance) {
   const ctx = app.ctx
-  const platforms = new WeakMap<FastifyRequest, Platform>()
   const base = (p: Platform) => `/admin/p/${encodeURIComponent(p.slug)}`
 
-  // Before any byte of the body: who asks (a login), for which platform (theirs), and how much.
-  app.addHook('onRequest', requireLogin)
+  // Before any byte of the body: who asks (a login), for which platform (theirs), and how much. The scope's
+  // preHandler (app.ts) checks the same again once the body is read; here it must come before.
+  app.addHook('onRequest', requireManagedPlatform)
   app.addHook('onRequest', async (request, reply) => {
     if (reply.sent) return
-    const platform = await managedPlatform(request)
-    if (!platform) return notFound(request, reply)
-    platforms.set(request, platform)
     if (Number(request.headers['content-length'] ?? 0) > MAX_BODY_BYTES) throw new BodyRefused(413)
   })
   // attachFieldsToBody: true (not 'keyValues') to see which field was truncated; multipartValues flattens.
@@ -57,7 +52,7 @@ export async function partnerImportRoutes(app: FastifyInstance) {
 
   // A body the multipart reader refused (too large, no boundary, cut short) is the form's error, in French.
   app.setErrorHandler((error: FastifyError, request, reply) => {
-    const platform = platforms.get(request)
+    const platform = request.platform
     const tooLarge = error instanceof BodyRefused ? error.status === 413 : TOO_LARGE.has(error.code)
     const unreadable = (error instanceof BodyRefused && error.status === 400) || error.code === 'FST_PROTO_VIOLATION'
       || error.code === 'FST_INVALID_JSON_FIELD_ERROR' || (request.isMultipart() && !parsed.has(request) && !error.statusCode)
@@ -72,10 +67,10 @@ export async function partnerImportRoutes(app: FastifyInstance) {
     }, tooLarge ? 413 : 400)
   })
 
-  app.get('/p/:slug/partners/import', async (request, reply) => renderImport(request, reply, platforms.get(request)!, {}))
+  app.get('/partners/import', async (request, reply) => renderImport(request, reply, platformOf(request), {}))
 
-  app.post('/p/:slug/partners/import', async (request, reply) => {
-    const platform = platforms.get(request)!
+  app.post('/partners/import', async (request, reply) => {
+    const platform = platformOf(request)
     const owner = { platformId: platform.id, facilitatorId: request.login!.facilitatorId }
     const form = parseForm(importForm, request.body)
     if (!form.ok) return renderImport(request, reply, platform, { values: form.values, errors: form.errors }, 400)

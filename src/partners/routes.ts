@@ -1,14 +1,14 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { todayIn } from '../calendar/zoned.js'
 import type { Partner, Platform } from '../db/schema.js'
-import { managedPlatform } from '../platforms/access.js'
+import { platformOf } from '../platforms/access.js'
 import { presentSession } from '../sessions/view.js'
 import { findSessionByDate, listSessions, type SessionRow } from '../sessions/store.js'
 import { notFound } from '../web/errors.js'
 import { type FieldErrors, parseForm } from '../web/forms.js'
-import { requireLogin } from '../web/guards.js'
 import { page } from '../web/views.js'
 import { ANSWER_LABELS, attendanceTable, COLUMN_LABELS, inviteRefusal, linksExpired, participation } from './answers.js'
+import { calendarAnswerNotes } from './calendar-answers.js'
 import { delegateState } from './delegation.js'
 import {
   contactForm, contactReviewForm, contactToggleForm, inviteForm, KIND_LABELS, PARTNER_KINDS, partnerForm, THEMES, themesOf,
@@ -21,22 +21,22 @@ import {
 } from './store.js'
 
 // Facilitators: the partner directory (organisations and their contacts; the CSV import is import-routes.ts), and per session the
-// invitations — invite, "relancer", a new link — with the table of who comes.
+// invitations — invite, "relancer", a new link — with the table of who comes. Registered in the platform scope
+// (/admin/p/{slug}, app.ts): the login and the platform are already checked.
 
 const ID = /^\d{1,9}$/
 
 export async function partnerAdminRoutes(app: FastifyInstance) {
   const ctx = app.ctx
-  app.addHook('preHandler', requireLogin)
   const base = (p: Platform) => `/admin/p/${encodeURIComponent(p.slug)}`
   const now = () => ctx.clock().toISOString()
 
-  /** The platform and, when the URL names one, the partner; null when either does not exist for this login. */
+  /** The scope's platform and the partner the URL names; null when it is not one of this platform's. */
   async function partnerOf(request: FastifyRequest): Promise<{ platform: Platform; partner: Partner } | null> {
-    const platform = await managedPlatform(request)
+    const platform = platformOf(request)
     const { id } = request.params as { id: string }
-    const partner = platform && ID.test(id) ? await findPartner(ctx.db, platform.id, Number(id)) : undefined
-    return platform && partner ? { platform, partner } : null
+    const partner = ID.test(id) ? await findPartner(ctx.db, platform.id, Number(id)) : undefined
+    return partner ? { platform, partner } : null
   }
 
   // --- Directory ----------------------------------------------------------------------------------------
@@ -68,15 +68,13 @@ export async function partnerAdminRoutes(app: FastifyInstance) {
     }, status)
   }
 
-  app.get('/p/:slug/partners', async (request, reply) => {
-    const platform = await managedPlatform(request)
-    if (!platform) return notFound(request, reply)
+  app.get('/partners', async (request, reply) => {
+    const platform = platformOf(request)
     return renderList(request, reply, platform, { kind: 'association' }, {})
   })
 
-  app.post('/p/:slug/partners', async (request, reply) => {
-    const platform = await managedPlatform(request)
-    if (!platform) return notFound(request, reply)
+  app.post('/partners', async (request, reply) => {
+    const platform = platformOf(request)
     const form = parseForm(partnerForm, request.body)
     if (!form.ok) return renderList(request, reply, platform, form.values, form.errors, 400)
     if (await findPartnerByName(ctx.db, platform.id, form.data.name)) {
@@ -128,13 +126,13 @@ export async function partnerAdminRoutes(app: FastifyInstance) {
     }, status)
   }
 
-  app.get('/p/:slug/partners/:id', async (request, reply) => {
+  app.get('/partners/:id', async (request, reply) => {
     const c = await partnerOf(request)
     if (!c) return notFound(request, reply)
     return renderPartner(request, reply, c.platform, c.partner, {})
   })
 
-  app.post('/p/:slug/partners/:id', async (request, reply) => {
+  app.post('/partners/:id', async (request, reply) => {
     const c = await partnerOf(request)
     if (!c) return notFound(request, reply)
     const form = parseForm(partnerForm, request.body)
@@ -147,7 +145,7 @@ export async function partnerAdminRoutes(app: FastifyInstance) {
     return reply.redirect(`${base(c.platform)}/partners/${c.partner.id}?saved=1`, 303)
   })
 
-  app.post('/p/:slug/partners/:id/contacts', async (request, reply) => {
+  app.post('/partners/:id/contacts', async (request, reply) => {
     const c = await partnerOf(request)
     if (!c) return notFound(request, reply)
     const form = parseForm(contactForm, request.body)
@@ -163,7 +161,7 @@ export async function partnerAdminRoutes(app: FastifyInstance) {
     return reply.redirect(`${base(c.platform)}/partners/${c.partner.id}?contact_saved=1`, 303)
   })
 
-  app.post('/p/:slug/partners/:id/contacts/:contactId', async (request, reply) => {
+  app.post('/partners/:id/contacts/:contactId', async (request, reply) => {
     const c = await partnerOf(request)
     const { contactId } = request.params as { contactId: string }
     const contact = c && ID.test(contactId) ? await findContact(ctx.db, c.partner.id, Number(contactId)) : undefined
@@ -194,7 +192,7 @@ export async function partnerAdminRoutes(app: FastifyInstance) {
 
   // "Confirmer" adds a colleague named by a delegation to the directory; "Refuser" takes back the invitations
   // they hold (CANCEL, link 410) and forgets them. Already decided (a second click): nothing more to do.
-  app.post('/p/:slug/partners/:id/contacts/:contactId/review', async (request, reply) => {
+  app.post('/partners/:id/contacts/:contactId/review', async (request, reply) => {
     const c = await contactOf(request)
     if (!c) return notFound(request, reply)
     const form = parseForm(contactReviewForm, request.body)
@@ -210,7 +208,7 @@ export async function partnerAdminRoutes(app: FastifyInstance) {
 
   // A new personal feed link for a contact (theirs was shared by mistake): the old one answers 410; the new one
   // is in their next email and on their invitation page.
-  app.post('/p/:slug/partners/:id/contacts/:contactId/feed', async (request, reply) => {
+  app.post('/partners/:id/contacts/:contactId/feed', async (request, reply) => {
     const c = await contactOf(request)
     if (!c) return notFound(request, reply)
     await replaceFeedLink(ctx, c.platform.id, c.partner.id, c.contact.id)
@@ -220,17 +218,18 @@ export async function partnerAdminRoutes(app: FastifyInstance) {
   // --- Per session: invitations and who comes -------------------------------------------------------------
 
   async function sessionOf(request: FastifyRequest): Promise<{ platform: Platform; session: SessionRow } | null> {
-    const platform = await managedPlatform(request)
+    const platform = platformOf(request)
     const { date } = request.params as { date: string }
-    const session = platform ? await findSessionByDate(ctx.db, platform.id, date) : undefined
-    return platform && session ? { platform, session } : null
+    const session = await findSessionByDate(ctx.db, platform.id, date)
+    return session ? { platform, session } : null
   }
 
   async function renderSession(request: FastifyRequest, reply: FastifyReply, platform: Platform, session: SessionRow, error: string | null = null, status = 200) {
     // The organisations still to invite are only listed while the session takes invitations.
     const refusal = inviteRefusal(session, ctx.clock())
-    const [entries, toInvite] = await Promise.all([
+    const [entries, toInvite, calendarNotes] = await Promise.all([
       sessionAttendance(ctx.db, session.id), refusal ? [] : partnersToInvite(ctx.db, platform.id, session.id),
+      calendarAnswerNotes(ctx.db, session.id),
     ])
     const view = presentSession(platform, session, ctx.config.publicUrl, ctx.clock())
     const table = attendanceTable(entries.map((e) => ({
@@ -240,19 +239,21 @@ export async function partnerAdminRoutes(app: FastifyInstance) {
       title: `Partenaires — ${view.longDate}`, platform, base: base(platform), session: view, table, columnLabels: COLUMN_LABELS,
       toInvite: toInvite.map((p) => ({ ...p, waiting: Number(p.waiting) })),
       refusal, linksExpired: linksExpired(session.ends_at, ctx.clock()),
+      // Answers given from a calendar (replies/), and whether they are read at all (REPLY_IMAP_URL).
+      calendarNotes, calendarReplies: ctx.config.replyImapUrl !== null,
       error, query: request.query,
     }, status)
   }
 
   const sessionBase = (platform: Platform, session: SessionRow) => `${base(platform)}/sessions/${session.date}/partners`
 
-  app.get('/p/:slug/sessions/:date/partners', async (request, reply) => {
+  app.get('/sessions/:date/partners', async (request, reply) => {
     const c = await sessionOf(request)
     if (!c) return notFound(request, reply)
     return renderSession(request, reply, c.platform, c.session)
   })
 
-  app.post('/p/:slug/sessions/:date/partners/invite', async (request, reply) => {
+  app.post('/sessions/:date/partners/invite', async (request, reply) => {
     const c = await sessionOf(request)
     if (!c) return notFound(request, reply)
     const refusal = inviteRefusal(c.session, ctx.clock())
@@ -263,7 +264,7 @@ export async function partnerAdminRoutes(app: FastifyInstance) {
     return reply.redirect(`${sessionBase(c.platform, c.session)}?invited=${count}`, 303)
   })
 
-  app.post('/p/:slug/sessions/:date/partners/remind', async (request, reply) => {
+  app.post('/sessions/:date/partners/remind', async (request, reply) => {
     const c = await sessionOf(request)
     if (!c) return notFound(request, reply)
     const refusal = inviteRefusal(c.session, ctx.clock(), 'remind')
@@ -272,7 +273,7 @@ export async function partnerAdminRoutes(app: FastifyInstance) {
     return reply.redirect(`${sessionBase(c.platform, c.session)}?reminded=${count}`, 303)
   })
 
-  app.post('/p/:slug/sessions/:date/partners/:invitationId/resend', async (request, reply) => {
+  app.post('/sessions/:date/partners/:invitationId/resend', async (request, reply) => {
     const c = await sessionOf(request)
     const { invitationId } = request.params as { invitationId: string }
     const invitation = c && ID.test(invitationId) ? await findInvitation(ctx.db, Number(invitationId)) : undefined

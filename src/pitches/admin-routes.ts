@@ -2,14 +2,13 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { DateTime } from 'luxon'
 import { formatShortDate, formatTime, formatTimeRange, todayIn } from '../calendar/zoned.js'
 import type { Platform } from '../db/schema.js'
-import { managedPlatform } from '../platforms/access.js'
+import { platformOf } from '../platforms/access.js'
 import { listCommunes } from '../platforms/store.js'
 import { timeAgenda } from '../sessions/agenda.js'
 import { presentSession } from '../sessions/view.js'
 import { findSessionByDate, listAgenda, listSessions, type SessionRow } from '../sessions/store.js'
 import { notFound } from '../web/errors.js'
 import { type FieldErrors, parseForm } from '../web/forms.js'
-import { requireLogin } from '../web/guards.js'
 import { page } from '../web/views.js'
 import { agendaForm, attachHolderForm, ideaForm, mergeForm, onBehalfForm, PITCH_ACTIONS, pitchActionForm, STATUS_LABELS } from './admin-forms.js'
 import { AGENDA_KINDS, type AgendaRow, previewTimes, rowsOf, slotOrder, withBlankRow } from './agenda-edit.js'
@@ -37,18 +36,17 @@ const openToFacilitator = (now: Date) => (s: Pick<SessionRow, 'status' | 'ends_a
 
 export async function pitchAdminRoutes(app: FastifyInstance) {
   const ctx = app.ctx
-  app.addHook('preHandler', requireLogin)
   const base = (p: Platform) => `/admin/p/${encodeURIComponent(p.slug)}`
   const now = () => ctx.clock().toISOString()
   const when = (p: Platform) => (iso: string) => DateTime.fromISO(iso, { zone: 'utc' }).setZone(p.timezone).toFormat("dd/LL/yyyy 'à' HH'h'mm")
   const present = (p: Platform, s: SessionRow) => presentSession(p, s, ctx.config.publicUrl, ctx.clock())
 
-  /** The platform and session of the URL, or null when this login does not manage them. */
+  /** The scope's platform and the session of the URL, or null when the platform has no session that day. */
   async function sessionOf(request: FastifyRequest) {
-    const platform = await managedPlatform(request)
+    const platform = platformOf(request)
     const { date } = request.params as { date: string }
-    const session = platform ? await findSessionByDate(ctx.db, platform.id, date) : undefined
-    return platform && session ? { platform, session } : null
+    const session = await findSessionByDate(ctx.db, platform.id, date)
+    return session ? { platform, session } : null
   }
 
   /** …and the pitch of the URL, which must be on that session (a pitch of another platform is a 404). */
@@ -109,13 +107,13 @@ export async function pitchAdminRoutes(app: FastifyInstance) {
     }, status)
   }
 
-  app.get('/p/:slug/sessions/:date/pitches', async (request, reply) => {
+  app.get('/sessions/:date/pitches', async (request, reply) => {
     const c = await sessionOf(request)
     if (!c) return notFound(request, reply)
     return renderPitches(request, reply, c.platform, c.session)
   })
 
-  app.post('/p/:slug/sessions/:date/pitches/:id', async (request, reply) => {
+  app.post('/sessions/:date/pitches/:id', async (request, reply) => {
     const c = await pitchOf(request)
     if (!c) return notFound(request, reply)
     const { platform, session, pitch } = c
@@ -176,13 +174,13 @@ export async function pitchAdminRoutes(app: FastifyInstance) {
     }, status)
   }
 
-  app.get('/p/:slug/sessions/:date/pitches/new', async (request, reply) => {
+  app.get('/sessions/:date/pitches/new', async (request, reply) => {
     const c = await sessionOf(request)
     if (!c) return notFound(request, reply)
     return renderNew(request, reply, c.platform, c.session, { attendance: 'on_site' }, {})
   })
 
-  app.post('/p/:slug/sessions/:date/pitches/new', async (request, reply) => {
+  app.post('/sessions/:date/pitches/new', async (request, reply) => {
     const c = await sessionOf(request)
     if (!c) return notFound(request, reply)
     const { platform, session } = c
@@ -207,7 +205,7 @@ export async function pitchAdminRoutes(app: FastifyInstance) {
   })
 
   // A holder's own sheet, for someone without an email address: what their page says, and its address.
-  app.get('/p/:slug/sessions/:date/pitches/:id/print', async (request, reply) => {
+  app.get('/sessions/:date/pitches/:id/print', async (request, reply) => {
     const c = await pitchOf(request)
     if (!c) return notFound(request, reply)
     const { platform, session, pitch } = c
@@ -229,13 +227,13 @@ export async function pitchAdminRoutes(app: FastifyInstance) {
     }, status)
   }
 
-  app.get('/p/:slug/sessions/:date/agenda', async (request, reply) => {
+  app.get('/sessions/:date/agenda', async (request, reply) => {
     const c = await sessionOf(request)
     if (!c) return notFound(request, reply)
     return renderAgenda(request, reply, c.platform, c.session, withBlankRow(rowsOf(await listAgenda(ctx.db, c.session.id))), {})
   })
 
-  app.post('/p/:slug/sessions/:date/agenda', async (request, reply) => {
+  app.post('/sessions/:date/agenda', async (request, reply) => {
     const c = await sessionOf(request)
     if (!c) return notFound(request, reply)
     const { platform, session } = c
@@ -250,7 +248,7 @@ export async function pitchAdminRoutes(app: FastifyInstance) {
 
   // --- The facilitator's printed copy: timed agenda with the pitches, and the sign-in sheet --------------
 
-  app.get('/p/:slug/sessions/:date/print', async (request, reply) => {
+  app.get('/sessions/:date/print', async (request, reply) => {
     const c = await sessionOf(request)
     if (!c) return notFound(request, reply)
     const { platform, session } = c
@@ -269,10 +267,10 @@ export async function pitchAdminRoutes(app: FastifyInstance) {
   // --- Initiatives across sessions ---------------------------------------------------------------------
 
   async function initiativeOf(request: FastifyRequest) {
-    const platform = await managedPlatform(request)
+    const platform = platformOf(request)
     const { id } = request.params as { id: string }
-    const initiative = platform && ID.test(id) ? await findInitiative(ctx.db, platform.id, Number(id)) : undefined
-    return platform && initiative ? { platform, initiative } : null
+    const initiative = ID.test(id) ? await findInitiative(ctx.db, platform.id, Number(id)) : undefined
+    return initiative ? { platform, initiative } : null
   }
 
   async function renderInitiatives(request: FastifyRequest, reply: FastifyReply, platform: Platform, adding: boolean, values: Record<string, unknown>, errors: FieldErrors, status = 200) {
@@ -285,21 +283,18 @@ export async function pitchAdminRoutes(app: FastifyInstance) {
     }, status)
   }
 
-  app.get('/p/:slug/initiatives', async (request, reply) => {
-    const platform = await managedPlatform(request)
-    if (!platform) return notFound(request, reply)
+  app.get('/initiatives', async (request, reply) => {
+    const platform = platformOf(request)
     return renderInitiatives(request, reply, platform, false, {}, {})
   })
 
-  app.get('/p/:slug/initiatives/new', async (request, reply) => {
-    const platform = await managedPlatform(request)
-    if (!platform) return notFound(request, reply)
+  app.get('/initiatives/new', async (request, reply) => {
+    const platform = platformOf(request)
     return renderInitiatives(request, reply, platform, true, {}, {})
   })
 
-  app.post('/p/:slug/initiatives/new', async (request, reply) => {
-    const platform = await managedPlatform(request)
-    if (!platform) return notFound(request, reply)
+  app.post('/initiatives/new', async (request, reply) => {
+    const platform = platformOf(request)
     const form = parseForm(ideaForm, request.body)
     const communes = await listCommunes(ctx.db, platform.id)
     if (form.ok && form.data.commune_id !== null && !communes.some((x) => x.id === form.data.commune_id)) {
@@ -327,7 +322,7 @@ export async function pitchAdminRoutes(app: FastifyInstance) {
     }, status)
   }
 
-  app.get('/p/:slug/initiatives/:id', async (request, reply) => {
+  app.get('/initiatives/:id', async (request, reply) => {
     const c = await initiativeOf(request)
     if (!c) return notFound(request, reply)
     // A merged duplicate's address (a bookmark, an old note) leads to the initiative it joined.
@@ -335,7 +330,7 @@ export async function pitchAdminRoutes(app: FastifyInstance) {
     return renderInitiative(request, reply, c.platform, c.initiative, { holder_kind: 'resident' }, {})
   })
 
-  app.post('/p/:slug/initiatives/:id/holders', async (request, reply) => {
+  app.post('/initiatives/:id/holders', async (request, reply) => {
     const c = await initiativeOf(request)
     if (!c) return notFound(request, reply)
     const { platform, initiative } = c
@@ -347,7 +342,7 @@ export async function pitchAdminRoutes(app: FastifyInstance) {
     return reply.redirect(`${base(platform)}/initiatives/${initiative.id}?done=holder`, 303)
   })
 
-  app.post('/p/:slug/initiatives/:id/merge', async (request, reply) => {
+  app.post('/initiatives/:id/merge', async (request, reply) => {
     const c = await initiativeOf(request)
     if (!c) return notFound(request, reply)
     const { platform, initiative } = c

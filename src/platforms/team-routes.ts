@@ -3,21 +3,20 @@ import { z } from 'zod'
 import type { Platform } from '../db/schema.js'
 import { notFound } from '../web/errors.js'
 import { email, type FieldErrors, integer, line, parseForm } from '../web/forms.js'
-import { requireLogin } from '../web/guards.js'
 import { page } from '../web/views.js'
-import { managedPlatform } from './access.js'
+import { platformOf } from './access.js'
 import { createAccountToken, joinPlatform, leavePlatform, openInvitations, queueAccountMail, teamOf } from './accounts.js'
 import { findFacilitatorByEmail } from './store.js'
 
 // "Équipe" (#17): the facilitators of a platform see who else runs it, invite a colleague by email (a one-time
-// link valid 7 days to choose a password, login-routes.ts) and remove one — never the last.
+// link valid 7 days to choose a password, login-routes.ts) and remove one — never the last. Registered in the
+// platform scope (/admin/p/{slug}, app.ts): the login and the platform are already checked.
 
 const inviteForm = z.object({ name: line(120), email: email() })
 const removeForm = z.object({ facilitator_id: integer(1, 999_999_999) })
 
 export async function teamRoutes(app: FastifyInstance) {
   const ctx = app.ctx
-  app.addHook('preHandler', requireLogin)
   const base = (p: Platform) => `/admin/p/${encodeURIComponent(p.slug)}`
 
   async function render(request: FastifyRequest, reply: FastifyReply, platform: Platform, values: Record<string, unknown>, errors: FieldErrors, status = 200) {
@@ -29,15 +28,13 @@ export async function teamRoutes(app: FastifyInstance) {
     }, status)
   }
 
-  app.get('/p/:slug/equipe', async (request, reply) => {
-    const platform = await managedPlatform(request)
-    if (!platform) return notFound(request, reply)
+  app.get('/equipe', async (request, reply) => {
+    const platform = platformOf(request)
     return render(request, reply, platform, {}, {})
   })
 
-  app.post('/p/:slug/equipe', { config: { rateLimit: { max: 30, timeWindow: '1 hour' } } }, async (request, reply) => {
-    const platform = await managedPlatform(request)
-    if (!platform) return notFound(request, reply)
+  app.post('/equipe', { config: { rateLimit: { max: 30, timeWindow: '1 hour' } } }, async (request, reply) => {
+    const platform = platformOf(request)
     const form = parseForm(inviteForm, request.body)
     if (!form.ok) return render(request, reply, platform, form.values, form.errors, 400)
     const address = form.data.email.toLowerCase()
@@ -64,9 +61,8 @@ export async function teamRoutes(app: FastifyInstance) {
     return reply.redirect(`${base(platform)}/equipe?ok=invited`, 303)
   })
 
-  app.post('/p/:slug/equipe/retirer', async (request, reply) => {
-    const platform = await managedPlatform(request)
-    if (!platform) return notFound(request, reply)
+  app.post('/equipe/retirer', async (request, reply) => {
+    const platform = platformOf(request)
     const form = parseForm(removeForm, request.body)
     if (!form.ok) return render(request, reply, platform, {}, { _form: 'Choisissez dans la liste la personne à retirer.' }, 400)
     const result = await leavePlatform(ctx.db, form.data.facilitator_id, platform.id)

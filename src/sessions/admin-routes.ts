@@ -1,12 +1,11 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { inSentence, todayIn } from '../calendar/zoned.js'
 import type { Platform } from '../db/schema.js'
-import { managedPlatform } from '../platforms/access.js'
+import { platformOf } from '../platforms/access.js'
 import { rotationOrder, yearCoverage } from '../platforms/rotation.js'
 import { homePlace, listCommunes, listVenues } from '../platforms/store.js'
 import { notFound } from '../web/errors.js'
 import { type FieldErrors, parseForm } from '../web/forms.js'
-import { requireLogin } from '../web/guards.js'
 import { page } from '../web/views.js'
 import { applySessionChange } from './changes.js'
 import { MONTHS, planForm, sessionForm, visioForm, yearForm } from './forms.js'
@@ -15,38 +14,34 @@ import { presentSession } from './view.js'
 import { findSessionByDate, hostingHistory, insertSession, listAgenda, listSessions, type SessionRow } from './store.js'
 
 // The facilitator's calendar: plan a year from the rule, adjust each session, publish, move, cancel, go remote.
+// Registered in the platform scope (/admin/p/{slug}, app.ts): the login and the platform are already checked.
 
 export async function sessionAdminRoutes(app: FastifyInstance) {
   const ctx = app.ctx
-  app.addHook('preHandler', requireLogin)
   const uidHost = new URL(ctx.config.publicUrl).hostname
 
-  async function context(request: FastifyRequest) {
-    const platform = await managedPlatform(request)
-    if (!platform) return null
-    const { date } = request.params as { date?: string }
-    const session = date ? await findSessionByDate(ctx.db, platform.id, date) : undefined
-    if (date && !session) return null
-    return { platform, session }
+  /** The session named by the URL's :date on the scope's platform. */
+  function sessionOf(request: FastifyRequest, platform: Platform) {
+    const { date } = request.params as { date: string }
+    return findSessionByDate(ctx.db, platform.id, date)
   }
 
   const base = (p: Platform) => `/admin/p/${encodeURIComponent(p.slug)}`
 
-  app.get('/p/:slug', async (request, reply) => {
-    const c = await context(request)
-    if (!c) return notFound(request, reply)
-    const today = todayIn(c.platform.timezone, ctx.clock())
+  app.get('/', async (request, reply) => {
+    const platform = platformOf(request)
+    const today = todayIn(platform.timezone, ctx.clock())
     const q = request.query as { year?: string }
     const year = /^\d{4}$/.test(q.year ?? '') ? Number(q.year) : Number(today.slice(0, 4))
     const [sessions, communes, history] = await Promise.all([
-      listSessions(ctx.db, c.platform.id, { from: `${year}-01-01`, to: `${year}-12-31` }),
-      listCommunes(ctx.db, c.platform.id),
-      hostingHistory(ctx.db, c.platform.id),
+      listSessions(ctx.db, platform.id, { from: `${year}-01-01`, to: `${year}-12-31` }),
+      listCommunes(ctx.db, platform.id),
+      hostingHistory(ctx.db, platform.id),
     ])
     const coverage = yearCoverage(communes, history, year)
     return page(request, reply, 'admin/platform.eta', {
-      title: c.platform.name, platform: c.platform, year, today, coverage, base: base(c.platform),
-      sessions: sessions.map((s) => presentSession(c.platform, s, ctx.config.publicUrl, ctx.clock())),
+      title: platform.name, platform, year, today, coverage, base: base(platform),
+      sessions: sessions.map((s) => presentSession(platform, s, ctx.config.publicUrl, ctx.clock())),
       drafts: sessions.filter((s) => s.status === 'draft').length,
     })
   })
@@ -55,41 +50,38 @@ export async function sessionAdminRoutes(app: FastifyInstance) {
     return page(request, reply, 'admin/plan.eta', { title: "Planifier l'année", platform, base: base(platform), values, errors, months: MONTHS }, status)
   }
 
-  app.get('/p/:slug/plan', async (request, reply) => {
-    const c = await context(request)
-    if (!c) return notFound(request, reply)
-    const nextYear = Number(todayIn(c.platform.timezone, ctx.clock()).slice(0, 4)) + 1
-    return renderPlan(request, reply, c.platform, {
-      year: String(nextYear), skip: usualSkipMonths(c.platform), start_time: c.platform.default_start, end_time: c.platform.default_end,
+  app.get('/plan', async (request, reply) => {
+    const platform = platformOf(request)
+    const nextYear = Number(todayIn(platform.timezone, ctx.clock()).slice(0, 4)) + 1
+    return renderPlan(request, reply, platform, {
+      year: String(nextYear), skip: usualSkipMonths(platform), start_time: platform.default_start, end_time: platform.default_end,
     }, {})
   })
 
-  app.post('/p/:slug/plan', async (request, reply) => {
-    const c = await context(request)
-    if (!c) return notFound(request, reply)
+  app.post('/plan', async (request, reply) => {
+    const platform = platformOf(request)
     const form = parseForm(planForm, request.body)
-    if (!form.ok) return renderPlan(request, reply, c.platform, form.values, form.errors, 400)
+    if (!form.ok) return renderPlan(request, reply, platform, form.values, form.errors, 400)
     const { year, skip, start_time, end_time } = form.data
     const now = ctx.clock().toISOString()
     await ctx.db.transaction().execute(async (trx) => {
-      const existing = await listSessions(trx, c.platform.id, { from: `${year}-01-01`, to: `${year}-12-31` })
-      const home = await homePlace(trx, c.platform) // a platform that always meets at its own venue
-      const drafts = draftSessions(c.platform, { year, skipMonths: skip.map(Number), start: start_time, end: end_time }, new Set(existing.map((s) => s.date)), home)
-      for (const d of drafts) await insertSession(trx, c.platform, d, uidHost, now)
+      const existing = await listSessions(trx, platform.id, { from: `${year}-01-01`, to: `${year}-12-31` })
+      const home = await homePlace(trx, platform) // a platform that always meets at its own venue
+      const drafts = draftSessions(platform, { year, skipMonths: skip.map(Number), start: start_time, end: end_time }, new Set(existing.map((s) => s.date)), home)
+      for (const d of drafts) await insertSession(trx, platform, d, uidHost, now)
     })
-    return reply.redirect(`${base(c.platform)}?year=${year}`, 303)
+    return reply.redirect(`${base(platform)}?year=${year}`, 303)
   })
 
-  app.post('/p/:slug/publish', async (request, reply) => {
-    const c = await context(request)
-    if (!c) return notFound(request, reply)
+  app.post('/publish', async (request, reply) => {
+    const platform = platformOf(request)
     const form = parseForm(yearForm, request.body)
-    if (!form.ok) return reply.redirect(base(c.platform), 303)
+    if (!form.ok) return reply.redirect(base(platform), 303)
     const { year } = form.data
     await ctx.db.updateTable('session').set({ status: 'published', updated_at: ctx.clock().toISOString() })
-      .where('platform_id', '=', c.platform.id).where('status', '=', 'draft')
+      .where('platform_id', '=', platform.id).where('status', '=', 'draft')
       .where('date', '>=', `${year}-01-01`).where('date', '<=', `${year}-12-31`).execute()
-    return reply.redirect(`${base(c.platform)}?year=${year}`, 303)
+    return reply.redirect(`${base(platform)}?year=${year}`, 303)
   })
 
   async function renderSession(request: FastifyRequest, reply: FastifyReply, platform: Platform, session: SessionRow | undefined, values: Record<string, unknown>, errors: FieldErrors, status = 200) {
@@ -114,16 +106,16 @@ export async function sessionAdminRoutes(app: FastifyInstance) {
     venue_id: s.venue_id ? String(s.venue_id) : '', mode: s.mode, video_url: s.video_url ?? '', notes: s.notes ?? '',
   })
 
-  app.get('/p/:slug/sessions/new', async (request, reply) => {
-    const c = await context(request)
-    if (!c) return notFound(request, reply)
-    return renderSession(request, reply, c.platform, undefined, { start_time: c.platform.default_start, end_time: c.platform.default_end, mode: 'in_person' }, {})
+  app.get('/sessions/new', async (request, reply) => {
+    const platform = platformOf(request)
+    return renderSession(request, reply, platform, undefined, { start_time: platform.default_start, end_time: platform.default_end, mode: 'in_person' }, {})
   })
 
-  app.get('/p/:slug/sessions/:date', async (request, reply) => {
-    const c = await context(request)
-    if (!c?.session) return notFound(request, reply)
-    return renderSession(request, reply, c.platform, c.session, valuesOf(c.session), {})
+  app.get('/sessions/:date', async (request, reply) => {
+    const platform = platformOf(request)
+    const session = await sessionOf(request, platform)
+    if (!session) return notFound(request, reply)
+    return renderSession(request, reply, platform, session, valuesOf(session), {})
   })
 
   /** Checks that go beyond one field: the place belongs to this platform, one session per day, a link for visio. */
@@ -152,70 +144,73 @@ export async function sessionAdminRoutes(app: FastifyInstance) {
     return { commune_id, venue_id }
   }
 
-  app.post('/p/:slug/sessions', async (request, reply) => {
-    const c = await context(request)
-    if (!c) return notFound(request, reply)
+  app.post('/sessions', async (request, reply) => {
+    const platform = platformOf(request)
     const form = parseForm(sessionForm, request.body)
-    if (!form.ok) return renderSession(request, reply, c.platform, undefined, form.values, form.errors, 400)
-    const errors = await crossCheck(c.platform, form.data, null)
-    if (Object.keys(errors).length) return renderSession(request, reply, c.platform, undefined, form.values, errors, 400)
+    if (!form.ok) return renderSession(request, reply, platform, undefined, form.values, form.errors, 400)
+    const errors = await crossCheck(platform, form.data, null)
+    if (Object.keys(errors).length) return renderSession(request, reply, platform, undefined, form.values, errors, 400)
     const d = form.data
-    const place = await placeOf(c.platform, d.commune_id, d.venue_id)
-    await ctx.db.transaction().execute((trx) => insertSession(trx, c.platform, {
+    const place = await placeOf(platform, d.commune_id, d.venue_id)
+    await ctx.db.transaction().execute((trx) => insertSession(trx, platform, {
       date: d.date, start_time: d.start_time, end_time: d.end_time, ...place, mode: d.mode,
-      video_url: d.mode === 'in_person' ? d.video_url : d.video_url ?? c.platform.default_video_url,
+      video_url: d.mode === 'in_person' ? d.video_url : d.video_url ?? platform.default_video_url,
       status: 'draft', notes: d.notes, moved_because: null,
     }, uidHost, ctx.clock().toISOString()))
-    return reply.redirect(`${base(c.platform)}/sessions/${d.date}`, 303)
+    return reply.redirect(`${base(platform)}/sessions/${d.date}`, 303)
   })
 
-  app.post('/p/:slug/sessions/:date', async (request, reply) => {
-    const c = await context(request)
-    if (!c?.session) return notFound(request, reply)
+  app.post('/sessions/:date', async (request, reply) => {
+    const platform = platformOf(request)
+    const session = await sessionOf(request, platform)
+    if (!session) return notFound(request, reply)
     const form = parseForm(sessionForm, request.body)
-    if (!form.ok) return renderSession(request, reply, c.platform, c.session, form.values, form.errors, 400)
-    const errors = await crossCheck(c.platform, form.data, c.session.id)
-    if (Object.keys(errors).length) return renderSession(request, reply, c.platform, c.session, form.values, errors, 400)
+    if (!form.ok) return renderSession(request, reply, platform, session, form.values, form.errors, 400)
+    const errors = await crossCheck(platform, form.data, session.id)
+    if (Object.keys(errors).length) return renderSession(request, reply, platform, session, form.values, errors, 400)
     const d = form.data
-    const place = await placeOf(c.platform, d.commune_id, d.venue_id)
-    await applySessionChange(ctx, c.platform, c.session.id, {
+    const place = await placeOf(platform, d.commune_id, d.venue_id)
+    await applySessionChange(ctx, platform, session.id, {
       date: d.date, start_time: d.start_time, end_time: d.end_time, ...place, mode: d.mode,
-      video_url: d.mode === 'in_person' ? d.video_url : d.video_url ?? c.platform.default_video_url,
+      video_url: d.mode === 'in_person' ? d.video_url : d.video_url ?? platform.default_video_url,
       notes: d.notes,
       // The facilitator chose this date: the holiday note no longer applies.
-      moved_because: d.date === c.session.date ? c.session.moved_because : null,
+      moved_because: d.date === session.date ? session.moved_because : null,
     })
-    return reply.redirect(`${base(c.platform)}/sessions/${d.date}?saved=1`, 303)
+    return reply.redirect(`${base(platform)}/sessions/${d.date}?saved=1`, 303)
   })
 
-  app.post('/p/:slug/sessions/:date/publish', async (request, reply) => {
-    const c = await context(request)
-    if (!c?.session) return notFound(request, reply)
-    if (c.session.status === 'draft') await applySessionChange(ctx, c.platform, c.session.id, { status: 'published' })
-    return reply.redirect(`${base(c.platform)}/sessions/${c.session.date}`, 303)
+  app.post('/sessions/:date/publish', async (request, reply) => {
+    const platform = platformOf(request)
+    const session = await sessionOf(request, platform)
+    if (!session) return notFound(request, reply)
+    if (session.status === 'draft') await applySessionChange(ctx, platform, session.id, { status: 'published' })
+    return reply.redirect(`${base(platform)}/sessions/${session.date}`, 303)
   })
 
-  app.post('/p/:slug/sessions/:date/cancel', async (request, reply) => {
-    const c = await context(request)
-    if (!c?.session) return notFound(request, reply)
-    if (c.session.status !== 'cancelled') await applySessionChange(ctx, c.platform, c.session.id, { status: 'cancelled' })
-    return reply.redirect(`${base(c.platform)}/sessions/${c.session.date}`, 303)
+  app.post('/sessions/:date/cancel', async (request, reply) => {
+    const platform = platformOf(request)
+    const session = await sessionOf(request, platform)
+    if (!session) return notFound(request, reply)
+    if (session.status !== 'cancelled') await applySessionChange(ctx, platform, session.id, { status: 'cancelled' })
+    return reply.redirect(`${base(platform)}/sessions/${session.date}`, 303)
   })
 
   // "Basculer en visio": one click, with the platform's default link or the one typed beside the button.
-  app.post('/p/:slug/sessions/:date/visio', async (request, reply) => {
-    const c = await context(request)
-    if (!c?.session) return notFound(request, reply)
-    if (c.session.status === 'cancelled') {
-      return renderSession(request, reply, c.platform, c.session, valuesOf(c.session), { video_url: 'Cette séance est annulée : elle ne peut plus passer en visio.' }, 409)
+  app.post('/sessions/:date/visio', async (request, reply) => {
+    const platform = platformOf(request)
+    const session = await sessionOf(request, platform)
+    if (!session) return notFound(request, reply)
+    if (session.status === 'cancelled') {
+      return renderSession(request, reply, platform, session, valuesOf(session), { video_url: 'Cette séance est annulée : elle ne peut plus passer en visio.' }, 409)
     }
     const form = parseForm(visioForm, request.body)
-    const url = (form.ok ? form.data.video_url : null) ?? c.session.video_url ?? c.platform.default_video_url
+    const url = (form.ok ? form.data.video_url : null) ?? session.video_url ?? platform.default_video_url
     if (!form.ok || !url) {
-      return renderSession(request, reply, c.platform, c.session, valuesOf(c.session),
+      return renderSession(request, reply, platform, session, valuesOf(session),
         { video_url: form.ok ? 'Indiquez le lien de visioconférence (https://…).' : form.errors.video_url ?? 'Lien invalide.' }, 400)
     }
-    await applySessionChange(ctx, c.platform, c.session.id, { mode: 'videoconference', video_url: url })
-    return reply.redirect(`${base(c.platform)}/sessions/${c.session.date}`, 303)
+    await applySessionChange(ctx, platform, session.id, { mode: 'videoconference', video_url: url })
+    return reply.redirect(`${base(platform)}/sessions/${session.date}`, 303)
   })
 }
