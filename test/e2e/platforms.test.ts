@@ -1,3 +1,4 @@
+import { Secret, TOTP } from 'otpauth'
 import type { Browser } from 'playwright-core'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { e2eSkipReason, Journey, launchBrowser } from './browser.js'
@@ -137,5 +138,59 @@ describe.skipIf(e2eSkipReason() !== null)('journey 4: an administrator creates a
     const expected400 = (p: string) => p.includes(`400 for POST ${base}/admin/platforms`)
       || (p.startsWith(`${base}/admin/platforms: console error:`) && p.includes('status of 400'))
     expect(journey.consoleProblems().filter((p) => !expected400(p))).toEqual([])
+  })
+
+  // Two-factor login: the administrator turns it on from "Mon compte" (QR code and key, a first code), keeps
+  // the recovery codes, logs in again with the password then a code, and finds the "Comptes" page.
+  it('turns on two-factor login and logs in with a code after the password', async () => {
+    const base = server!.url
+    const page = await journey.freshPage(DESKTOP)
+    const before = journey.consoleProblems().length
+    await page.goto(`${base}/login`)
+    await page.getByLabel('Adresse e-mail').fill(ADMIN.email)
+    await page.getByLabel('Mot de passe').fill(ADMIN.password)
+    await page.getByRole('button', { name: 'Se connecter' }).click()
+    await page.waitForURL(`${base}/admin/platforms`)
+    await page.getByRole('link', { name: 'Mon compte' }).click()
+    await page.waitForURL(`${base}/admin/account`)
+    await journey.audit(page, 'account page', 'admin-account')
+    await page.getByRole('link', { name: 'Activer la double authentification' }).click()
+    await page.waitForURL(`${base}/admin/account/totp`)
+    expect(await page.locator('img[src^="data:image/svg+xml"]').count()).toBe(1)
+    await journey.audit(page, 'two-factor enrolment', 'admin-account-totp')
+    // What an authenticator app does with the key typed by hand.
+    const key = (await page.locator('code.totp-key').textContent())!.replace(/\s/g, '')
+    const app = new TOTP({ issuer: 'Fabrik', label: ADMIN.email, secret: Secret.fromBase32(key) })
+    await page.getByLabel('Code à 6 chiffres').fill(app.generate())
+    await page.getByRole('button', { name: 'Activer' }).click()
+    await page.getByRole('heading', { name: 'Vos codes de secours' }).waitFor()
+    expect(await page.locator('ul.recovery-codes li').count()).toBe(10)
+    await journey.audit(page, 'recovery codes', 'admin-account-recovery')
+
+    await page.getByRole('button', { name: 'Se déconnecter' }).click()
+    await page.waitForURL(`${base}/login`)
+    await page.getByLabel('Adresse e-mail').fill(ADMIN.email)
+    await page.getByLabel('Mot de passe').fill(ADMIN.password)
+    await page.getByRole('button', { name: 'Se connecter' }).click()
+    await page.waitForURL(`${base}/login/code`)
+    await journey.audit(page, 'login code step', 'login-code')
+    await page.getByLabel('Code à 6 chiffres').fill('abc')
+    await page.getByRole('button', { name: 'Valider' }).click()
+    await page.locator('#code-error').waitFor()
+    expect(await page.locator('#code-error').textContent()).toContain('Saisissez les 6 chiffres')
+    await journey.audit(page, 'login code step with an error')
+    // The next step's code (accepted within its window, after the one used at enrolment): no waiting.
+    await page.getByLabel('Code à 6 chiffres').fill(app.generate({ timestamp: Date.now() + 30_000 }))
+    await page.getByRole('button', { name: 'Valider' }).click()
+    await page.waitForURL(`${base}/admin/platforms`)
+    await page.getByRole('link', { name: 'Comptes' }).click()
+    await page.waitForURL(`${base}/admin/accounts`)
+    expect(await page.locator(`tr:has-text("${ADMIN.email}")`).textContent()).toContain('Activée')
+    await journey.audit(page, 'accounts (administrators)', 'admin-accounts')
+
+    if (journey.a11yFailures.length) throw new Error(journey.a11yFailures.join('\n\n'))
+    // The one 400 is the malformed code, on purpose.
+    const expected = (p: string) => p.includes(`400 for POST ${base}/login/code`) || (p.startsWith(`${base}/login/code: console error:`) && p.includes('status of 400'))
+    expect(journey.consoleProblems().slice(before).filter((p) => !expected(p))).toEqual([])
   })
 })
