@@ -8,6 +8,7 @@ import { adminAccountRoutes } from './admin/accounts-routes.js'
 import { adminPlatformRoutes } from './admin/routes.js'
 import { indicatorRoutes } from './indicators/routes.js'
 import { mailRoutes } from './mail/routes.js'
+import { repliesPanel } from './replies/mail-panel.js'
 import { managedPlatform, requireManagedPlatform } from './platforms/access.js'
 import { loginRoutes } from './platforms/login-routes.js'
 import { teamRoutes } from './platforms/team-routes.js'
@@ -23,7 +24,9 @@ import type { SessionProviders } from './sessions/recipient.js'
 import { pitchAdminRoutes } from './pitches/admin-routes.js'
 import { pitchRoutes } from './pitches/routes.js'
 import { attendanceRoutes } from './record/attendance-routes.js'
+import { recordRoutes } from './record/routes.js'
 import { holderFeeds } from './pitches/feed-query.js'
+import { privacyPublicRoutes } from './privacy/public-routes.js'
 import { privacyRoutes } from './privacy/routes.js'
 import { personalFeedRoutes } from './sessions/personal-feed-routes.js'
 import { publicRoutes } from './sessions/public-routes.js'
@@ -81,7 +84,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(loginRoutes)
   // Facilitators: everything under /admin (platform pages under /admin/p/{slug}/…).
   await app.register(platformAdminRoutes, { prefix: '/admin' })
-  await app.register(mailRoutes, { prefix: '/admin', calendarCheck: (db, row) => calendarState(ctx, db, row), managedPlatform })
+  await app.register(mailRoutes, {
+    prefix: '/admin', calendarCheck: (db, row) => calendarState(ctx, db, row), managedPlatform,
+    repliesPanel: (db, platform) => repliesPanel(ctx, db, platform),
+  })
   // One platform's pages (/admin/p/{slug}/…): one preHandler checks the login and the platform, and routes
   // read it with platformOf(request). New facilitator plugins register here, with paths relative to the scope.
   app.decorateRequest('platform', null)
@@ -94,6 +100,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     await scope.register(teamRoutes)
     await scope.register(indicatorRoutes)
     await scope.register(attendanceRoutes)
+    await scope.register(recordRoutes)
     await scope.register(privacyRoutes)
   }, { prefix: '/admin/p/:slug' })
   // Instance administrators: the platforms themselves (/admin/platforms…).
@@ -106,6 +113,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // Whose feed a token is, asked of each owner (sessions/ reads neither contacts nor holders).
   await app.register(personalFeedRoutes, { feeds: [contactFeeds, holderFeeds] })
   await app.register(rsvpRoutes)
+  await app.register(privacyPublicRoutes)
   await app.register(publicRoutes, { pitches: publicPitches })
 
   return app

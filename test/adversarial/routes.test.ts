@@ -87,6 +87,7 @@ describe('the route table', () => {
     // Données personnelles (#17 / tracker 22): find, export and erase a person (POSTs), and the audit trail.
     expect(urls).toContain('POST /admin/p/:slug/donnees-personnelles/effacer')
     expect(urls).toContain('GET /admin/p/:slug/donnees-personnelles/journal')
+    expect(urls).toContain('GET /:platform/confidentialite')
     // The session's record at the table (#19): attendance, then each pitch (the session's date in the URL).
     expect(urls).toContain('POST /admin/p/:slug/sessions/:date/record/attendance')
     // Two-factor login (#17): the code step, one's own account page, the administrators' accounts page.

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { e2eSkipReason, Journey, launchBrowser } from './browser.js'
 import { type RunningServer, runScript, startDemoServer } from './harness.js'
 
-// Données personnelles (#17 / tracker 22) on the demo: a facilitator finds a resident by name, downloads their
+// Données personnelles (#17 / tracker 22) on the demo: anyone reads the platform's privacy notice; a facilitator finds a resident by name, downloads their
 // data, erases them (a mistyped confirmation first: told in French, nothing erased), and reads the trail; an
 // operator does the same with npm run person:export / person:erase (a wrong option: one line, exit 1). Every
 // page passes axe (WCAG 2.1 A/AA), on a desktop and on a phone (reflow).
@@ -36,6 +36,12 @@ describe.skipIf(e2eSkipReason() !== null)('Données personnelles: find, export, 
     const base = server!.url
     for (const device of [DESKTOP, PHONE]) {
       const page = await journey.freshPage(device)
+      // The notice, from the footer of the platform's public page.
+      await page.goto(`${base}/${SLUG}`)
+      await page.getByRole('link', { name: 'Données personnelles et vie privée' }).click()
+      await page.waitForURL(`${base}/${SLUG}/confidentialite`)
+      expect(await page.locator('main').textContent()).toContain('(CNIL)')
+      await journey.audit(page, `Privacy notice (${device === PHONE ? 'phone' : 'desktop'})`, device === PHONE ? 'privacy-notice-phone' : 'privacy-notice')
       await page.goto(`${base}/login`)
       await page.getByLabel('Adresse e-mail').fill(FACILITATOR.email)
       await page.getByLabel('Mot de passe').fill(FACILITATOR.password)

@@ -1,0 +1,21 @@
+import type { FastifyInstance } from 'fastify'
+import { platformGone } from '../platforms/access.js'
+import { findAnyPlatformBySlug } from '../platforms/store.js'
+import { notFound } from '../web/errors.js'
+import { page } from '../web/views.js'
+import { noticeFor } from './notice.js'
+
+// GET /{platform}/confidentialite: the platform's privacy notice, for anyone (linked from every page's footer).
+// An archived platform's answers 410, as its other public pages.
+
+export async function privacyPublicRoutes(app: FastifyInstance) {
+  const ctx = app.ctx
+  app.get('/:platform/confidentialite', async (request, reply) => {
+    const platform = await findAnyPlatformBySlug(ctx.db, (request.params as { platform: string }).platform)
+    if (!platform) return notFound(request, reply)
+    if (platform.archived_at) return platformGone(request, reply, platform)
+    return page(request, reply, 'public/privacy.eta', {
+      title: 'Données personnelles et vie privée', siteName: platform.name, homeHref: `/${platform.slug}`, platform, notice: noticeFor(platform),
+    })
+  })
+}
