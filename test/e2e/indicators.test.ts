@@ -77,6 +77,16 @@ describe.skipIf(e2eSkipReason() !== null)('Bilan: the year\'s indicators against
       }, `/admin/p/${SLUG}/report.csv?year=${year}`)
       expect(csv.bom).toEqual([0xef, 0xbb, 0xbf])
       expect(csv.text).toContain(`\r\nsessionsHeld;Séances tenues;${year};${held};${held + 2};-2;`)
+
+      // The funder's annex, one click away: A4, the platform, the period, the targets beside the results.
+      await page.getByRole('link', { name: 'Version à imprimer (A4)' }).click()
+      await page.waitForURL(`${base}/admin/p/${SLUG}/indicators/print?year=${year}`)
+      expect(await page.locator('h1').textContent()).toBe(`Bilan de l'année ${year}`)
+      expect(await page.locator('tr[data-indicator="sessionsHeld"]').textContent()).toContain('il manque 2.')
+      await journey.audit(page, 'Bilan, print view', 'indicators-print')
+      await page.emulateMedia({ media: 'print' })
+      const pdf = await page.pdf({ format: 'A4', preferCSSPageSize: true })
+      expect(pdf.subarray(0, 5).toString()).toBe('%PDF-')
     }
     expect(journey.a11yFailures).toEqual([])
     // The one 400 is the targets form sent with a wrong value, on purpose (a response and a console error).
