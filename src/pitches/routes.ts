@@ -20,6 +20,7 @@ import { holderFeedToken, type OpenedPitch, pitchLinks, replaceHolderFeed } from
 import { bookFromForm, holdDeadline } from './public-booking.js'
 import { findHolder, holderInitiatives } from './store.js'
 import { bookingOpen } from './waiting-list.js'
+import { bookRevisit, revisitOffer } from './revisit.js'
 
 // Holders: the public booking form, and their own page behind the link in their emails.
 
@@ -123,6 +124,8 @@ export async function pitchRoutes(app: FastifyInstance) {
     const present = (s: SessionRow) => presentSession(platform, s, ctx.config.publicUrl, ctx.clock())
     return page(request, reply, 'public/pitch.eta', {
       initiatives, openSessions: openSessions.map(present),
+      // "À revoir": a later session the facilitator offered on this pitch (revisit.ts), booked in one step below.
+      revisit: confirmed ? await revisitOffer(ctx.db, pitch.id, todayIn(platform.timezone, ctx.clock())).then((o) => o && { ...o, session: present(o.session) }) : null,
       title: 'Ma présentation', siteName: platform.name, homeHref: `/${platform.slug}`, noindex: true,
       platform, pitch, session: present(session), cancelled,
       confirmed, fromEmail, lapsed: releasedUnconfirmed(pitch), holdUntil: pitch.hold_until ? holdDeadline(platform, pitch.hold_until) : null,
@@ -208,6 +211,11 @@ export async function pitchRoutes(app: FastifyInstance) {
         attendance: pitch.attendance_mode, publicTitle: pitch.public_title === 1,
       }, open(platform))
       return reply.redirect(`/pitch/${result.token}`, 303)
+    }
+    if (action === 'revisit') {
+      const booked = await bookRevisit(ctx, platform, pitch.id, todayIn(platform.timezone, ctx.clock()))
+      if (!booked) return renderHolder(request, reply, null, { _form: "Cette proposition n'est plus disponible : écrivez à l'animatrice." }, 409)
+      return reply.redirect(`/pitch/${booked.token}`, 303)
     }
     if (action === 'feed') {
       await replaceHolderFeed(ctx, pitch.holder_id)
