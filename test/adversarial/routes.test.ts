@@ -90,6 +90,7 @@ describe('the route table', () => {
     expect(urls).toContain('GET /:platform/confidentialite')
     // The session's record at the table (#19): attendance, then each pitch (the session's date in the URL).
     expect(urls).toContain('POST /admin/p/:slug/sessions/:date/record/attendance')
+    expect(urls).toContain('POST /admin/p/:slug/sessions/:date/record')
     // Two-factor login (#17): the code step, one's own account page, the administrators' accounts page.
     expect(urls).toContain('POST /login/code')
     expect(urls).toContain('POST /admin/account/totp')
