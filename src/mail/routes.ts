@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { DateTime } from 'luxon'
-import type { OutboxRow, OutboxStatus, Platform } from '../db/schema.js'
+import type { Db, OutboxRow, OutboxStatus, Platform } from '../db/schema.js'
 import { notFound } from '../web/errors.js'
 import { requireLogin } from '../web/guards.js'
 import { page } from '../web/views.js'
@@ -51,6 +51,8 @@ export interface MailRoutesOptions {
   calendarCheck: CalendarCheck
   /** The platform of the URL if this facilitator manages it (platforms/ decides; mail/ knows no feature). */
   managedPlatform: (request: FastifyRequest) => Promise<Platform | null>
+  /** The calendar answers read from the ORGANIZER mailbox, shown on the page (replies/; absent: not shown). */
+  repliesPanel?: (db: Db, platform: Platform) => Promise<object>
 }
 
 export async function mailRoutes(app: FastifyInstance, options: MailRoutesOptions) {
@@ -79,6 +81,7 @@ export async function mailRoutes(app: FastifyInstance, options: MailRoutesOption
       listOutbox(ctx.db, platform.id, { limit: PAGE_SIZE + 1, offset: (current - 1) * PAGE_SIZE, status }),
       outboxCounts(ctx.db, platform.id),
     ])
+    const replies = options.repliesPanel ? await options.repliesPanel(ctx.db, platform) : null
     return page(request, reply, 'admin/mail-list.eta', {
       title: `Courriers · ${platform.name}`,
       noindex: true,
@@ -96,6 +99,7 @@ export async function mailRoutes(app: FastifyInstance, options: MailRoutesOption
       when: whenIn(platform.timezone),
       smtp: ctx.config.smtpUrl !== null,
       folder: outboxFolder(ctx.config.dataDir),
+      replies,
     })
   })
 
