@@ -76,7 +76,8 @@ export function computeIndicators(rows: YearRows, now: string, targets: Targets 
   const presented = rows.pitches.filter((p) => p.status === 'confirmed' && heldIds.has(p.session_id))
   const presentedIds = new Set(presented.map((p) => p.id))
   const holderKind = new Map(presented.map((p) => [p.holder_id, p.holder_kind]))
-  const holdersByKind: Record<string, number> = {}
+  // Keys come from the data: objects without a prototype, so no text can reach Object.prototype.
+  const holdersByKind: Record<string, number> = Object.create(null)
   for (const kind of holderKind.values()) holdersByKind[kind] = (holdersByKind[kind] ?? 0) + 1
   const earlier = new Set(rows.earlierHolderIds)
   const returningHolders = [...holderKind.keys()].filter((id) => earlier.has(id)).length
@@ -90,7 +91,7 @@ export function computeIndicators(rows: YearRows, now: string, targets: Targets 
   for (const r of referralRows) referralsByStatus[r.status]++
   const initiatives = new Map(presented.map((p) => [p.initiative_id, p]))
   const tally = (values: Array<string | null>) => {
-    const out: Record<string, number> = {}
+    const out: Record<string, number> = Object.create(null)
     for (const v of values) out[v ?? ''] = (out[v ?? ''] ?? 0) + 1
     return out
   }

@@ -18,6 +18,7 @@ import { saveTargets, targetsOf } from './store.js'
 // "Bilan" (#21): the year's indicators against the targets the facilitator set, as a page, report.json and
 // report.csv (CONTRACT.md). Registered inside the /admin/p/:slug scope (app.ts): the platform is checked.
 
+const lowerFirst = (s: string) => s.charAt(0).toLowerCase() + s.slice(1)
 const MIN_YEAR = 2000
 const MAX_YEAR = 2100
 const yearQuery = z.object({ year: z.string().regex(/^\d{4}$/).transform(Number).refine((y) => y >= MIN_YEAR && y <= MAX_YEAR).optional() })
@@ -54,6 +55,7 @@ export async function indicatorRoutes(app: FastifyInstance) {
     platform, base: base(platform), year, ind, rows: indicatorRows(ind), charts: charts(ind), gauge,
     modeLabels: MODE_LABELS, kindLabels: KIND_LABELS, statusLabels: STATUS_LABELS, domainLabels: DOMAINS, stageLabels: STAGES,
     producedOn: todayIn(platform.timezone, ctx.clock()),
+    producedLong: lowerFirst(formatLongDate(todayIn(platform.timezone, ctx.clock()))),
   })
 
   async function render(request: FastifyRequest, reply: FastifyReply, platform: Platform, year: number, values: Record<string, unknown> | null, errors: FieldErrors, status = 200) {
@@ -75,9 +77,7 @@ export async function indicatorRoutes(app: FastifyInstance) {
     const platform = platformOf(request)
     const year = yearOf(request, platform)
     if (year === null) return badYear(request, reply)
-    const data = common(platform, year, await figures(platform, year))
-    const producedLong = formatLongDate(data.producedOn)
-    return page(request, reply, 'admin/indicators-print.eta', { title: `Bilan ${year} — ${platform.name}`, ...data, producedLong: producedLong.charAt(0).toLowerCase() + producedLong.slice(1) })
+    return page(request, reply, 'admin/indicators-print.eta', { title: `Bilan ${year} — ${platform.name}`, ...common(platform, year, await figures(platform, year)) })
   })
 
   app.post('/indicators/targets', async (request, reply) => {

@@ -33,3 +33,15 @@ describe('progress towards a target, in words', () => {
     expect(progressOf(1500, 3000)?.words).toBe("50 % de l'objectif : il manque 1\u202f500.")
   })
 })
+
+describe('charts drawn on the server', () => {
+  it('escape the labels they draw and scale to the largest value', async () => {
+    const { barChart, gauge } = await import('../../src/indicators/chart.js')
+    const svg = barChart('Séances <par> commune', [{ label: '<script>alert(1)</script>', value: 2 }, { label: 'Liévin', value: 1 }])
+    expect(svg).not.toContain('<script>')
+    expect(svg).toContain('&lt;script&gt;alert(1)&lt;/script&gt;')
+    expect(svg).toContain('<title>Séances &lt;par&gt; commune</title>')
+    expect(svg).toContain('aria-hidden="true"')
+    expect(gauge(150)).toContain('width="100" height="10" fill="#555"')
+  })
+})
