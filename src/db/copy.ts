@@ -39,7 +39,7 @@ export async function copyDatabase(source: Db, target: Db): Promise<CopyReport[]
   await target.transaction().execute(async (trx) => {
     for (const table of COPY_ORDER) {
       const self = SELF_REFERENCES[table]
-      const hasId = !['facilitator_platform', 'initiative_holder', 'rate_limit', 'retired_link', 'session_alias', 'pitch_record', 'facilitator_totp'].includes(table)
+      const hasId = !['facilitator_platform', 'initiative_holder', 'rate_limit', 'retired_link', 'session_alias', 'pitch_record', 'facilitator_totp', 'calendar_reply_state'].includes(table)
       let offset = 0
       for (;;) {
         let q = source.selectFrom(table).selectAll()
