@@ -7,6 +7,8 @@ import { type Kysely, PostgresAdapter } from 'kysely'
 //   30-second step of the last code accepted; a code of that step or an earlier one is refused (no replay).
 // - facilitator_recovery_code: ten codes shown once at enrolment, only their SHA-256 kept; used_at set when one
 //   replaces a code (single use).
+// - platform.require_totp: 1 when an administrator requires two-factor login of the platform's facilitators
+//   (an account without it enrols right after its password, before any page opens).
 // Erasure (RGPD, tracker 22): both tables hold only staff security data, nothing about a resident. Every row
 // cascades with its facilitator account (ON DELETE CASCADE), and disabling or an administrator's reset deletes
 // them; no column names or describes a person.
@@ -24,10 +26,12 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('code_hash', 'text', (c) => c.notNull())
     .addColumn('used_at', 'text')
     .execute()
+  await db.schema.alterTable('platform').addColumn('require_totp', 'integer', (c) => c.notNull().defaultTo(0)).execute()
   await db.schema.createIndex('facilitator_recovery_code_owner').on('facilitator_recovery_code').columns(['facilitator_id', 'code_hash']).unique().execute()
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
+  await db.schema.alterTable('platform').dropColumn('require_totp').execute()
   await db.schema.dropTable('facilitator_recovery_code').execute()
   await db.schema.dropTable('facilitator_totp').execute()
 }

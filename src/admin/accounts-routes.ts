@@ -1,7 +1,9 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { z } from 'zod'
 import { accountPlatforms, findFacilitatorById, listAccounts, setAdminRole } from '../platforms/accounts.js'
-import { removeTotp, totpAccounts } from '../platforms/totp-store.js'
+import { findAnyPlatformBySlug, listAllPlatforms } from '../platforms/store.js'
+import { removeTotp, setTotpRequired, totpAccounts } from '../platforms/totp-store.js'
+import { endLogins } from '../web/login.js'
 import { errorPage, notFound } from '../web/errors.js'
 import { requireAdmin } from '../web/guards.js'
 import { page } from '../web/views.js'
@@ -11,11 +13,14 @@ import { page } from '../web/views.js'
 // (never from the last administrator).
 
 const roleForm = z.object({ role: z.enum(['admin', 'facilitator']) })
+const requireForm = z.object({ require: z.enum(['yes', 'no']) })
 
 const NOTICES: Record<string, string> = {
   reset: 'La double authentification de ce compte est réinitialisée : son mot de passe suffit pour se connecter, et il peut la réactiver depuis « Mon compte ».',
   admin: 'Ce compte est maintenant administrateur de l’instance.',
   facilitator: 'Ce compte n’est plus administrateur de l’instance.',
+  required: 'La double authentification est exigée sur cette plateforme : les personnes qui l’animent sans l’avoir activée sont déconnectées et l’activeront à leur prochaine connexion.',
+  optional: 'La double authentification n’est plus exigée sur cette plateforme.',
 }
 
 export async function adminAccountRoutes(app: FastifyInstance) {
@@ -28,12 +33,13 @@ export async function adminAccountRoutes(app: FastifyInstance) {
   }
 
   async function listPage(request: FastifyRequest, reply: FastifyReply, status = 200, alert: string | null = null) {
-    const [accounts, withTotp, platforms] = await Promise.all([listAccounts(ctx.db), totpAccounts(ctx.db), accountPlatforms(ctx.db)])
+    const [accounts, withTotp, platforms, all] = await Promise.all([listAccounts(ctx.db), totpAccounts(ctx.db), accountPlatforms(ctx.db), listAllPlatforms(ctx.db)])
     const done = (request.query as Record<string, unknown>).done
     return page(request, reply, 'admin/accounts.eta', {
       title: 'Comptes', me: request.login!.facilitatorId, alert,
       notice: typeof done === 'string' ? NOTICES[done] ?? null : null,
       accounts: accounts.map((a) => ({ ...a, totp: withTotp.has(a.id), platforms: platforms.get(a.id) ?? [] })),
+      platforms: all.filter((p) => !p.archived_at).map((p) => ({ slug: p.slug, name: p.name, required: p.require_totp === 1 })),
     }, status)
   }
 
@@ -46,6 +52,22 @@ export async function adminAccountRoutes(app: FastifyInstance) {
       request.log.warn({ facilitator: account.id, by: request.login!.facilitatorId }, 'two-factor login reset by an administrator')
     }
     return reply.redirect('/admin/accounts?done=reset', 303)
+  })
+
+  // Registered under /admin/platforms/{slug}/…, an administrators' path: the form is on the Comptes page.
+  app.post('/platforms/:slug/two-factor', async (request, reply) => {
+    const { slug } = request.params as { slug: string }
+    const platform = await findAnyPlatformBySlug(ctx.db, slug)
+    if (!platform) return notFound(request, reply)
+    const parsed = requireForm.safeParse(request.body)
+    if (!parsed.success) return errorPage(request, reply, 400, 'Choix inconnu', 'Choisissez d’exiger ou non la double authentification.')
+    const required = parsed.data.require === 'yes'
+    await ctx.db.transaction().execute(async (trx) => {
+      const without = await setTotpRequired(trx, platform.id, required, ctx.clock().toISOString())
+      for (const id of without) await endLogins(trx, id)
+    })
+    request.log.info({ platform: platform.id, required, by: request.login!.facilitatorId }, 'two-factor login requirement')
+    return reply.redirect(`/admin/accounts?done=${required ? 'required' : 'optional'}`, 303)
   })
 
   app.post('/accounts/:id/role', async (request, reply) => {

@@ -41,6 +41,8 @@ export interface PlatformTable {
   skip_months: Generated<string>
   /** Archived: public URLs answer 410, data kept, restorable by an administrator. */
   archived_at: string | null
+  /** 1: its facilitators log in with two-factor (TOTP); an administrator's choice (admin/accounts-routes.ts). */
+  require_totp: Generated<Flag>
   created_at: string
   updated_at: string
 }

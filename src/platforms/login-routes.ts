@@ -13,7 +13,7 @@ import { countGuess, isGuessing, tooManyGuesses } from '../web/guess-limit.js'
 import { limit } from '../web/security.js'
 import { page } from '../web/views.js'
 import { startPendingLogin, totpLoginRoutes } from './totp-login-routes.js'
-import { findTotp } from './totp-store.js'
+import { findTotp, totpRequired } from './totp-store.js'
 
 const loginForm = z.object({ email: z.string().trim().max(254), password: z.string().max(256) })
 const forgotForm = z.object({ email: z.string().trim().max(254) })
@@ -113,6 +113,7 @@ export async function loginRoutes(app: FastifyInstance) {
     }
     // Two-factor on: no login yet, only the short-lived signed state that the code form reads.
     if (await findTotp(ctx.db, facilitator.id)) return startPendingLogin(ctx, reply, facilitator, target)
+    if (await totpRequired(ctx.db, facilitator.id)) return startPendingLogin(ctx, reply, facilitator, target, 'setup')
     if (request.login) await endLogin(ctx, request, reply)
     await startLogin(ctx, reply, facilitator.id)
     request.log.info({ facilitator: facilitator.id }, 'login')
@@ -240,6 +241,8 @@ export async function loginRoutes(app: FastifyInstance) {
     })
     if (id === null) return errorPage(request, reply, 410, 'Invitation expirée', 'Cette invitation a déjà été acceptée.')
     if (request.login) await endLogin(ctx, request, reply)
+    // A platform that requires two-factor login: the new account enrols before its first page.
+    if (await totpRequired(ctx.db, id)) return startPendingLogin(ctx, reply, { id, password_hash: hash }, '/admin', 'setup')
     await startLogin(ctx, reply, id)
     request.log.info({ facilitator: id, platform: platformId }, 'invitation accepted')
     const platform = await ctx.db.selectFrom('platform').select('slug').where('id', '=', platformId).executeTakeFirstOrThrow()

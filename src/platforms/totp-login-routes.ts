@@ -8,7 +8,9 @@ import { endLogin, startLogin } from '../web/login.js'
 import { limit } from '../web/security.js'
 import { page } from '../web/views.js'
 import { findFacilitatorById } from './accounts.js'
-import { PENDING_LIFETIME_MS, pendingAccount, pendingValid, sealPending } from './totp.js'
+import { newTotpSecret, PENDING_LIFETIME_MS, pendingAccount, pendingValid, sealPending } from './totp.js'
+import { confirmEnrolment, enrolmentView } from './totp-enrol.js'
+import { findTotp } from './totp-store.js'
 import { verifySecondFactor } from './totp-verify.js'
 
 // The second step of a login with two-factor on: after the right password, the browser holds only a signed
@@ -16,6 +18,8 @@ import { verifySecondFactor } from './totp-verify.js'
 // 6-digit code (or a recovery code) and only then starts the login. Per client address 10 tries a minute, per
 // account CODES_PER_ACCOUNT in 15 minutes (counted only once the cookie's signature holds, so nobody can use up
 // another's tries).
+// An account without two-factor on a platform that requires it gets the same cookie after its password, and
+// /login/totp-setup: it enrols there (QR code, first code, recovery codes) and is logged in only then.
 
 export const CODES_PER_ACCOUNT = 5
 const codeForm = z.object({ code: z.string().max(64) })
@@ -24,14 +28,19 @@ export function pendingCookieName(ctx: AppContext): string {
   return ctx.config.secureCookies ? '__Host-fabrik_pending' : 'fabrik_pending'
 }
 
-const codeUrl = (target: string) => (target === '/admin' ? '/login/code' : `/login/code?next=${encodeURIComponent(target)}`)
+const stepUrl = (path: string, target: string) => (target === '/admin' ? path : `${path}?next=${encodeURIComponent(target)}`)
+const codeUrl = (target: string) => stepUrl('/login/code', target)
+const setupUrl = (target: string) => stepUrl('/login/totp-setup', target)
 
-/** After the password, for an account with two-factor on: the pending cookie and the way to the code form. */
-export function startPendingLogin(ctx: AppContext, reply: FastifyReply, facilitator: Facilitator, target: string) {
+/**
+ * After the password, for an account with two-factor on (step 'code') or required and not yet on (step
+ * 'setup'): the pending cookie and the way to the next form.
+ */
+export function startPendingLogin(ctx: AppContext, reply: FastifyReply, facilitator: Pick<Facilitator, 'id' | 'password_hash'>, target: string, step: 'code' | 'setup' = 'code') {
   reply.setCookie(pendingCookieName(ctx), sealPending(ctx.config.sessionSecret, facilitator.id, facilitator.password_hash, ctx.clock()), {
     path: '/', httpOnly: true, sameSite: 'strict', secure: ctx.config.secureCookies, maxAge: PENDING_LIFETIME_MS / 1000,
   })
-  return reply.redirect(codeUrl(target), 303)
+  return reply.redirect(step === 'code' ? codeUrl(target) : setupUrl(target), 303)
 }
 
 /** The account a valid pending cookie names, or null (absent, altered, expired, password changed, disabled). */
@@ -64,6 +73,43 @@ export async function totpLoginRoutes(app: FastifyInstance) {
       title: 'Code de vérification', action: codeUrl(target), errors: error ? { code: error } : {},
     }, status)
   }
+
+  const setupPage = async (request: FastifyRequest, reply: FastifyReply, facilitator: Facilitator, target: string, secret: string, error: string | null, status = 200) => {
+    reply.header('cache-control', 'no-store')
+    return page(request, reply, 'admin/account-totp.eta', {
+      title: 'Activer la double authentification', action: setupUrl(target), cancel: '/login', required: true,
+      ...(await enrolmentView(ctx, facilitator, secret)), errors: error ? { code: error } : {},
+    }, status)
+  }
+
+  app.get('/login/totp-setup', async (request, reply) => {
+    const target = loginTarget((request.query as Record<string, unknown>).next) ?? '/admin'
+    const facilitator = await pendingFacilitator(ctx, request)
+    if (!facilitator) return reply.redirect('/login', 303)
+    if (await findTotp(ctx.db, facilitator.id)) return reply.redirect(codeUrl(target), 303)
+    return setupPage(request, reply, facilitator, target, newTotpSecret(), null)
+  })
+
+  app.post('/login/totp-setup', { config: { rateLimit: perAddress } }, async (request, reply) => {
+    const target = loginTarget((request.query as Record<string, unknown>).next) ?? '/admin'
+    const facilitator = await pendingFacilitator(ctx, request)
+    if (!facilitator) return expired(request, reply)
+    const state = await perAccount(request)
+    if (!state.isAllowed && state.isExceeded) {
+      return tooManyRequests(request, reply, state.ttlInSeconds ?? 900, { sentence: 'Trop de codes ont été essayés pour ce compte. Réessayez' })
+    }
+    const result = await confirmEnrolment(ctx, facilitator.id, request.body)
+    if (!result.ok) {
+      if ('already' in result) return reply.redirect(codeUrl(target), 303)
+      return setupPage(request, reply, facilitator, target, result.secret ?? newTotpSecret(), result.error, 400)
+    }
+    reply.clearCookie(pendingCookieName(ctx), { path: '/' })
+    if (request.login) await endLogin(ctx, request, reply)
+    await startLogin(ctx, reply, facilitator.id)
+    request.log.info({ facilitator: facilitator.id }, 'two-factor login enabled at login; login')
+    reply.header('cache-control', 'no-store')
+    return page(request, reply, 'admin/account-recovery.eta', { title: 'Vos codes de secours', codes: result.codes, next: target })
+  })
 
   app.get('/login/code', async (request, reply) => {
     const target = loginTarget((request.query as Record<string, unknown>).next) ?? '/admin'

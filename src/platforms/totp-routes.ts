@@ -4,18 +4,15 @@ import { requireLogin } from '../web/guards.js'
 import { page } from '../web/views.js'
 import { findFacilitatorById } from './accounts.js'
 import { burnPasswordTime, verifyPassword } from './passwords.js'
-import {
-  CODE_MESSAGES, checkCode, groupedKey, hashRecoveryCode, newRecoveryCodes, newTotpSecret, openEnrolment, otpauthUri, qrDataUrl,
-  sealEnrolment, sealTotpSecret,
-} from './totp.js'
-import { enableTotp, findTotp, removeTotp, unusedRecoveryCodes } from './totp-store.js'
+import { newTotpSecret } from './totp.js'
+import { confirmEnrolment, enrolmentView } from './totp-enrol.js'
+import { findTotp, removeTotp, totpRequired, unusedRecoveryCodes } from './totp-store.js'
 import { verifySecondFactor } from './totp-verify.js'
 
 // A facilitator's own account page (/admin/account): two-factor login turned on from an enrolment page (QR
 // code and key, confirmed by a first code before anything is stored; then ten recovery codes shown once), and
 // off again with the password and a code.
 
-const confirmForm = z.object({ enrolment: z.string().max(500), code: z.string().max(64) })
 const disableForm = z.object({ password: z.string().max(256), code: z.string().max(64) })
 
 const NOTICES: Record<string, string> = {
@@ -34,7 +31,7 @@ export async function totpRoutes(app: FastifyInstance) {
     const query = request.query as Record<string, unknown>
     const notice = query.totp === 'off' ? NOTICES.off : query.recovery === 'used' ? NOTICES.used : null
     return page(request, reply, 'admin/account.eta', {
-      title: 'Mon compte', totp: Boolean(totp), enabledAt: totp?.enabled_at.slice(0, 10) ?? null,
+      title: 'Mon compte', totp: Boolean(totp), enabledAt: totp?.enabled_at.slice(0, 10) ?? null, required: await totpRequired(ctx.db, me),
       recoveryLeft: totp ? await unusedRecoveryCodes(ctx.db, me) : 0, notice, errors,
     }, status)
   }
@@ -43,8 +40,8 @@ export async function totpRoutes(app: FastifyInstance) {
     const login = request.login!
     reply.header('cache-control', 'no-store')
     return page(request, reply, 'admin/account-totp.eta', {
-      title: 'Activer la double authentification', qr: await qrDataUrl(otpauthUri(secret, login.email)), key: groupedKey(secret),
-      enrolment: sealEnrolment(ctx.config.sessionSecret, login.facilitatorId, secret, ctx.clock()), errors,
+      title: 'Activer la double authentification', action: '/admin/account/totp', cancel: '/admin/account',
+      ...(await enrolmentView(ctx, { id: login.facilitatorId, email: login.email }, secret)), errors,
     }, status)
   }
 
@@ -59,29 +56,22 @@ export async function totpRoutes(app: FastifyInstance) {
   app.post('/account/totp', { config: limited }, async (request, reply) => {
     const me = request.login!.facilitatorId
     if (await findTotp(ctx.db, me)) return reply.redirect('/admin/account', 303)
-    const parsed = confirmForm.safeParse(request.body)
-    const secret = parsed.success ? openEnrolment(ctx.config.sessionSecret, me, parsed.data.enrolment, ctx.clock()) : null
-    if (!parsed.success || secret === null) {
-      return enrolPage(request, reply, newTotpSecret(), {
-        code: "Cette page d'activation a expiré (30 minutes). Ajoutez à nouveau Fabrik dans votre application avec ce nouveau code QR.",
-      }, 400)
+    const result = await confirmEnrolment(ctx, me, request.body)
+    if (!result.ok) {
+      if ('already' in result) return reply.redirect('/admin/account', 303)
+      return enrolPage(request, reply, result.secret ?? newTotpSecret(), { code: result.error }, 400)
     }
-    const check = checkCode(secret, parsed.data.code, ctx.clock(), null)
-    if (!check.ok) return enrolPage(request, reply, secret, { code: CODE_MESSAGES[check.reason] }, 400)
-    const codes = newRecoveryCodes()
-    const enabled = await enableTotp(ctx.db, {
-      facilitatorId: me, box: sealTotpSecret(ctx.config.sessionSecret, secret), counter: check.counter,
-      codeHashes: codes.map((c) => hashRecoveryCode(ctx.config.sessionSecret, c)), now: ctx.clock().toISOString(),
-    })
-    if (!enabled) return reply.redirect('/admin/account', 303)
     request.log.info({ facilitator: me }, 'two-factor login enabled')
     reply.header('cache-control', 'no-store')
-    return page(request, reply, 'admin/account-recovery.eta', { title: 'Vos codes de secours', codes })
+    return page(request, reply, 'admin/account-recovery.eta', { title: 'Vos codes de secours', codes: result.codes, next: '/admin/account' })
   })
 
   app.post('/account/totp/disable', { config: limited }, async (request, reply) => {
     const me = request.login!.facilitatorId
     if (!(await findTotp(ctx.db, me))) return reply.redirect('/admin/account', 303)
+    if (await totpRequired(ctx.db, me)) {
+      return accountPage(request, reply, { code: 'Une plateforme que vous animez exige la double authentification : elle ne peut pas être désactivée.' }, 409)
+    }
     const parsed = disableForm.safeParse(request.body)
     const account = await findFacilitatorById(ctx.db, me)
     const passwordOk = parsed.success && account

@@ -57,3 +57,25 @@ export async function totpAccounts(db: Db): Promise<Set<number>> {
   const rows = await db.selectFrom('facilitator_totp').select('facilitator_id').execute()
   return new Set(rows.map((r) => r.facilitator_id))
 }
+
+/** Whether an open platform of this account requires two-factor login. */
+export async function totpRequired(db: Db, facilitatorId: number): Promise<boolean> {
+  const row = await db.selectFrom('facilitator_platform').innerJoin('platform', 'platform.id', 'facilitator_platform.platform_id')
+    .select('platform.id').where('facilitator_platform.facilitator_id', '=', facilitatorId)
+    .where('platform.require_totp', '=', 1).where('platform.archived_at', 'is', null).executeTakeFirst()
+  return row !== undefined
+}
+
+/**
+ * An administrator requires (or no longer requires) two-factor login on a platform. Turned on, it returns the
+ * platform's facilitators without it, whose logins the caller ends (they enrol at their next login).
+ */
+export async function setTotpRequired(db: Db, platformId: number, required: boolean, now: string): Promise<number[]> {
+  await db.updateTable('platform').set({ require_totp: required ? 1 : 0, updated_at: now }).where('id', '=', platformId).execute()
+  if (!required) return []
+  const rows = await db.selectFrom('facilitator_platform').select('facilitator_id').where('platform_id', '=', platformId)
+    .where((eb) => eb.not(eb.exists(eb.selectFrom('facilitator_totp').select('facilitator_totp.facilitator_id')
+      .whereRef('facilitator_totp.facilitator_id', '=', 'facilitator_platform.facilitator_id'))))
+    .execute()
+  return rows.map((r) => r.facilitator_id)
+}

@@ -42,7 +42,7 @@ const keep = 'keep' as const
 
 export const PERSONAL: PrivacyMap = {
   // The structure's published contact (the privacy notice names it): not a data subject of this map.
-  platform: { own: null, key: ['id'], columns: { id: keep, slug: keep, name: keep, timezone: keep, country: keep, region: keep, rrule: keep, default_start: keep, default_end: keep, default_video_url: keep, contact_name: keep, contact_email: keep, contact_phone: keep, booking_mode: keep, booking_close_days: keep, booking_hold_hours: keep, reminder_days: keep, agenda_template: keep, itinerant: keep, home_venue_id: keep, skip_months: keep, archived_at: keep, created_at: keep, updated_at: keep } },
+  platform: { own: null, key: ['id'], columns: { id: keep, slug: keep, name: keep, timezone: keep, country: keep, region: keep, rrule: keep, default_start: keep, default_end: keep, default_video_url: keep, contact_name: keep, contact_email: keep, contact_phone: keep, booking_mode: keep, booking_close_days: keep, booking_hold_hours: keep, reminder_days: keep, agenda_template: keep, itinerant: keep, home_venue_id: keep, skip_months: keep, archived_at: keep, require_totp: keep, created_at: keep, updated_at: keep } },
   // Staff accounts and their logins: removed through the team page (platforms/), never by a person's erasure.
   facilitator: { own: null, key: ['id'], columns: { id: keep, email: keep, name: keep, password_hash: keep, disabled_at: keep, admin: keep, created_at: keep } },
   facilitator_platform: { own: null, key: ['facilitator_id', 'platform_id'], columns: { facilitator_id: keep, platform_id: keep } },

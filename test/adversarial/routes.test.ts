@@ -49,7 +49,7 @@ function expectedGet(url: string, role: Role): number | 'ok' {
   if (url === '/login') return role === 'anon' ? 200 : 303
   if (url === '/admin') return role === 'anon' ? 303 : 'ok'
   // The code step after the password: without the pending state of a password just checked, back to /login.
-  if (url === '/login/code') return 303
+  if (url === '/login/code' || url === '/login/totp-setup') return 303
   if (isOwnAccount(url)) return role === 'anon' ? 303 : 200
   if (isInstanceAdmin(url)) return role === 'anon' ? 303 : role === 'admin' ? 200 : 403
   // The administrator facilitates no platform: another platform's pages, like any facilitator's.
@@ -97,6 +97,8 @@ describe('the route table', () => {
     expect(urls).toContain('POST /admin/account/totp/disable')
     expect(urls).toContain('POST /admin/accounts/:id/totp-reset')
     expect(urls).toContain('POST /admin/accounts/:id/role')
+    expect(urls).toContain('POST /login/totp-setup')
+    expect(urls).toContain('POST /admin/platforms/:slug/two-factor')
     for (const r of routes) expect(() => concrete(r.url, w.ids)).not.toThrow()
   })
 
