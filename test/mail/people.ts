@@ -1,20 +1,15 @@
 import type { Platform } from '../../src/db/schema.js'
-import { insertInvitation, seedPartners } from '../../src/partners/store.js'
 import { contactRecipient } from '../../src/partners/recipients.js'
 import { queueSessionMail } from '../../src/sessions/notify.js'
 import { findSessionById } from '../../src/sessions/store.js'
 import type { TestApp } from '../helpers/app.js'
+import { anInvitedContact } from '../helpers/factories.js'
 
 // A partner contact invited to a session, through the partners feature's own store, and the invitation
 // email queued as partners/ queues it: what the mail tests need of a person with a personal link.
 
-const T0 = '2026-11-01T00:00:00.000Z'
-
-export async function invitedContact(t: TestApp, platform: Platform, sessionId: number, person: { name: string; email: string }) {
-  await seedPartners(t.db, platform.id, [{ name: 'CAF du Pas-de-Calais', kind: 'public_body', themes: [], contacts: [person] }], T0)
-  const contact = await t.db.selectFrom('contact').select(['id', 'name', 'email']).where('email', '=', person.email).executeTakeFirstOrThrow()
-  const invitation = (await insertInvitation(t.db, t.config.sessionSecret, { sessionId, contactId: contact.id }, T0))!
-  return { contact, invitation }
+export function invitedContact(t: TestApp, platform: Platform, sessionId: number, person: { name: string; email: string }) {
+  return anInvitedContact(t.db, t.config.sessionSecret, platform, sessionId, person)
 }
 
 /** Queues the session invitation (REQUEST) for that contact; returns the outbox row's id. */

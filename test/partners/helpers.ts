@@ -1,9 +1,8 @@
 import type { Db, Platform } from '../../src/db/schema.js'
-import { withLinks } from '../../src/mail/links.js'
 import { seedPartners } from '../../src/partners/store.js'
 import { ensureCommune } from '../../src/platforms/store.js'
-import { insertSession } from '../../src/sessions/store.js'
 import { buildTestApp, Client, createPlatform, facilitatorClient, type TestApp, testConfig } from '../helpers/app.js'
+import { aSession, sentMail } from '../helpers/factories.js'
 
 // A platform with a venue of 3 places, a published session on 2026-12-18 09:00–12:00 (Paris), three
 // organisations, and a logged-in facilitator. The test clock starts on 2026-11-23.
@@ -41,10 +40,7 @@ export interface World {
 }
 
 export async function createSession(db: Db, platform: Platform, date: string, status: 'draft' | 'published' = 'published', venueId: number | null = null) {
-  return insertSession(db, platform, {
-    date, start_time: '09:00', end_time: '12:00', commune_id: null, venue_id: venueId, mode: 'in_person', video_url: null,
-    status, notes: null, moved_because: null,
-  }, 'fabrik.test', T0)
+  return aSession(db, platform, { date, status, venue_id: venueId, now: T0 })
 }
 
 export async function world(options: { capacity?: number } = {}): Promise<World> {
@@ -64,7 +60,7 @@ export async function world(options: { capacity?: number } = {}): Promise<World>
 }
 
 /** The outbox as the messages leave: personal links written in (the rows keep references, mail/links.ts). */
-export const outbox = async (db: Db) => (await db.selectFrom('outbox').selectAll().orderBy('id').execute()).map((row) => withLinks(row, testConfig('')))
+export const outbox = (db: Db) => sentMail(db, testConfig(''))
 
 export const invitations = (db: Db) => db.selectFrom('invitation')
   .innerJoin('contact', 'contact.id', 'invitation.contact_id')

@@ -12,11 +12,11 @@ describe('waiting list', () => {
     expect(['waiting', 'declined', 'withdrawn'].some((s) => holdsSlot(s as never))).toBe(false)
   })
 
-  it('a new booking is confirmed in automatic mode, pending in manual mode, waiting when every slot is held', () => {
+  it('a new booking is confirmed in automatic mode, pending in review mode, waiting when every slot is held', () => {
     expect(statusForNewBooking(3, 2, 'auto')).toBe('confirmed')
-    expect(statusForNewBooking(3, 2, 'manual')).toBe('pending')
+    expect(statusForNewBooking(3, 2, 'review')).toBe('pending')
     expect(statusForNewBooking(3, 3, 'auto')).toBe('waiting')
-    expect(statusForNewBooking(3, 4, 'manual')).toBe('waiting')
+    expect(statusForNewBooking(3, 4, 'review')).toBe('waiting')
     expect(statusForNewBooking(0, 0, 'auto')).toBe('waiting')
   })
 
@@ -24,12 +24,12 @@ describe('waiting list', () => {
     expect(statusForNewBooking(3, 0, 'auto', false)).toBe('pending')
     expect(promotedStatus('auto', false)).toBe('pending')
     expect(promotedStatus('auto', true)).toBe('confirmed')
-    expect(promotedStatus('manual', true)).toBe('pending')
+    expect(promotedStatus('review', true)).toBe('pending')
   })
 
   it('confirming the address confirms a pending booking in automatic mode only', () => {
     expect(statusOnAddressConfirmed('pending', 'auto')).toBe('confirmed')
-    expect(statusOnAddressConfirmed('pending', 'manual')).toBe('pending')
+    expect(statusOnAddressConfirmed('pending', 'review')).toBe('pending')
     expect(statusOnAddressConfirmed('waiting', 'auto')).toBe('waiting')
   })
 

@@ -7,8 +7,8 @@ import { withLinks } from '../../src/mail/links.js'
 import { createTransport } from '../../src/mail/transport.js'
 import { deliverDue } from '../../src/mail/worker.js'
 import { dueReminder, queueDueReminders } from '../../src/sessions/reminders.js'
-import { hashToken, personalToken } from '../../src/web/tokens.js'
 import { buildTestApp, Client, createPlatform, facilitatorClient, type TestApp } from '../helpers/app.js'
+import { linkToken, outboxRows } from '../helpers/factories.js'
 import { lintIcs, parseIcs } from '../helpers/ics-lint.js'
 import { startSmtpPeer } from '../helpers/smtp.js'
 import { bookConfirmed, bookingFields, publishedSession } from '../pitches/helpers.js'
@@ -20,7 +20,7 @@ async function invite(t: TestApp, platform: Platform, sessionId: number) {
   for (const [name, email] of [['Hélène Dupré', 'helene.dupre@caf.example.org'], ['Marc "Le Boss" Petit\r\nBcc: x@evil.example', 'marc.petit@caf.example.org']] as const) {
     const c = await t.db.insertInto('contact').values({ partner_id: partner.id, name, email, email_key: email, phone: null, role: null, active: 1, feed_token_hash: null, created_at: now, updated_at: now }).returning('id').executeTakeFirstOrThrow()
     const inv = await t.db.insertInto('invitation').values({ session_id: sessionId, contact_id: c.id, token_hash: `tmp-${c.id}`, answer: 'on_site', answered_at: now, invited_at: now, created_at: now, updated_at: now }).returning('id').executeTakeFirstOrThrow()
-    await t.db.updateTable('invitation').set({ token_hash: hashToken(personalToken(t.config.sessionSecret, 'rsvp', inv.id, 0)) }).where('id', '=', inv.id).execute()
+    await t.db.updateTable('invitation').set({ token_hash: linkToken(t.config, 'rsvp', inv.id).hash }).where('id', '=', inv.id).execute()
   }
 }
 
@@ -51,7 +51,7 @@ describe('a session change reaches everyone who holds it in their calendar', () 
 
   it('queues update, visio update and cancellation for each invitee, with SEQUENCE rising', async () => {
     await moveThenVisioThenCancel()
-    const rows = await t.db.selectFrom('outbox').selectAll().orderBy('id').execute()
+    const rows = await outboxRows(t.db)
     // Not yet sent when the next change came: only the newest message per person is still to go.
     expect(rows.filter((r) => r.status === 'queued').map((r) => r.kind)).toEqual(['session.cancelled', 'session.cancelled', 'session.cancelled'])
     const people = ['helene.dupre@caf.example.org', 'marc.petit@caf.example.org', 'porteur1@example.org']
