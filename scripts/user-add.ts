@@ -4,14 +4,17 @@ import { z } from 'zod'
 import { loadConfig } from '../src/config.js'
 import { createDatabase } from '../src/db/index.js'
 import { migrateToLatest } from '../src/db/migrate.js'
-import { setAdminRole } from '../src/platforms/accounts.js'
+import { findFacilitatorById, setAdminRole } from '../src/platforms/accounts.js'
+import { removeTotp } from '../src/platforms/totp-store.js'
 import { hashPassword, passwordProblem } from '../src/platforms/passwords.js'
 import { countFacilitators, findFacilitatorByEmail, findPlatformBySlug, setAdmin, upsertFacilitator } from '../src/platforms/store.js'
 
-// `npm run user:add -- --email E --name N [--platform SLUG] [--admin | --no-admin]`; password from
-// FABRIK_PASSWORD, else prompted. --admin makes (or promotes) an instance administrator; --no-admin takes the
-// role back (never from the last administrator); the first user of an empty instance is asked whether to be
-// one. Changing the role of an existing user without FABRIK_PASSWORD keeps their password.
+// `npm run user:add -- --email E --name N [--platform SLUG] [--admin | --no-admin] [--reset-totp]`; password
+// from FABRIK_PASSWORD, else prompted. --admin makes (or promotes) an instance administrator; --no-admin takes
+// the role back (never from the last administrator); the first user of an empty instance is asked whether to
+// be one. --reset-totp turns off an account's two-factor login (a lost phone and lost recovery codes, when no
+// administrator can do it from the Comptes page). Changing an existing user without FABRIK_PASSWORD keeps their
+// password.
 
 async function ask(question: string, hidden: boolean): Promise<string> {
   const rl = createInterface({ input: process.stdin, output: process.stdout, terminal: true })
@@ -29,7 +32,7 @@ async function ask(question: string, hidden: boolean): Promise<string> {
 
 async function main() {
   const { values } = parseArgs({
-    options: { email: { type: 'string' }, name: { type: 'string' }, platform: { type: 'string' }, admin: { type: 'boolean' }, 'no-admin': { type: 'boolean' } },
+    options: { email: { type: 'string' }, name: { type: 'string' }, platform: { type: 'string' }, admin: { type: 'boolean' }, 'no-admin': { type: 'boolean' }, 'reset-totp': { type: 'boolean' } },
   })
   const email = z.email().safeParse(values.email?.trim())
   if (!email.success) throw new Error('--email must be a valid address.')
@@ -38,6 +41,7 @@ async function main() {
   const interactive = Boolean(process.stdin.isTTY)
   const demote = values['no-admin'] === true
   if (demote && values.admin) throw new Error('--admin and --no-admin: choose one.')
+  const resetTotp = values['reset-totp'] === true
 
   const db = createDatabase(loadConfig())
   try {
@@ -60,7 +64,12 @@ async function main() {
     }
 
     let password = process.env.FABRIK_PASSWORD
-    if (password === undefined && !(existing && (admin || demote))) {
+    if ((demote || resetTotp) && !existing) throw new Error(`${demote ? '--no-admin' : '--reset-totp'}: there is no account ${email.data}.`)
+    // Checked before anything changes: the last administrator keeps the role.
+    if (demote && (await setAdminRole(db, existing!.id, false)) === 'last-admin') {
+      throw new Error(`--no-admin: ${email.data} is the last administrator of this instance; make another one first (--admin).`)
+    }
+    if (password === undefined && !(existing && (admin || demote || resetTotp))) {
       if (!interactive) throw new Error('No terminal to ask the password: set FABRIK_PASSWORD.')
       password = await ask('Password: ', true)
     }
@@ -73,10 +82,8 @@ async function main() {
       ? await upsertFacilitator(db, { email: email.data, name, passwordHash: await hashPassword(password), platformId, now })
       : await upsertFacilitator(db, { email: email.data, name, passwordHash: existing!.password_hash, platformId, now })
     if (admin) await setAdmin(db, result.id)
-    if (demote && (await setAdminRole(db, result.id, false)) === 'last-admin') {
-      throw new Error(`--no-admin: ${email.data} is the last administrator of this instance; make another one first (--admin).`)
-    }
-    const role = admin ? 'administrator' : 'facilitator'
+    if (resetTotp && (await removeTotp(db, result.id))) console.log(`Two-factor login of ${email.data} is off: their password alone logs in.`)
+    const role = (await findFacilitatorById(db, result.id))?.admin === 1 ? 'administrator' : 'facilitator'
     console.log(`${result.created ? 'Created' : 'Updated'} ${role} ${email.data}${values.platform ? ` on ${values.platform}` : ''}.`)
     if (admin) console.log('They manage the platforms at /admin/platforms.')
   } finally {
