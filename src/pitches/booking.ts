@@ -1,5 +1,4 @@
 import type { AppContext } from '../context.js'
-import { isPostgres } from '../db/index.js'
 import type { Db, Pitch, Platform, PitchStatus } from '../db/schema.js'
 import type { MailKind } from '../mail/kinds.js'
 import { queueSessionMail, slotMailQueued } from '../sessions/notify.js'
@@ -190,7 +189,7 @@ export function bookedMail(status: PitchStatus): MailKind {
 export async function bookPitch(ctx: AppContext, platform: Platform, sessionId: number, request: BookingRequest, isOpen: (s: SessionRow) => boolean): Promise<BookingResult> {
   const now = ctx.clock().toISOString()
   return ctx.db.transaction().execute(async (trx) => {
-    await lockSession(trx, sessionId, isPostgres(ctx.db))
+    await lockSession(trx, sessionId)
     const session = await findSessionById(trx, sessionId)
     if (!session || !isOpen(session)) throw new BookingClosedError()
     const { email } = request.holder
@@ -219,7 +218,7 @@ export async function changePitch(ctx: AppContext, platform: Platform, pitchId: 
   const now = ctx.clock().toISOString()
   return ctx.db.transaction().execute(async (trx) => {
     const first = (await findPitch(trx, pitchId))!
-    await lockSession(trx, first.session_id, isPostgres(ctx.db))
+    await lockSession(trx, first.session_id)
     const before = (await findPitch(trx, pitchId))!
     const session = (await findSessionById(trx, before.session_id))!
     const times = await heldSlotTimes(trx, session)
@@ -270,7 +269,7 @@ export async function changePitch(ctx: AppContext, platform: Platform, pitchId: 
         break
       case 'move': {
         if (change.toSessionId === session.id) break
-        await lockSession(trx, change.toSessionId, isPostgres(ctx.db))
+        await lockSession(trx, change.toSessionId)
         const target = (await findSessionById(trx, change.toSessionId))!
         const clash = await findPitchForHolder(trx, target.id, before.holder_id)
         if (clash) throw new BookingClosedError()

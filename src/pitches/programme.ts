@@ -1,5 +1,4 @@
 import type { AppContext } from '../context.js'
-import { isPostgres } from '../db/index.js'
 import type { Platform } from '../db/schema.js'
 import { findSessionById, lockSession, replaceAgenda, type SessionRow } from '../sessions/store.js'
 import { type AgendaEdit, type AgendaRow, editAgenda } from './agenda-edit.js'
@@ -13,7 +12,7 @@ import { countHeld } from './store.js'
 /** Moves a held pitch one slot up or down; the two holders who swap times are told. */
 export async function reorderHeld(ctx: AppContext, platform: Platform, session: SessionRow, pitchId: number, direction: 'up' | 'down'): Promise<boolean> {
   return ctx.db.transaction().execute(async (trx) => {
-    await lockSession(trx, session.id, isPostgres(ctx.db))
+    await lockSession(trx, session.id)
     const current = (await findSessionById(trx, session.id))!
     const times = await heldSlotTimes(trx, current)
     const moved = await reorderPitch(trx, session.id, pitchId, direction, ctx.clock().toISOString())
@@ -29,7 +28,7 @@ export async function reorderHeld(ctx: AppContext, platform: Platform, session: 
  */
 export async function saveAgenda(ctx: AppContext, platform: Platform, session: SessionRow, rows: AgendaRow[]): Promise<AgendaEdit> {
   return ctx.db.transaction().execute(async (trx) => {
-    await lockSession(trx, session.id, isPostgres(ctx.db))
+    await lockSession(trx, session.id)
     const current = (await findSessionById(trx, session.id))!
     const edit = editAgenda(rows, { start: current.start_time, end: current.end_time, held: await countHeld(trx, session.id) })
     if (!edit.ok) return edit

@@ -1,6 +1,5 @@
 import { DateTime } from 'luxon'
 import type { AppContext } from '../context.js'
-import { isPostgres } from '../db/index.js'
 import type { Db, Platform } from '../db/schema.js'
 import { queueSessionMail } from '../sessions/notify.js'
 import { findSessionById, lockSession, type SessionRow } from '../sessions/store.js'
@@ -67,7 +66,7 @@ export async function bookFromForm(ctx: AppContext, platform: Platform, sessionI
   const now = ctx.clock()
   const iso = now.toISOString()
   return ctx.db.transaction().execute(async (trx): Promise<FormAnswer> => {
-    await lockSession(trx, sessionId, isPostgres(ctx.db))
+    await lockSession(trx, sessionId)
     const session = await findSessionById(trx, sessionId)
     if (!session || !isOpen(session)) throw new BookingClosedError()
     const again = await answeredBefore(ctx, trx, nonceHash)

@@ -1,5 +1,4 @@
 import type { AppContext } from '../context.js'
-import { isPostgres } from '../db/index.js'
 import type { Db, Platform } from '../db/schema.js'
 import { nameKey } from '../platforms/names.js'
 import { lockSession, type SessionRow } from '../sessions/store.js'
@@ -48,7 +47,7 @@ export interface SaveResult { conflicts: Array<Conflict & { name: string }> }
 export async function saveRoll(ctx: AppContext, platform: Platform, session: SessionRow, input: AttendanceInput, by: number | null): Promise<SaveResult> {
   const now = ctx.clock().toISOString()
   return ctx.db.transaction().execute(async (trx) => {
-    await lockSession(trx, session.id, isPostgres(ctx.db))
+    await lockSession(trx, session.id)
     const { people, rows } = await rollOf(trx, session.id)
     const byKey = new Map(people.map((p) => [p.key, p]))
     const stored = new Map<string, Stored>([...rows].map(([k, r]) => [k, { presence: r.presence, updatedAt: r.updated_at }]))

@@ -10,8 +10,9 @@ import { page } from '../web/views.js'
 import { applySessionChange } from './changes.js'
 import { MONTHS, planForm, sessionForm, visioForm, yearForm } from './forms.js'
 import { draftSessions, usualSkipMonths } from './planning.js'
+import { crossCheck, placeOf } from './placement.js'
+import { findSessionByDate, hostingHistory, insertSession, listAgenda, listSessions, publishYear, type SessionRow } from './store.js'
 import { presentSession } from './view.js'
-import { findSessionByDate, hostingHistory, insertSession, listAgenda, listSessions, type SessionRow } from './store.js'
 
 // The facilitator's calendar: plan a year from the rule, adjust each session, publish, move, cancel, go remote.
 // Registered in the platform scope (/admin/p/{slug}, app.ts): the login and the platform are already checked.
@@ -78,9 +79,7 @@ export async function sessionAdminRoutes(app: FastifyInstance) {
     const form = parseForm(yearForm, request.body)
     if (!form.ok) return reply.redirect(base(platform), 303)
     const { year } = form.data
-    await ctx.db.updateTable('session').set({ status: 'published', updated_at: ctx.clock().toISOString() })
-      .where('platform_id', '=', platform.id).where('status', '=', 'draft')
-      .where('date', '>=', `${year}-01-01`).where('date', '<=', `${year}-12-31`).execute()
+    await publishYear(ctx.db, platform.id, year, ctx.clock().toISOString())
     return reply.redirect(`${base(platform)}?year=${year}`, 303)
   })
 
@@ -118,40 +117,25 @@ export async function sessionAdminRoutes(app: FastifyInstance) {
     return renderSession(request, reply, platform, session, valuesOf(session), {})
   })
 
-  /** Checks that go beyond one field: the place belongs to this platform, one session per day, a link for visio. */
-  async function crossCheck(platform: Platform, data: { date: string; commune_id: number | null; venue_id: number | null; mode: string; video_url: string | null }, currentId: number | null) {
-    const errors: FieldErrors = {}
-    const other = await findSessionByDate(ctx.db, platform.id, data.date)
-    if (other && other.id !== currentId) errors.date = 'Une séance existe déjà ce jour-là.'
-    const communes = await listCommunes(ctx.db, platform.id)
-    if (data.commune_id !== null && !communes.some((c) => c.id === data.commune_id)) errors.commune_id = 'Commune inconnue.'
-    if (data.venue_id !== null) {
-      const venue = (await listVenues(ctx.db, platform.id)).find((v) => v.id === data.venue_id)
-      if (!venue) errors.venue_id = 'Lieu inconnu.'
-      else if (data.commune_id !== null && venue.commune_id !== data.commune_id) errors.venue_id = "Ce lieu n'est pas dans la commune choisie."
-    }
-    if (data.mode !== 'in_person' && !data.video_url && !platform.default_video_url) {
-      errors.video_url = 'Indiquez le lien de visioconférence (https://…).'
-    }
-    return errors
-  }
-
-  async function placeOf(platform: Platform, commune_id: number | null, venue_id: number | null) {
-    if (venue_id !== null && commune_id === null) {
-      const venue = (await listVenues(ctx.db, platform.id)).find((v) => v.id === venue_id)
-      return { commune_id: venue?.commune_id ?? null, venue_id }
-    }
-    return { commune_id, venue_id }
+  /** What the form's cross-checks look at (placement.ts): the session of that day, the communes, the venues. */
+  async function placementFacts(platform: Platform, data: { date: string; venue_id: number | null }) {
+    const [sameDay, communes, venues] = await Promise.all([
+      findSessionByDate(ctx.db, platform.id, data.date),
+      listCommunes(ctx.db, platform.id),
+      data.venue_id !== null ? listVenues(ctx.db, platform.id) : Promise.resolve([]),
+    ])
+    return { sameDay, communes, venues }
   }
 
   app.post('/sessions', async (request, reply) => {
     const platform = platformOf(request)
     const form = parseForm(sessionForm, request.body)
     if (!form.ok) return renderSession(request, reply, platform, undefined, form.values, form.errors, 400)
-    const errors = await crossCheck(platform, form.data, null)
+    const facts = await placementFacts(platform, form.data)
+    const errors = crossCheck(platform.default_video_url, form.data, facts, null)
     if (Object.keys(errors).length) return renderSession(request, reply, platform, undefined, form.values, errors, 400)
     const d = form.data
-    const place = await placeOf(platform, d.commune_id, d.venue_id)
+    const place = placeOf(facts.venues, d.commune_id, d.venue_id)
     await ctx.db.transaction().execute((trx) => insertSession(trx, platform, {
       date: d.date, start_time: d.start_time, end_time: d.end_time, ...place, mode: d.mode,
       video_url: d.mode === 'in_person' ? d.video_url : d.video_url ?? platform.default_video_url,
@@ -166,10 +150,11 @@ export async function sessionAdminRoutes(app: FastifyInstance) {
     if (!session) return notFound(request, reply)
     const form = parseForm(sessionForm, request.body)
     if (!form.ok) return renderSession(request, reply, platform, session, form.values, form.errors, 400)
-    const errors = await crossCheck(platform, form.data, session.id)
+    const facts = await placementFacts(platform, form.data)
+    const errors = crossCheck(platform.default_video_url, form.data, facts, session.id)
     if (Object.keys(errors).length) return renderSession(request, reply, platform, session, form.values, errors, 400)
     const d = form.data
-    const place = await placeOf(platform, d.commune_id, d.venue_id)
+    const place = placeOf(facts.venues, d.commune_id, d.venue_id)
     await applySessionChange(ctx, platform, session.id, {
       date: d.date, start_time: d.start_time, end_time: d.end_time, ...place, mode: d.mode,
       video_url: d.mode === 'in_person' ? d.video_url : d.video_url ?? platform.default_video_url,

@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto'
+import { isPostgres } from '../db/index.js'
 import type { Db, NewSession, Platform, SessionStatus, SessionUpdate } from '../db/schema.js'
 import { type AgendaTemplateItem, parseAgendaTemplate } from './agenda.js'
 import { toInstant } from '../calendar/zoned.js'
@@ -110,13 +111,21 @@ export function updateSessionRow(db: Db, id: number, patch: SessionUpdate) {
   return db.updateTable('session').set(patch).where('id', '=', id).execute()
 }
 
+/** "Publier l'année": every draft session of the platform in that year becomes published. */
+export async function publishYear(db: Db, platformId: number, year: number, now: string): Promise<void> {
+  await db.updateTable('session').set({ status: 'published', updated_at: now })
+    .where('platform_id', '=', platformId).where('status', '=', 'draft')
+    .where('date', '>=', `${year}-01-01`).where('date', '<=', `${year}-12-31`).execute()
+}
+
 /**
  * Serialises bookings of one session. PostgreSQL: lock the session row until the transaction ends (a
  * conditional insert is not enough under READ COMMITTED). SQLite: writers are already serialised — one
  * connection, and Kysely runs one transaction at a time on it — and `FOR UPDATE` is a syntax error there.
+ * The dialect is read from the database handle itself (a transaction knows its adapter).
  */
-export async function lockSession(db: Db, sessionId: number, postgres: boolean): Promise<void> {
-  if (postgres) await db.selectFrom('session').select('id').where('id', '=', sessionId).forUpdate().execute()
+export async function lockSession(db: Db, sessionId: number): Promise<void> {
+  if (isPostgres(db)) await db.selectFrom('session').select('id').where('id', '=', sessionId).forUpdate().execute()
 }
 
 /** SEQUENCE goes up for a message that changes one person's copy (a CANCEL to one attendee). */
