@@ -188,6 +188,17 @@ describe.skipIf(e2eSkipReason() !== null)('journey 4: an administrator creates a
     expect(await page.locator(`tr:has-text("${ADMIN.email}")`).textContent()).toContain('Activée')
     await journey.audit(page, 'accounts (administrators)', 'admin-accounts')
 
+    // The operator's way back for the last administrator: never demoted; two-factor reset from the command line.
+    const demoted = await runScript(server!, 'user-add', ['--no-admin', '--email', ADMIN.email, '--name', ADMIN.name]).then(() => null, (e: Error) => e.message)
+    expect(demoted).toMatch(/--no-admin: .* is the last administrator of this instance/)
+    expect(await runScript(server!, 'user-add', ['--reset-totp', '--email', ADMIN.email, '--name', ADMIN.name])).toContain('Two-factor login of')
+    const again = await journey.freshPage(DESKTOP)
+    await again.goto(`${base}/login`)
+    await again.getByLabel('Adresse e-mail').fill(ADMIN.email)
+    await again.getByLabel('Mot de passe').fill(ADMIN.password)
+    await again.getByRole('button', { name: 'Se connecter' }).click()
+    await again.waitForURL(`${base}/admin/platforms`)
+
     if (journey.a11yFailures.length) throw new Error(journey.a11yFailures.join('\n\n'))
     // The one 400 is the malformed code, on purpose.
     const expected = (p: string) => p.includes(`400 for POST ${base}/login/code`) || (p.startsWith(`${base}/login/code: console error:`) && p.includes('status of 400'))
