@@ -3,6 +3,7 @@ import type { Indicators } from './compute.js'
 import type { Cell } from './csv.js'
 import { INDICATOR_KEYS, INDICATOR_LABELS } from './keys.js'
 import { type Progress, progressOf } from './progress.js'
+import { DOMAINS, STAGES } from '../pitches/forms.js'
 
 // What the page, the JSON and the CSV show of the year's figures: one list of rows, built once.
 
@@ -40,3 +41,22 @@ export function charts(ind: Indicators) {
     modes: barChart('Séances par mode', Object.entries(MODE_LABELS).map(([k, label]) => ({ label, value: ind.sessionsByMode[k as keyof typeof MODE_LABELS] }))),
   }
 }
+
+const label = (labels: Record<string, string>, key: string) => (Object.hasOwn(labels, key) ? labels[key]! : key || 'Non renseigné')
+
+/** Each table of the page as CSV (report.csv?table=…); the default, 'indicators', is CONTRACT's one row per indicator. */
+export const CSV_TABLES = {
+  indicators: csvRows,
+  modes: (ind: Indicators) => [['mode', 'séances'], ...Object.entries(MODE_LABELS).map(([k, l]) => [l, ind.sessionsByMode[k as keyof typeof MODE_LABELS]])],
+  communes: (ind: Indicators) => [['commune', 'séances tenues'], ...ind.communes.map((c) => [c.name, c.sessions]), ...ind.communesNever.map((c) => [c, 0])],
+  holders: (ind: Indicators) => [['type', 'porteurs'], ...Object.entries(KIND_LABELS).map(([k, l]) => [l, ind.holdersByKind[k] ?? 0])],
+  partners: (ind: Indicators) => [['organisation', 'invitée', 'présente', 'sur place', 'à distance', 'venue sans invitation'],
+    ...ind.partners.map((p) => [p.name, p.invited, p.present, p.onSite, p.remote, p.known ? 'non' : 'oui'])],
+  domains: (ind: Indicators) => [['domaine', 'initiatives'], ...Object.entries(ind.initiativesByDomain).map(([k, v]) => [label(DOMAINS, k), v])],
+  stages: (ind: Indicators) => [['stade', 'initiatives'], ...Object.entries(ind.initiativesByStage).map(([k, v]) => [label(STAGES, k), v])],
+  referrals: (ind: Indicators) => [['état', 'orientations'], ...Object.entries(STATUS_LABELS).map(([k, l]) => [l, ind.referralsByStatus[k as keyof typeof STATUS_LABELS]])],
+  'referral-partners': (ind: Indicators) => [['organisation', 'orientations', 'abouties'], ...ind.referralsByPartner.map((r) => [r.name, r.referrals, r.succeeded])],
+} satisfies Record<string, (ind: Indicators) => Cell[][]>
+
+export type CsvTable = keyof typeof CSV_TABLES
+export const isCsvTable = (s: unknown): s is CsvTable => typeof s === 'string' && Object.hasOwn(CSV_TABLES, s)

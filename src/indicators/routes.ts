@@ -12,7 +12,7 @@ import { computeIndicators, type Indicators } from './compute.js'
 import { toCsv } from './csv.js'
 import { INDICATOR_KEYS, type Targets } from './keys.js'
 import { loadYear } from './queries.js'
-import { charts, csvRows, indicatorRows, KIND_LABELS, MODE_LABELS, STATUS_LABELS } from './report.js'
+import { charts, CSV_TABLES, indicatorRows, isCsvTable, KIND_LABELS, MODE_LABELS, STATUS_LABELS } from './report.js'
 import { saveTargets, targetsOf } from './store.js'
 
 // "Bilan" (#21): the year's indicators against the targets the facilitator set, as a page, report.json and
@@ -77,7 +77,7 @@ export async function indicatorRoutes(app: FastifyInstance) {
     const platform = platformOf(request)
     const year = yearOf(request, platform)
     if (year === null) return badYear(request, reply)
-    return page(request, reply, 'admin/indicators-print.eta', { title: `Bilan ${year} — ${platform.name}`, ...common(platform, year, await figures(platform, year)) })
+    return page(request, reply, 'admin/indicators-print.eta', { title: `Bilan ${year} — ${platform.name}`, ...common(platform, year, await figures(platform, year)), printing: true })
   })
 
   app.post('/indicators/targets', async (request, reply) => {
@@ -110,9 +110,12 @@ export async function indicatorRoutes(app: FastifyInstance) {
     const platform = platformOf(request)
     const year = yearOf(request, platform)
     if (year === null) return badYear(request, reply)
+    const table = (request.query as Record<string, unknown>).table ?? 'indicators'
+    if (!isCsvTable(table)) return errorPage(request, reply, 400, 'Tableau inconnu', `Tableaux disponibles : ${Object.keys(CSV_TABLES).join(', ')}.`)
     const ind = await figures(platform, year)
+    const name = table === 'indicators' ? `bilan-${platform.slug}-${year}` : `bilan-${platform.slug}-${year}-${table}`
     return reply.header('cache-control', 'private, no-store')
-      .header('content-disposition', `attachment; filename="bilan-${platform.slug}-${year}.csv"`)
-      .type('text/csv; charset=utf-8').send(toCsv(csvRows(ind)))
+      .header('content-disposition', `attachment; filename="${name}.csv"`)
+      .type('text/csv; charset=utf-8').send(toCsv(CSV_TABLES[table](ind)))
   })
 }

@@ -29,7 +29,7 @@ export const EXPECTED_2027 = {
   communesVisited: 2,
   pitches: 1, // P8; P9 is at S8, not yet held
   distinctHolders: 1,
-  partnersPresent: 0,
+  partnersPresent: 1, // a walk-in whose organisation reads as a spreadsheet formula
   advice: 0,
   referrals: 0,
   referralsSucceeded: 0,
@@ -103,6 +103,7 @@ export async function knownDataset(db: Db, slug = 'bilan'): Promise<Known> {
   await attend(S2, 'on_site', { name: 'Wanda' }) // a person on their own neither
   await attend(S4, 'remote', { contact: cA1, partner: A })
   await attend(S3, 'on_site', { contact: cC1, partner: C }) // the cancelled session
+  await attend(S6, 'on_site', { name: 'Victor', organisation: '=HYPERLINK("http://evil.example";"Cliquez")' })
 
   const advise = (pitchId: number, source: 'written' | 'table', partnerId: number | null) => db.insertInto('advice').values({ pitch_id: pitchId, contact_id: null, partner_id: partnerId, body: 'Un avis.', source, author_name: null, recorded_by: null, created_at: T0 }).execute()
   await advise(P1.id, 'table', A)

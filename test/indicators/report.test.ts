@@ -125,6 +125,22 @@ describe('report.json, report.csv and the Bilan page on a known dataset', () => 
     expect((await other.get('/admin/p/bilan/indicators/print?year=2026')).statusCode).toBe(404)
   })
 
+  it('exports every table of the page as CSV, formulas neutralised', async () => {
+    const res = await own.get('/admin/p/bilan/report.csv?year=2027&table=partners')
+    expect(res.statusCode).toBe(200)
+    expect(res.headers['content-disposition']).toBe('attachment; filename="bilan-bilan-2027-partners.csv"')
+    expect(res.rawPayload.subarray(3).toString('utf8')).toBe(
+      'organisation;invitée;présente;sur place;à distance;venue sans invitation\r\n'
+      + `"'=HYPERLINK(""http://evil.example"";""Cliquez"")";0;1;1;0;oui\r\n`)
+    const communes = (await own.get('/admin/p/bilan/report.csv?year=2026&table=communes')).rawPayload.subarray(3).toString('utf8')
+    expect(communes).toBe('commune;séances tenues\r\nLens;2\r\nLiévin;1\r\nAvion;0\r\nHarnes;0\r\n')
+    const page = await own.get('/admin/p/bilan/indicators?year=2026')
+    expect(page.body).toContain('href="/admin/p/bilan/report.csv?year=2026&amp;table=communes" download>Télécharger les séances par commune (CSV)</a>')
+    expect((await own.get('/admin/p/bilan/report.csv?year=2026&table=__proto__')).statusCode).toBe(400)
+    expect((await own.get('/admin/p/bilan/report.csv?year=2026&table=nope')).statusCode).toBe(400)
+    expect((await own.get('/admin/p/bilan/indicators?year=2027')).body).toContain('=HYPERLINK(&quot;http://evil.example&quot;;&quot;Cliquez&quot;) (venue sans invitation)')
+  })
+
   it('shows each platform only to its facilitators', async () => {
     for (const url of ['/admin/p/bilan/indicators', '/admin/p/bilan/report.json?year=2026', '/admin/p/bilan/report.csv?year=2026']) {
       expect((await other.get(url)).statusCode, url).toBe(404)
