@@ -16,6 +16,7 @@ import { draftSessions } from '../sessions/planning.js'
 import { hostingHistory, insertSession, listSessions, type SessionRow } from '../sessions/store.js'
 import { projectRoot } from '../web/views.js'
 import { type LuxembourgReport, seedLuxembourg, seedLuxembourgPeople } from './luxembourg.js'
+import { seedDemoRecord } from './record.js'
 
 // The demo platform of Lens-Liévin, as the 2021 brochure describes it. Idempotent: every step checks first.
 
@@ -139,6 +140,7 @@ export async function seedDemoPartners(ctx: AppContext): Promise<number> {
   const platform = (await findPlatformBySlug(ctx.db, DEMO_SLUG))!
   const now = ctx.clock().toISOString()
   const added = await ctx.db.transaction().execute((trx) => seedPartners(trx, platform.id, PARTNERS, now))
+  await seedDemoRecord(ctx, platform) // the two most recent past sessions, recorded at the table (record.ts)
   const today = todayIn(platform.timezone, ctx.clock())
   const [next] = await listSessions(ctx.db, platform.id, { from: today, statuses: ['published'], limit: 1 })
   if (!next) return added.contacts
