@@ -24,6 +24,8 @@ import type { SessionProviders } from './sessions/recipient.js'
 import { pitchAdminRoutes } from './pitches/admin-routes.js'
 import { pitchRoutes } from './pitches/routes.js'
 import { attendanceRoutes } from './record/attendance-routes.js'
+import { referralAdminRoutes } from './referrals/admin-routes.js'
+import { referralLinkRoutes } from './referrals/partner-routes.js'
 import { recordRoutes } from './record/routes.js'
 import { holderFeeds } from './pitches/feed-query.js'
 import { privacyPublicRoutes } from './privacy/public-routes.js'
@@ -100,6 +102,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     await scope.register(teamRoutes)
     await scope.register(indicatorRoutes)
     await scope.register(attendanceRoutes)
+    await scope.register(referralAdminRoutes)
     await scope.register(recordRoutes)
     await scope.register(privacyRoutes)
   }, { prefix: '/admin/p/:slug' })
@@ -113,6 +116,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // Whose feed a token is, asked of each owner (sessions/ reads neither contacts nor holders).
   await app.register(personalFeedRoutes, { feeds: [contactFeeds, holderFeeds] })
   await app.register(rsvpRoutes)
+  await app.register(referralLinkRoutes)
   await app.register(privacyPublicRoutes)
   await app.register(publicRoutes, { pitches: publicPitches })
 

@@ -2,6 +2,7 @@ import { attendeesOf } from './attendees.js'
 import type { AppContext } from './context.js'
 import { purgeOldMail } from './mail/retention.js'
 import { releaseLapsedHolds } from './pitches/public-booking.js'
+import { remindOverdueReferrals } from './referrals/reminders.js'
 import { runRetention } from './privacy/retention.js'
 import { kickReplyPoll } from './replies/poller.js'
 import { queueDueReminders } from './sessions/reminders.js'
@@ -20,6 +21,8 @@ export async function backgroundTick(ctx: AppContext): Promise<void> {
   await queueDueReminders({ ...ctx, attendees: attendeesOf(ctx) })
   // Bookings nobody confirmed from the email in time give their slot back (pitches/holds.ts).
   await releaseLapsedHolds(ctx)
+  // Referrals whose follow-up day passed with no news: one reminder to the partner (referrals/reminders.ts).
+  await remindOverdueReferrals(ctx, ctx.clock())
   // Calendar answers from the ORGANIZER mailbox (REPLY_IMAP_URL): about once a minute, without waiting for it.
   kickReplyPoll(ctx)
   const now = ctx.clock()

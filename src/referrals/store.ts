@@ -1,7 +1,8 @@
+import { sql } from 'kysely'
 import type { Db, ReferralStatus } from '../db/schema.js'
 import { hashToken, personalToken, randomToken } from '../web/tokens.js'
 import { mailerOf, queueHolderUpdate, queuePartnerMail, type ReferralMailer } from './mail.js'
-import { canMove, type ReferralActor } from './status.js'
+import { canMove, OPEN_STATUSES, type ReferralActor } from './status.js'
 
 // The only writes of referral and referral_event. Every function runs in the caller's transaction (a
 // Kysely transaction is a Db) and queues its mails there, so a referral and its email exist together or not.
@@ -98,8 +99,10 @@ export async function shareContactWithPartner(db: Db, input: { referralId: numbe
  * (or two runs) exactly one gets true and queues the mail.
  */
 export async function claimReminder(db: Db, referralId: number, now: string): Promise<boolean> {
+  // Still open and not updated since its follow-up day (a partner's answer that just came in wins).
   const updated = await db.updateTable('referral').set({ reminded_at: now })
-    .where('id', '=', referralId).where('reminded_at', 'is', null).executeTakeFirst()
+    .where('id', '=', referralId).where('reminded_at', 'is', null).where('status', 'in', [...OPEN_STATUSES])
+    .where(sql<string>`substr(updated_at, 1, 10)`, '<', sql<string>`follow_up_on`).executeTakeFirst()
   return Number(updated.numUpdatedRows) === 1
 }
 
