@@ -20,7 +20,7 @@ const ALLOWED_FEATURES = {
   indicators: ['platforms', 'sessions', 'pitches', 'partners', 'referrals', 'record', 'replies'],
   audit: [],
   privacy: ['platforms', 'sessions', 'pitches', 'partners', 'referrals', 'record', 'indicators', 'audit', 'replies'],
-  admin: ['platforms', 'sessions', 'pitches', 'partners'],
+  admin: ['platforms', 'sessions', 'pitches', 'partners', 'audit'],
   // Calendar answers read from the ORGANIZER mailbox: they write through partners/, nothing imports them.
   replies: ['platforms', 'sessions', 'partners', 'pitches'],
 }

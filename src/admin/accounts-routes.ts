@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { z } from 'zod'
+import { type AuditActor, record } from '../audit/store.js'
 import { accountPlatforms, findFacilitatorById, listAccounts, setAdminRole } from '../platforms/accounts.js'
 import { findAnyPlatformBySlug, listAllPlatforms } from '../platforms/store.js'
 import { removeTotp, setTotpRequired, totpAccounts } from '../platforms/totp-store.js'
@@ -25,6 +26,8 @@ const NOTICES: Record<string, string> = {
 
 export async function adminAccountRoutes(app: FastifyInstance) {
   const ctx = app.ctx
+  // Each change is written to the audit trail in its own transaction (ids and figures only).
+  const actor = (request: FastifyRequest): AuditActor => ({ kind: 'facilitator', facilitatorId: request.login!.facilitatorId, address: request.ip })
   app.addHook('onRequest', requireAdmin)
 
   async function accountOf(request: FastifyRequest) {
@@ -48,9 +51,12 @@ export async function adminAccountRoutes(app: FastifyInstance) {
   app.post('/accounts/:id/totp-reset', async (request, reply) => {
     const account = await accountOf(request)
     if (!account) return notFound(request, reply)
-    if (await removeTotp(ctx.db, account.id)) {
-      request.log.warn({ facilitator: account.id, by: request.login!.facilitatorId }, 'two-factor login reset by an administrator')
-    }
+    const removed = await ctx.db.transaction().execute(async (trx) => {
+      if (!(await removeTotp(trx, account.id))) return false
+      await record(trx, { platformId: null, actor: actor(request), action: 'account.totp-reset', rows: { facilitator: [account.id] } }, ctx.clock().toISOString())
+      return true
+    })
+    if (removed) request.log.warn({ facilitator: account.id, by: request.login!.facilitatorId }, 'two-factor login reset by an administrator')
     return reply.redirect('/admin/accounts?done=reset', 303)
   })
 
@@ -65,6 +71,9 @@ export async function adminAccountRoutes(app: FastifyInstance) {
     await ctx.db.transaction().execute(async (trx) => {
       const without = await setTotpRequired(trx, platform.id, required, ctx.clock().toISOString())
       for (const id of without) await endLogins(trx, id)
+      await record(trx, {
+        platformId: platform.id, actor: actor(request), action: 'platform.totp-required', counts: { required: required ? 1 : 0, logged_out: without.length },
+      }, ctx.clock().toISOString())
     })
     request.log.info({ platform: platform.id, required, by: request.login!.facilitatorId }, 'two-factor login requirement')
     return reply.redirect(`/admin/accounts?done=${required ? 'required' : 'optional'}`, 303)
@@ -75,7 +84,14 @@ export async function adminAccountRoutes(app: FastifyInstance) {
     if (!account) return notFound(request, reply)
     const parsed = roleForm.safeParse(request.body)
     if (!parsed.success) return errorPage(request, reply, 400, 'Rôle inconnu', 'Choisissez « administrateur » ou « animation ».')
-    const result = await setAdminRole(ctx.db, account.id, parsed.data.role === 'admin')
+    const admin = parsed.data.role === 'admin'
+    const result = await ctx.db.transaction().execute(async (trx) => {
+      const changed = await setAdminRole(trx, account.id, admin)
+      if (changed === 'changed') {
+        await record(trx, { platformId: null, actor: actor(request), action: 'account.role', rows: { facilitator: [account.id] }, counts: { admin: admin ? 1 : 0 } }, ctx.clock().toISOString())
+      }
+      return changed
+    })
     if (result === 'last-admin') {
       return listPage(request, reply, 409, `${account.name} est le dernier administrateur de l’instance : nommez-en un autre avant de lui retirer ce rôle.`)
     }

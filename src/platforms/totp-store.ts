@@ -45,7 +45,9 @@ export async function unusedRecoveryCodes(db: Db, facilitatorId: number): Promis
 
 /** Turns two-factor login off (the account's own choice, or an administrator's reset); false if it was off. */
 export async function removeTotp(db: Db, facilitatorId: number): Promise<boolean> {
-  return db.transaction().execute(async (trx) => {
+  // In the caller's transaction when there is one (an administrator's reset is audited with it).
+  const inTransaction = <T>(fn: (trx: Db) => Promise<T>) => (db.isTransaction ? fn(db) : db.transaction().execute(fn))
+  return inTransaction(async (trx) => {
     await trx.deleteFrom('facilitator_recovery_code').where('facilitator_id', '=', facilitatorId).execute()
     const result = await trx.deleteFrom('facilitator_totp').where('facilitator_id', '=', facilitatorId).executeTakeFirst()
     return Number(result.numDeletedRows) === 1

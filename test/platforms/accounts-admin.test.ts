@@ -35,6 +35,7 @@ describe('the administrator role', () => {
     const promoted = await admin.post(`/admin/accounts/${camilleId}/role`, { role: 'admin', _csrf: csrfToken(list.body) })
     expect(promoted.headers.location).toBe('/admin/accounts?done=admin')
     expect(await isAdmin(camilleId)).toBe(true)
+    expect(await t.db.selectFrom('audit_event').select(['action', 'subject']).execute()).toEqual([{ action: 'account.role', subject: `facilitator:${camilleId}` }])
     // Giving up one's own role leaves the administrators' pages.
     const self = await admin.post(`/admin/accounts/${adminId}/role`, { role: 'facilitator', _csrf: csrfToken(list.body) })
     expect(self.headers.location).toBe('/admin')

@@ -154,6 +154,8 @@ describe('two-factor login (TOTP)', () => {
     const reset = await admin.post(`/admin/accounts/${camilleId}/totp-reset`, { _csrf: csrfToken(list.body) })
     expect(reset.statusCode).toBe(303)
     expect(await count('facilitator_totp')).toBe(0)
+    const trail = await t.db.selectFrom('audit_event').select(['action', 'subject', 'actor_facilitator_id']).execute()
+    expect(trail).toEqual([{ action: 'account.totp-reset', subject: `facilitator:${camilleId}`, actor_facilitator_id: adminId }])
     expect((await new Client(t.app).login(EMAIL)).headers.location).toBe('/admin')
     expect((await admin.post('/admin/accounts/999999/totp-reset', { _csrf: csrfToken(list.body) })).statusCode).toBe(404)
   })
@@ -169,6 +171,8 @@ describe('two-factor login (TOTP)', () => {
     expect(bad.statusCode).toBe(400)
     const required = await admin.post(`/admin/platforms/${p.slug}/two-factor`, { require: 'yes', _csrf: csrfToken(list.body) })
     expect(required.headers.location).toBe('/admin/accounts?done=required')
+    const trail = await t.db.selectFrom('audit_event').select(['action', 'platform_id', 'detail']).execute()
+    expect(trail).toEqual([{ action: 'platform.totp-required', platform_id: p.id, detail: JSON.stringify({ required: 1, logged_out: 1 }) }])
     // Camille's open login has ended.
     expect((await camille.get('/admin/account')).statusCode).toBe(303)
 
