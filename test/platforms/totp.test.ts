@@ -1,6 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { Platform } from '../../src/db/schema.js'
+import { createAccountToken } from '../../src/platforms/accounts.js'
 import { setAdmin } from '../../src/platforms/store.js'
+import { setTotpRequired } from '../../src/platforms/totp-store.js'
+import { personalToken } from '../../src/web/tokens.js'
 import { codeAt } from '../../src/platforms/totp.js'
 import { CODES_PER_ACCOUNT } from '../../src/platforms/totp-login-routes.js'
 import { buildTestApp, Client, createFacilitator, createPlatform, csrfToken, facilitatorClient, PASSWORD, type TestApp } from '../helpers/app.js'
@@ -198,5 +201,18 @@ describe('two-factor login (TOTP)', () => {
     expect(await count('facilitator_totp')).toBe(1)
     // From now on the login asks the code.
     expect((await new Client(t.app, {}, '10.0.0.7').login(EMAIL)).headers.location).toBe('/login/code')
+  })
+
+  it('a colleague invited to a platform that requires it enrols right after choosing a password', async () => {
+    await setTotpRequired(t.db, p.id, true, t.clock.now().toISOString())
+    const id = await createAccountToken(t.db, t.config.sessionSecret, { purpose: 'invitation', facilitatorId: null, platformId: p.id, email: 'dominique@test.example.org', name: 'Dominique' }, t.clock.now())
+    const link = `/invitation/${personalToken(t.config.sessionSecret, 'facilitator-invitation', id)}`
+    const dominique = new Client(t.app, {}, '10.0.0.8')
+    const accepted = await dominique.submit(link, { password: 'mon mot de passe choisi', confirm: 'mon mot de passe choisi' })
+    expect(accepted.statusCode).toBe(303)
+    expect(accepted.headers.location).toBe('/login/totp-setup')
+    expect(dominique.cookies.has('fabrik_login')).toBe(false)
+    expect((await dominique.get('/admin/p/test')).statusCode).toBe(303)
+    expect((await dominique.get('/login/totp-setup')).statusCode).toBe(200)
   })
 })
