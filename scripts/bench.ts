@@ -133,8 +133,8 @@ async function main() {
       // shown at 50 for information.
       { name: 'facilitator: RSVPs, 5 conn.', audience: 'facilitator', method: 'GET', path: `/admin/p/${info.slug}/sessions/${info.sessionDate}/partners`, headers: { cookie: facilitator.header() }, expect: 200, connections: 5 },
       { name: 'facilitator: RSVPs', audience: 'extra', method: 'GET', path: `/admin/p/${info.slug}/sessions/${info.sessionDate}/partners`, headers: { cookie: facilitator.header() }, expect: 200 },
-      // The yearly report (#21) of last year, a complete one: every session held, on 10 years of history.
-      { name: 'yearly report.json, 5 conn.', audience: 'facilitator', method: 'GET', path: reportPath, headers: { cookie: facilitator.header() }, expect: 200, connections: 5 },
+      // The yearly report (#21) of last year, a complete one, on 10 years of history: its target is the time of
+      // one request (TARGETS.reportMs, "yearly report" below); under load it is shown for information.
       { name: 'yearly report.json', audience: 'extra', method: 'GET', path: reportPath, headers: { cookie: facilitator.header() }, expect: 200 },
       { name: 'booking POST (same email)', audience: 'write', method: 'POST', path: `${sessionPath}/pitch`, headers: formHeaders, body: booking(info.bookingHolder.email), expect: 303 },
       // Each new booking is a durable write (fsync) under the write lock: measured, bounded by the disk.
