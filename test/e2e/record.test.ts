@@ -61,7 +61,7 @@ describe.skipIf(e2eSkipReason() !== null)('at the table: attendance on a phone',
     await page.getByText('Présences enregistrées.').waitFor()
     expect(await page.locator('fieldset[data-person] legend').allTextContents()).toContainEqual(expect.stringContaining('Léon Visiteur'))
     if (someone) expect(await page.locator('fieldset[data-person]').first().getAttribute('data-presence')).toBe('remote')
-    const width = await page.evaluate(() => document.documentElement.scrollWidth)
+    const width = Number(await page.evaluate('document.documentElement.scrollWidth'))
     expect(width).toBeLessThanOrEqual(375) // no sideways scrolling at the table
     await journey.audit(page, 'attendance saved (phone)', 'record-attendance-saved')
 
