@@ -21,10 +21,15 @@ import { platformAdminRoutes } from './platforms/routes.js'
 import { sessionAdminRoutes } from './sessions/admin-routes.js'
 import { calendarState } from './sessions/notify.js'
 import type { SessionProviders } from './sessions/recipient.js'
-import { pitchAdminRoutes } from './pitches/admin-routes.js'
+import { agendaRoutes } from './pitches/agenda-routes.js'
+import { initiativeRoutes } from './pitches/initiative-routes.js'
+import { phoneBookingRoutes } from './pitches/phone-booking-routes.js'
+import { pitchPrintRoutes } from './pitches/print-routes.js'
+import { pitchTriageRoutes } from './pitches/triage-routes.js'
 import { pitchRoutes } from './pitches/routes.js'
 import { attendanceRoutes } from './record/attendance-routes.js'
 import { referralAdminRoutes } from './referrals/admin-routes.js'
+import { holderReferrals } from './referrals/holder.js'
 import { referralLinkRoutes } from './referrals/partner-routes.js'
 import { recordRoutes } from './record/routes.js'
 import { holderFeeds } from './pitches/feed-query.js'
@@ -96,7 +101,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(async (scope) => {
     scope.addHook('preHandler', requireManagedPlatform)
     await scope.register(sessionAdminRoutes)
-    await scope.register(pitchAdminRoutes)
+    await scope.register(pitchTriageRoutes)
+    await scope.register(phoneBookingRoutes)
+    await scope.register(agendaRoutes)
+    await scope.register(pitchPrintRoutes)
+    await scope.register(initiativeRoutes)
     await scope.register(partnerAdminRoutes)
     await scope.register(partnerImportRoutes)
     await scope.register(teamRoutes)
@@ -112,7 +121,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // Every account's own page (two-factor login).
   await app.register(totpRoutes, { prefix: '/admin' })
   // Anyone: the platform's pages and feeds under /{platform}/….
-  await app.register(pitchRoutes)
+  await app.register(pitchRoutes, { referrals: holderReferrals })
   // Whose feed a token is, asked of each owner (sessions/ reads neither contacts nor holders).
   await app.register(personalFeedRoutes, { feeds: [contactFeeds, holderFeeds] })
   await app.register(rsvpRoutes)

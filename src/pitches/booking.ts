@@ -128,6 +128,8 @@ export interface BookingRequest {
   initiative: InitiativeInput
   attendance: 'on_site' | 'remote'
   publicTitle: boolean
+  /** The booking form's optional consent: referred partners may receive the holder's contact details. */
+  sharesContact?: boolean
 }
 
 export interface BookingResult { pitchId: number; token: string; status: PitchStatus; existing: boolean }

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { addDays, isValidDate, todayIn } from '../calendar/zoned.js'
-import type { Platform } from '../db/schema.js'
+import type { Db, Platform } from '../db/schema.js'
 import { refuseArchivedPlatform } from '../platforms/access.js'
 import { findPlatform, findPlatformBySlug, listCommunes } from '../platforms/store.js'
 import { presentSession } from '../sessions/view.js'
@@ -18,11 +18,18 @@ import {
 import { addressConfirmed, releasedUnconfirmed } from './holds.js'
 import { holderFeedToken, type OpenedPitch, pitchLinks, replaceHolderFeed } from './links.js'
 import { bookFromForm, holdDeadline } from './public-booking.js'
-import { findHolder, holderInitiatives } from './store.js'
+import { findHolder, holderInitiatives, updateHolderDetails, updatePitchDetails } from './store.js'
 import { bookingOpen } from './waiting-list.js'
 import { bookRevisit, revisitOffer } from './revisit.js'
 
 // Holders: the public booking form, and their own page behind the link in their emails.
+
+/** The referrals of the holder's initiative (referrals/, a higher floor, handed in by app.ts). */
+export interface HolderReferrals {
+  list: (db: Db, initiativeId: number) => Promise<unknown[]>
+  /** The holder agrees to share their details with one referral's partner; false if not theirs or already shared. */
+  share: (db: Db, input: { referralId: number; initiativeId: number; holderName: string }, now: string) => Promise<boolean>
+}
 
 const choices = { DOMAINS, NEEDS, STAGES, HOLDER_KINDS, ATTENDANCE }
 
@@ -31,9 +38,10 @@ const NOTICES: Record<string, string> = {
   edit: 'Vos modifications sont enregistrées.', withdraw: 'Votre présentation est retirée.', move: 'Votre demande de changement de séance est enregistrée.',
   confirm: 'Merci : votre réservation est confirmée. Un e-mail vous le redit.', feed: "Le lien de votre agenda est remplacé : abonnez-vous avec le nouveau lien ci-dessous (l'ancien ne fonctionne plus).",
   details: 'Vos coordonnées sont enregistrées.',
+  share: 'Merci : le partenaire recevra vos coordonnées pour vous contacter.',
 }
 
-export async function pitchRoutes(app: FastifyInstance) {
+export async function pitchRoutes(app: FastifyInstance, opts: { referrals?: HolderReferrals } = {}) {
   const ctx = app.ctx
   // An archived platform's booking form answers 410, like its other public pages.
   app.addHook('preHandler', refuseArchivedPlatform)
@@ -124,6 +132,7 @@ export async function pitchRoutes(app: FastifyInstance) {
     const present = (s: SessionRow) => presentSession(platform, s, ctx.config.publicUrl, ctx.clock())
     return page(request, reply, 'public/pitch.eta', {
       initiatives, openSessions: openSessions.map(present),
+      referrals: confirmed && opts.referrals ? await opts.referrals.list(ctx.db, pitch.initiative_id) : [],
       // "À revoir": a later session the facilitator offered on this pitch (revisit.ts), booked in one step below.
       revisit: confirmed ? await revisitOffer(ctx.db, pitch.id, todayIn(platform.timezone, ctx.clock())).then((o) => o && { ...o, session: present(o.session) }) : null,
       title: 'Ma présentation', siteName: platform.name, homeHref: `/${platform.slug}`, noindex: true,
@@ -172,10 +181,9 @@ export async function pitchRoutes(app: FastifyInstance) {
       if (!form.ok) return renderHolder(request, reply, form.values, form.errors, 400)
       const d = form.data
       const now = ctx.clock().toISOString()
-      await ctx.db.transaction().execute(async (trx) => {
-        await trx.updateTable('initiative').set({ title: d.initiative_title, summary: d.initiative_summary, domain: d.domain, needs: d.needs.join(','), stage: d.stage, updated_at: now }).where('id', '=', pitch.initiative_id).execute()
-        await trx.updateTable('pitch').set({ public_title: d.public_title ? 1 : 0, attendance_mode: d.attendance, updated_at: now }).where('id', '=', pitch.id).execute()
-      })
+      await ctx.db.transaction().execute((trx) => updatePitchDetails(trx, pitch, {
+        title: d.initiative_title, summary: d.initiative_summary, domain: d.domain, needs: d.needs, stage: d.stage, publicTitle: Boolean(d.public_title), attendance: d.attendance,
+      }, now))
       return done('edit')
     }
     if (action === 'move') {
@@ -224,9 +232,15 @@ export async function pitchRoutes(app: FastifyInstance) {
     if (action === 'details') {
       const form = parseForm(holderDetailsForm, request.body)
       if (!form.ok) return renderHolder(request, reply, form.values, form.errors, 400)
-      await ctx.db.updateTable('holder').set({ name: form.data.holder_name, phone: form.data.holder_phone, updated_at: ctx.clock().toISOString() })
-        .where('id', '=', pitch.holder_id).execute()
+      await updateHolderDetails(ctx.db, pitch.holder_id, { name: form.data.holder_name, phone: form.data.holder_phone }, ctx.clock().toISOString())
       return done('details')
+    }
+    if (action === 'share_contact' && opts.referrals) {
+      // One referral of this initiative at a time, from a booking the holder's mailbox confirmed.
+      const id = typeof body.referral_id === 'string' && /^\d{1,9}$/.test(body.referral_id) ? Number(body.referral_id) : null
+      const shared = confirmed && id !== null && await opts.referrals.share(ctx.db, { referralId: id, initiativeId: pitch.initiative_id, holderName: pitch.holder_name }, ctx.clock().toISOString())
+      if (!shared) return renderHolder(request, reply, null, { referrals: 'Cette orientation ne peut pas recevoir vos coordonnées (déjà transmises, ou elle ne concerne pas votre initiative).' }, 400)
+      return reply.redirect(`/pitch/${token}?done=share#orientations`, 303)
     }
     return renderHolder(request, reply, null, { _form: 'Action inconnue.' }, 400)
   })

@@ -7,9 +7,9 @@ import { type FieldErrors, parseForm } from '../web/forms.js'
 import { page } from '../web/views.js'
 import { facilitatorStatusForm, filterQuery } from './forms.js'
 import { byUrgency, presentReferral, statusChoices, whenLabel } from './present.js'
-import { platformReferral, platformReferrals, referralFilterChoices, referralHistory } from './reads.js'
+import { findReferralByTokenHash, platformReferral, platformReferrals, referralFilterChoices, referralHistory } from './reads.js'
 import { REFERRAL_STATUSES, STATUS_LABELS } from './status.js'
-import { setReferralStatus } from './store.js'
+import { replaceReferralLink, setReferralStatus } from './store.js'
 
 // The facilitator's "Orientations" page (/admin/p/{slug}/referrals): every open referral of the platform,
 // overdue follow-ups first, filtered by organisation, initiative or status; one referral's dated history and
@@ -53,6 +53,7 @@ export async function referralAdminRoutes(app: FastifyInstance) {
       choices: statusChoices(row.status, 'facilitator'), values: form.values ?? {}, errors: form.errors ?? {},
       reminded: row.reminded_at ? whenLabel(row.reminded_at, platform.timezone) : null,
       saved: (request.query as { enregistre?: string }).enregistre === '1',
+      linkSent: (request.query as { lien?: string }).lien === '1',
     }, status)
   }
 
@@ -85,5 +86,19 @@ export async function referralAdminRoutes(app: FastifyInstance) {
       return renderOne(request, reply, platform, row.id, { values: form.values, errors: { note: 'Choisissez un nouveau statut ou écrivez un mot.' } }, 400)
     }
     return reply.redirect(`${base(platform)}/referrals/${row.id}?enregistre=1`, 303)
+  })
+
+  // "Envoyer un nouveau lien": the partner's old link answers 410, the referral's email goes again.
+  app.post('/referrals/:referralId/link', async (request, reply) => {
+    const platform = platformOf(request)
+    const id = idOf(request)
+    const row = id === null ? undefined : await platformReferral(ctx.db, platform.id, id)
+    if (!row) return notFound(request, reply)
+    await ctx.db.transaction().execute(async (trx) => {
+      const current = await trx.selectFrom('referral').select(['token_hash']).where('id', '=', row.id).executeTakeFirstOrThrow()
+      const link = (await findReferralByTokenHash(trx, current.token_hash))!
+      await replaceReferralLink(ctx, trx, link, ctx.clock().toISOString())
+    })
+    return reply.redirect(`${base(platform)}/referrals/${row.id}?lien=1`, 303)
   })
 }

@@ -90,7 +90,7 @@ export async function queuePartnerMail(m: ReferralMailer, db: Db, referralId: nu
     const mail = render(m, kind, f, now, to, { purpose: 'referral', id: f.r.id, version: f.r.token_version }, true, null)
     const id = await enqueueMail(db, {
       kind, platformId: f.platform.id, sessionId: f.session.id, threadKey: null,
-      dedupeKey: `${kind}:${f.r.id}:contact:${to.id}`,
+      dedupeKey: `${kind}:${f.r.id}:v${f.r.token_version}:contact:${to.id}`,
       to, subject: mail.subject, text: mail.text, html: mail.html,
     }, now.toISOString(), messageDomain(m.config.publicUrl))
     if (id !== null) queued++

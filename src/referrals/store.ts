@@ -1,5 +1,6 @@
 import { sql } from 'kysely'
 import type { Db, ReferralStatus } from '../db/schema.js'
+import { retireLink } from '../web/personal-links.js'
 import { hashToken, personalToken, randomToken } from '../web/tokens.js'
 import { mailerOf, queueHolderUpdate, queuePartnerMail, type ReferralMailer } from './mail.js'
 import { canMove, OPEN_STATUSES, type ReferralActor } from './status.js'
@@ -106,4 +107,14 @@ export async function claimReminder(db: Db, referralId: number, now: string): Pr
   return Number(updated.numUpdatedRows) === 1
 }
 
-export { queuePartnerMail }
+/**
+ * A new partner link for this referral (one was forwarded, or lost): the version goes up, the old link answers
+ * 410, and 'referral.made' goes again with the new one.
+ */
+export async function replaceReferralLink(mailer: ReferralMailer, db: Db, referral: { id: number; token_hash: string; token_version: number; platform_id: number }, now: string) {
+  const version = referral.token_version + 1
+  await db.updateTable('referral').set({ token_version: version, token_hash: hashToken(referralToken(mailer.config.sessionSecret, { id: referral.id, token_version: version })) })
+    .where('id', '=', referral.id).where('token_version', '=', referral.token_version).execute()
+  await retireLink(db, { hash: referral.token_hash, purpose: 'referral', platformId: referral.platform_id, reason: 'replaced' }, now)
+  return queuePartnerMail(mailer, db, referral.id, 'referral.made', new Date(now))
+}
