@@ -4,9 +4,9 @@ import { requireLogin } from '../web/guards.js'
 import { page } from '../web/views.js'
 import { findFacilitatorById } from './accounts.js'
 import { burnPasswordTime, verifyPassword } from './passwords.js'
-import { newTotpSecret } from './totp.js'
+import { hashRecoveryCode, newRecoveryCodes, newTotpSecret } from './totp.js'
 import { confirmEnrolment, enrolmentView } from './totp-enrol.js'
-import { findTotp, removeTotp, totpRequired, unusedRecoveryCodes } from './totp-store.js'
+import { findTotp, removeTotp, replaceRecoveryCodes, totpRequired, unusedRecoveryCodes } from './totp-store.js'
 import { verifySecondFactor } from './totp-verify.js'
 
 // A facilitator's own account page (/admin/account): two-factor login turned on from an enrolment page (QR
@@ -66,20 +66,42 @@ export async function totpRoutes(app: FastifyInstance) {
     return page(request, reply, 'admin/account-recovery.eta', { title: 'Vos codes de secours', codes: result.codes, next: '/admin/account' })
   })
 
+  /** The password and a second factor of the logged-in account, or the account page with the French error. */
+  async function confirmed(request: FastifyRequest, reply: FastifyReply): Promise<boolean> {
+    const me = request.login!.facilitatorId
+    const parsed = disableForm.safeParse(request.body)
+    const account = await findFacilitatorById(ctx.db, me)
+    const passwordOk = parsed.success && account
+      ? await verifyPassword(account.password_hash, parsed.data.password)
+      : (await burnPasswordTime(''), false)
+    if (!passwordOk || !parsed.success) {
+      await accountPage(request, reply, { password: 'Ce mot de passe n’est pas le bon.' }, 401)
+      return false
+    }
+    const second = await verifySecondFactor(ctx, me, parsed.data.code)
+    if (!second.ok) await accountPage(request, reply, { code: second.message }, second.status)
+    return second.ok
+  }
+
+  // Ten new recovery codes, the old ones no longer valid: with the password and a code.
+  app.post('/account/totp/recovery', { config: limited }, async (request, reply) => {
+    const me = request.login!.facilitatorId
+    if (!(await findTotp(ctx.db, me))) return reply.redirect('/admin/account', 303)
+    if (!(await confirmed(request, reply))) return reply
+    const codes = newRecoveryCodes()
+    await replaceRecoveryCodes(ctx.db, me, codes.map((c) => hashRecoveryCode(ctx.config.sessionSecret, c)))
+    request.log.info({ facilitator: me }, 'recovery codes replaced')
+    reply.header('cache-control', 'no-store')
+    return page(request, reply, 'admin/account-recovery.eta', { title: 'Vos codes de secours', codes, next: '/admin/account', renewed: true })
+  })
+
   app.post('/account/totp/disable', { config: limited }, async (request, reply) => {
     const me = request.login!.facilitatorId
     if (!(await findTotp(ctx.db, me))) return reply.redirect('/admin/account', 303)
     if (await totpRequired(ctx.db, me)) {
       return accountPage(request, reply, { code: 'Une plateforme que vous animez exige la double authentification : elle ne peut pas être désactivée.' }, 409)
     }
-    const parsed = disableForm.safeParse(request.body)
-    const account = await findFacilitatorById(ctx.db, me)
-    const passwordOk = parsed.success && account
-      ? await verifyPassword(account.password_hash, parsed.data.password)
-      : (await burnPasswordTime(''), false)
-    if (!passwordOk || !parsed.success) return accountPage(request, reply, { password: 'Ce mot de passe n’est pas le bon.' }, 401)
-    const second = await verifySecondFactor(ctx, me, parsed.data.code)
-    if (!second.ok) return accountPage(request, reply, { code: second.message }, second.status)
+    if (!(await confirmed(request, reply))) return reply
     await removeTotp(ctx.db, me)
     request.log.info({ facilitator: me }, 'two-factor login disabled')
     return reply.redirect('/admin/account?totp=off', 303)

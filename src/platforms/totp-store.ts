@@ -81,3 +81,11 @@ export async function setTotpRequired(db: Db, platformId: number, required: bool
     .execute()
   return rows.map((r) => r.facilitator_id)
 }
+
+/** Ten new recovery codes in place of the old ones (used or not), in one transaction. */
+export async function replaceRecoveryCodes(db: Db, facilitatorId: number, codeHashes: string[]): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    await trx.deleteFrom('facilitator_recovery_code').where('facilitator_id', '=', facilitatorId).execute()
+    await trx.insertInto('facilitator_recovery_code').values(codeHashes.map((code_hash) => ({ facilitator_id: facilitatorId, code_hash }))).execute()
+  })
+}

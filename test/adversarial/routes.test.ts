@@ -23,11 +23,12 @@ function concrete(pattern: string, ids: Record<string, number | string>): string
       case 'slug': case 'platform': return String(ids.slug ?? 'lens-lievin')
       case 'date': return before.endsWith('/sessions/') && /\/pitch(es)?(\/|$)/.test(pattern.slice(offset)) ? id('pitchDate') : id('date')
       case 'commune': return id('commune')
-      case 'token': return before.startsWith('/pitch') ? id('pitchToken') : before.startsWith('/login/reset') ? id('resetToken') : before.startsWith('/invitation') ? id('invitationToken') : id('rsvpToken')
+      case 'token': return before.startsWith('/pitch') ? id('pitchToken') : before.startsWith('/login/reset') ? id('resetToken') : before.startsWith('/invitation') ? id('invitationToken') : before.startsWith('/referrals') ? id('referralToken') : id('rsvpToken')
       case 'file': return id('feedFile')
       case 'contactId': return id('contact')
       case 'invitationId': return id('invitation')
       case 'pitchId': return id('pitch')
+      case 'referralId': return id('referral')
       case 'id': {
         const owner = /\/(venues|partners|courriers|initiatives|pitches|accounts)\/$/.exec(before)?.[1]
         const map: Record<string, string> = { venues: 'venue', partners: 'partner', courriers: 'outbox', initiatives: 'initiative', pitches: 'pitch', accounts: 'account' }
@@ -91,10 +92,16 @@ describe('the route table', () => {
     // The session's record at the table (#19): attendance, then each pitch (the session's date in the URL).
     expect(urls).toContain('POST /admin/p/:slug/sessions/:date/record/attendance')
     expect(urls).toContain('POST /admin/p/:slug/sessions/:date/record')
+    // Orientations (#19): the partner's link, the facilitator's list, a referral, its new link.
+    expect(urls).toContain('POST /referrals/:token')
+    expect(urls).toContain('GET /admin/p/:slug/referrals')
+    expect(urls).toContain('POST /admin/p/:slug/referrals/:referralId')
+    expect(urls).toContain('POST /admin/p/:slug/referrals/:referralId/link')
     // Two-factor login (#17): the code step, one's own account page, the administrators' accounts page.
     expect(urls).toContain('POST /login/code')
     expect(urls).toContain('POST /admin/account/totp')
     expect(urls).toContain('POST /admin/account/totp/disable')
+    expect(urls).toContain('POST /admin/account/totp/recovery')
     expect(urls).toContain('POST /admin/accounts/:id/totp-reset')
     expect(urls).toContain('POST /admin/accounts/:id/role')
     expect(urls).toContain('POST /login/totp-setup')
@@ -161,7 +168,7 @@ describe('the route table', () => {
     await w.own.login('camille@lens.example.org')
     const token = csrfToken((await w.own.get('/admin/p/lens-lievin/communes')).body)
     const failures: string[] = []
-    for (const r of routes.filter((x) => isAdmin(x.url) && !isInstanceAdmin(x.url) && /:(id|contactId|invitationId|date|pitchId)/.test(x.url))) {
+    for (const r of routes.filter((x) => isAdmin(x.url) && !isInstanceAdmin(x.url) && /:(id|contactId|invitationId|date|pitchId|referralId)/.test(x.url))) {
       const url = concrete(r.url, { ...w.ids, ...w.foreign, slug: 'lens-lievin' })
       const res = r.method === 'GET' ? await w.own.get(url) : await w.own.post(url, { _csrf: token })
       if (res.statusCode !== 404) failures.push(`${r.method} ${url} → ${res.statusCode}`)

@@ -128,8 +128,15 @@ describe('two-factor login (TOTP)', () => {
     expect((await late.get('/login/code')).headers.location).toBe('/login')
   })
 
-  it('turns off with the password and a code', async () => {
-    const { key } = await enrol()
+  it('renews the recovery codes, then turns off, each with the password and a code', async () => {
+    const { key, codes } = await enrol()
+    const account = await camille.get('/admin/account')
+    const renewed = await camille.post('/admin/account/totp/recovery', { password: PASSWORD, code: codes[0]!, _csrf: csrfToken(account.body) })
+    expect(renewed.statusCode).toBe(200)
+    expect(renewed.body).toContain('les précédents ne servent plus')
+    const fresh = [...renewed.body.matchAll(/<li><code>([a-z0-9-]{14})<\/code><\/li>/g)].map((m) => m[1]!)
+    expect(fresh).toHaveLength(10)
+    expect((await camille.post('/admin/account/totp/recovery', { password: PASSWORD, code: codes[1]!, _csrf: csrfToken(account.body) })).statusCode).toBe(401)
     t.clock.advance(30_000)
     const page = await camille.get('/admin/account')
     const badPassword = await camille.post('/admin/account/totp/disable', { password: 'pas le bon mot de passe', code: codeAt(key, t.clock.now()), _csrf: csrfToken(page.body) })
