@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import type { Db, Holder, PitchStatus } from '../db/schema.js'
+import type { Db, Holder, Pitch, PitchStatus } from '../db/schema.js'
 import { nameKey } from '../platforms/names.js'
 import { addressConfirmed } from './holds.js'
 import { HOLDING } from './waiting-list.js'
@@ -168,6 +168,20 @@ export async function holderInitiatives(db: Db, holderId: number) {
 
 export function findHolder(db: Db, id: number) {
   return db.selectFrom('holder').selectAll().where('id', '=', id).executeTakeFirstOrThrow()
+}
+
+/** The holder's name and phone, as they corrected them on their page ("Mes coordonnées"). */
+export async function updateHolderDetails(db: Db, holderId: number, input: { name: string; phone: string | null }, now: string): Promise<void> {
+  await db.updateTable('holder').set({ name: input.name, phone: input.phone, updated_at: now }).where('id', '=', holderId).execute()
+}
+
+export type PitchEdit = Omit<InitiativeInput, 'commune_id'> & { publicTitle: boolean; attendance: Pitch['attendance_mode'] }
+
+/** The holder's own edit from their page: the initiative's text and the pitch's options. Run in one transaction. */
+export async function updatePitchDetails(db: Db, pitch: { id: number; initiative_id: number }, input: PitchEdit, now: string): Promise<void> {
+  await db.updateTable('initiative').set({ title: input.title, summary: input.summary, domain: input.domain, needs: input.needs.join(','), stage: input.stage, updated_at: now })
+    .where('id', '=', pitch.initiative_id).execute()
+  await db.updateTable('pitch').set({ public_title: input.publicTitle ? 1 : 0, attendance_mode: input.attendance, updated_at: now }).where('id', '=', pitch.id).execute()
 }
 
 /** Link emails the public form queued for this address since `since` (pitches/holds.ts caps them). */
