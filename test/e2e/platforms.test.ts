@@ -166,6 +166,10 @@ describe.skipIf(e2eSkipReason() !== null)('journey 4: an administrator creates a
     await page.getByRole('heading', { name: 'Vos codes de secours' }).waitFor()
     expect(await page.locator('ul.recovery-codes li').count()).toBe(10)
     await journey.audit(page, 'recovery codes', 'admin-account-recovery')
+    await page.getByRole('link', { name: "J'ai noté mes codes" }).click()
+    await page.waitForURL(`${base}/admin/account`)
+    expect(await page.locator('main').textContent()).toContain('Codes de secours encore utilisables : 10 sur 10')
+    await journey.audit(page, 'account page with two-factor on', 'admin-account-totp-on')
 
     await page.getByRole('button', { name: 'Se déconnecter' }).click()
     await page.waitForURL(`${base}/login`)
