@@ -94,6 +94,9 @@ export async function referralAdminRoutes(app: FastifyInstance) {
     const id = idOf(request)
     const row = id === null ? undefined : await platformReferral(ctx.db, platform.id, id)
     if (!row) return notFound(request, reply)
+    if ((request.body as Record<string, unknown> | undefined)?.confirm !== 'yes') {
+      return renderOne(request, reply, platform, row.id, { errors: { _form: 'Confirmez l’envoi d’un nouveau lien avec le bouton prévu.' } }, 400)
+    }
     await ctx.db.transaction().execute(async (trx) => {
       const current = await trx.selectFrom('referral').select(['token_hash']).where('id', '=', row.id).executeTakeFirstOrThrow()
       const link = (await findReferralByTokenHash(trx, current.token_hash))!

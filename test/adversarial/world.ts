@@ -2,7 +2,8 @@ import type { FastifyInstance } from 'fastify'
 import type { KyselyPlugin, PluginTransformQueryArgs, PluginTransformResultArgs, QueryResult, RootOperationNode, UnknownRow } from 'kysely'
 import { seedDemo, seedDemoPartners, seedDemoPitches } from '../../src/demo/seed.js'
 import { personalToken } from '../../src/web/tokens.js'
-import { pitchToken } from '../../src/pitches/booking.js'
+import { bookPitch, pitchToken } from '../../src/pitches/booking.js'
+import { createReferral, referralToken } from '../../src/referrals/store.js'
 import { ensureCommune, setAdmin } from '../../src/platforms/store.js'
 import { createAccountToken } from '../../src/platforms/accounts.js'
 import { buildTestApp, Client, createFacilitator, createPlatform, type TestApp } from '../helpers/app.js'
@@ -85,6 +86,17 @@ export async function buildWorld(): Promise<World> {
   const venue = await t.db.selectFrom('venue').select('id').where('platform_id', '=', demo.id).executeTakeFirstOrThrow()
   await t.db.updateTable('outbox').set({ status: 'failed' }).where('id', '=', mail.id).execute()
   const secret = t.config.sessionSecret
+  // A referral on each platform (the partner's /referrals/ link, the Orientations detail pages).
+  const refer = (p: { pitchId: number; initiativeId: number; partnerId: number }) => t.db.transaction().execute((trx) => createReferral(trx, ctx, {
+    ...p, contactId: null, subject: 'Aide au démarrage', followUpOn: '2026-12-31', shareContact: false, createdBy: null,
+  }, now))
+  const referral = await refer({ pitchId: pitch.id, initiativeId: pitch.initiative_id, partnerId: invited.partner_id })
+  const autrePitch = await bookPitch(ctx, autre, autreSession, {
+    holder: { name: 'Porteur autre', email: 'porteur@autre.example.org', phone: null, kind: 'resident', commune_id: null },
+    initiative: { title: 'Initiative autre', summary: 's', domain: null, needs: [], stage: null, commune_id: null }, attendance: 'on_site', publicTitle: false,
+  }, () => true)
+  const autreInitiative = (await t.db.selectFrom('pitch').select('initiative_id').where('id', '=', autrePitch.pitchId).executeTakeFirstOrThrow()).initiative_id
+  const foreignReferral = await refer({ pitchId: autrePitch.pitchId, initiativeId: autreInitiative, partnerId: partner.id })
   return {
     t, detector, own, other, admin, anon,
     ids: {
@@ -95,8 +107,9 @@ export async function buildWorld(): Promise<World> {
       invitationToken: personalToken(secret, 'facilitator-invitation', invitationTokenId),
       venue: venue.id, partner: invited.partner_id, contact: invited.contact_id, invitation: invited.id, outbox: mail.id,
       initiative: pitch.initiative_id, pitch: pitch.id, account: camille,
+      referral, referralToken: referralToken(secret, { id: referral, token_version: 1 }),
     },
-    foreign: { venue: (await t.db.selectFrom('venue').select('id').where('platform_id', '=', autre.id).executeTakeFirstOrThrow()).id, partner: partner.id, contact: contact.id, invitation: invitation.id, outbox: outbox.id, initiative: initiative.id, date: '2026-12-04', pitchDate: '2026-12-04' },
+    foreign: { venue: (await t.db.selectFrom('venue').select('id').where('platform_id', '=', autre.id).executeTakeFirstOrThrow()).id, partner: partner.id, contact: contact.id, invitation: invitation.id, outbox: outbox.id, initiative: initiative.id, date: '2026-12-04', pitchDate: '2026-12-04', referral: foreignReferral },
   }
 }
 
