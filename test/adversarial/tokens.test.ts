@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest'
 import { buildApp } from '../../src/app.js'
 import { seedDemo, seedDemoPartners, seedDemoPitches } from '../../src/demo/seed.js'
 import { pitchToken } from '../../src/pitches/booking.js'
+import { createReferral, referralToken } from '../../src/referrals/store.js'
 import { personalToken } from '../../src/web/tokens.js'
 import { TestClock, testConfig, DEFAULT_NOW } from '../helpers/app.js'
 import { tempDatabase, type TempDatabase } from '../helpers/db.js'
@@ -47,5 +48,32 @@ describe('tokens', () => {
       expect(logs).not.toContain(token)
       expect(logs).not.toContain(token.slice(0, 20))
     }
+  })
+
+  it('a partner’s referral link (/referrals/{token}) neither: not logged, not cached, no referrer, altered is 404', async () => {
+    temp = await tempDatabase()
+    let logs = ''
+    const stream = new Writable({ write(chunk, _enc, cb) { logs += chunk.toString(); cb() } })
+    const config = testConfig(temp.dataDir, { databaseUrl: temp.databaseUrl, logLevel: 'trace' })
+    const app = await buildApp({ config, db: temp.db, clock: new TestClock(new Date(DEFAULT_NOW)).now, logger: true, logStream: stream })
+    await seedDemo({ db: temp.db, uidHost: 'fabrik.test', now: new Date(DEFAULT_NOW) })
+    await seedDemoPitches(app.ctx)
+    await seedDemoPartners(app.ctx)
+    const pitch = await temp.db.selectFrom('pitch').select(['id', 'initiative_id']).orderBy('id').executeTakeFirstOrThrow()
+    const partner = await temp.db.selectFrom('partner').select('id').orderBy('id').executeTakeFirstOrThrow()
+    const id = await temp.db.transaction().execute((trx) => createReferral(trx, app.ctx, {
+      pitchId: pitch.id, initiativeId: pitch.initiative_id, partnerId: partner.id, contactId: null, subject: 'Aide', followUpOn: null, shareContact: false, createdBy: null,
+    }, DEFAULT_NOW))
+    const token = referralToken(config.sessionSecret, { id, token_version: 1 })
+    const ok = await app.inject(`/referrals/${token}`)
+    expect(ok.statusCode).toBe(200)
+    expect(ok.headers['cache-control']).toMatch(/no-store|private/)
+    expect(ok.headers['referrer-policy']).toBe('no-referrer')
+    expect((await app.inject(`/referrals/${token.slice(0, -1)}A`)).statusCode).toBe(404)
+    expect((await app.inject(`/referrals/${token.slice(0, 30)}`)).statusCode).toBe(404)
+    await app.inject({ method: 'POST', url: `/referrals/${token}`, payload: 'status=contacted', headers: { 'content-type': 'application/x-www-form-urlencoded' } })
+    await app.close()
+    expect(logs).not.toContain(token)
+    expect(logs).not.toContain(token.slice(0, 20))
   })
 })
