@@ -1,5 +1,8 @@
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { Database, Db } from '../../src/db/schema.js'
+import { emlName, outboxFolder } from '../../src/mail/transport.js'
 import { erasePerson } from '../../src/privacy/erase.js'
 import { exportPerson } from '../../src/privacy/export.js'
 import { ERASED_NAME, PERSONAL } from '../../src/privacy/tables.js'
@@ -115,7 +118,12 @@ describe('a person\'s data: export and erasure', () => {
     const before = await counts(w.t.db)
     expect((await new Client(w.t.app).get(pitchPage)).statusCode).toBe(200)
 
+    // The local copies (.eml) of the messages that held them go too.
+    const sent = await w.t.db.selectFrom('outbox').select(['id', 'kind']).where('to_email', '=', HOLDER.email).execute()
+    mkdirSync(outboxFolder(w.t.dataDir), { recursive: true })
+    for (const row of sent) writeFileSync(join(outboxFolder(w.t.dataDir), emlName(row)), `To: ${HOLDER.email}\r\n`)
     const first = await erasePerson(deps(HOLDER.email))
+    for (const row of sent) expect(existsSync(join(outboxFolder(w.t.dataDir), emlName(row)))).toBe(false)
     expect(first.changed.holder).toBe(1)
     expect(first.retiredLinks).toBeGreaterThan(0)
 
