@@ -40,7 +40,8 @@ function escapeRegExp(text: string): string {
 export function scrub<T extends string | null>(text: T, list: Replacement[]): T {
   if (text === null || list.length === 0) return text
   let out: string = text
-  for (const { find, by } of list) out = out.replace(new RegExp(escapeRegExp(find), 'gi'), by)
+  // Whole words only: "Léa" goes, "Léandre" stays.
+  for (const { find, by } of list) out = out.replace(new RegExp(`(?<![\\p{L}\\p{N}])${escapeRegExp(find)}(?![\\p{L}\\p{N}])`, 'giu'), by)
   return out as T
 }
 

@@ -11,6 +11,7 @@ describe('scrubbing free text', () => {
     expect(scrub("Merci ZOÉ D'ALMEIDA (zoe@example.org, 0612345678) et Al.", list)).toBe(`Merci ${ERASED_NAME} (${ERASED_EMAIL}, ${ERASED_PHONE}) et Al.`)
     expect(scrub('<p>Zoé d&#39;Almeida</p>', list)).toBe(`<p>${ERASED_NAME}</p>`)
     expect(scrub(null, list)).toBeNull()
+    expect(scrub('Léa et Léandre', replacements({ names: ['Léa'], emails: [], phones: [] }))).toBe(`${ERASED_NAME} et Léandre`)
     expect(scrub('a.b*c', replacements({ names: ['a.b*c'], emails: [], phones: [] }))).toBe(ERASED_NAME)
   })
 })
