@@ -50,6 +50,17 @@ export default tseslint.config(
   restrict(['src/calendar/**'], ['../*/*'], 'calendar/ is pure: it imports no folder of the app.'),
   ...['db', 'mail', 'web'].map((room) =>
     restrict([`src/${room}/**`], FEATURES.flatMap(folder), `${room}/ is plumbing: it knows no feature (hand it a function from app.ts instead).`)),
+  // sessions/ reads no table of the floors above it nor the outbox: who attends, whose feed, comes in from
+  // app.ts (src/attendees.ts, partners/ and pitches/ feed-query.ts); mail/ owns the outbox.
+  {
+    files: ['src/sessions/**'],
+    rules: {
+      'no-restricted-syntax': ['error', {
+        selector: "CallExpression[callee.property.name=/^(selectFrom|updateTable|insertInto|deleteFrom|innerJoin|leftJoin|rightJoin|fullJoin)$/] > Literal[value=/^(contact|invitation|pitch|holder|outbox)(\\s|$)/]",
+        message: 'sessions/ names no table of partners/, pitches/ or mail/: take a provider from app.ts instead.',
+      }],
+    },
+  },
   ...Object.entries(ALLOWED_FEATURES).map(([feature, below]) =>
     restrict([`src/${feature}/**`], FEATURES.filter((f) => f !== feature && !below.includes(f)).flatMap(folder),
       `${feature}/ may import only the features below it (${below.join(', ') || 'none'}): hand it a function from app.ts instead.`)),
