@@ -6,7 +6,6 @@ import { linkRef } from '../mail/links.js'
 import { enqueueMail, messageDomain } from '../mail/outbox.js'
 import { findSessionById } from '../sessions/store.js'
 import { presentSession } from '../sessions/view.js'
-import { createViews } from '../web/views.js'
 import { STATUS_LABELS } from './status.js'
 
 // The three referral mails, queued in the caller's transaction: to the partner when a referral is made and
@@ -14,19 +13,6 @@ import { STATUS_LABELS } from './status.js'
 
 /** What rendering a mail needs: the templates and the public address (for the session's page). */
 export type ReferralMailer = Pick<AppContext, 'config' | 'views'>
-
-let fallbackViews: ReturnType<typeof createViews> | null = null
-
-/**
- * A caller that only has the instance secret (createReferral's first callers) still gets its mail rendered:
- * the same templates, the public address from the environment. Prefer handing the context.
- */
-export function mailerOf(given: string | ReferralMailer): ReferralMailer {
-  if (typeof given !== 'string') return given
-  fallbackViews ??= createViews()
-  const publicUrl = (process.env.PUBLIC_URL ?? '').replace(/\/+$/, '')
-  return { views: fallbackViews, config: { sessionSecret: given, publicUrl } as ReferralMailer['config'] }
-}
 
 interface ReferralFacts {
   id: number

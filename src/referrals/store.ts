@@ -2,7 +2,7 @@ import { sql } from 'kysely'
 import type { Db, ReferralStatus } from '../db/schema.js'
 import { retireLink } from '../web/personal-links.js'
 import { hashToken, personalToken, randomToken } from '../web/tokens.js'
-import { mailerOf, queueHolderUpdate, queuePartnerMail, type ReferralMailer } from './mail.js'
+import { queueHolderUpdate, queuePartnerMail, type ReferralMailer } from './mail.js'
 import { canMove, OPEN_STATUSES, type ReferralActor } from './status.js'
 
 // The only writes of referral and referral_event. Every function runs in the caller's transaction (a
@@ -27,11 +27,10 @@ export const referralToken = (secret: string, r: { id: number; token_version: nu
 
 /**
  * A new referral, its first event ("proposée", by the facilitator) and the 'referral.made' mail to the
- * partner (the contact chosen, else the organisation's active contacts). `mailer`: the app context (or, for
- * older callers, the instance secret alone). Returns the referral's id.
+ * partner (the contact chosen, else the organisation's active contacts). `mailer`: the app context (its
+ * templates, secret and public address). Returns the referral's id.
  */
-export async function createReferral(db: Db, mailer: string | ReferralMailer, input: NewReferral, now: string): Promise<number> {
-  const m = mailerOf(mailer)
+export async function createReferral(db: Db, m: ReferralMailer, input: NewReferral, now: string): Promise<number> {
   const row = await db.insertInto('referral').values({
     pitch_id: input.pitchId, initiative_id: input.initiativeId, partner_id: input.partnerId, contact_id: input.contactId,
     subject: input.subject, follow_up_on: input.followUpOn, status: 'proposed', share_contact: input.shareContact ? 1 : 0,
