@@ -15,7 +15,9 @@ import { teamRoutes } from './platforms/team-routes.js'
 import { totpRoutes } from './platforms/totp-routes.js'
 import { contactFeeds } from './partners/feed-query.js'
 import { partnerImportRoutes } from './partners/import-routes.js'
-import { partnerAdminRoutes } from './partners/routes.js'
+import { partnerContactRoutes } from './partners/contact-routes.js'
+import { partnerDirectoryRoutes } from './partners/directory-routes.js'
+import { partnerInvitationRoutes } from './partners/invitation-routes.js'
 import { rsvpRoutes } from './partners/rsvp-routes.js'
 import { platformAdminRoutes } from './platforms/routes.js'
 import { sessionAdminRoutes } from './sessions/admin-routes.js'
@@ -106,7 +108,9 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     await scope.register(agendaRoutes)
     await scope.register(pitchPrintRoutes)
     await scope.register(initiativeRoutes)
-    await scope.register(partnerAdminRoutes)
+    await scope.register(partnerDirectoryRoutes)
+    await scope.register(partnerContactRoutes)
+    await scope.register(partnerInvitationRoutes)
     await scope.register(partnerImportRoutes)
     await scope.register(teamRoutes)
     await scope.register(indicatorRoutes)

@@ -1,0 +1,93 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import type { Platform } from '../db/schema.js'
+import { platformOf } from '../platforms/access.js'
+import { findSessionByDate, type SessionRow } from '../sessions/store.js'
+import { presentSession } from '../sessions/view.js'
+import { notFound } from '../web/errors.js'
+import { parseForm } from '../web/forms.js'
+import { page } from '../web/views.js'
+import { attendanceTable, COLUMN_LABELS, inviteRefusal, linksExpired } from './answers.js'
+import { calendarAnswerNotes } from './calendar-answers.js'
+import { delegateState } from './delegation.js'
+import { base, ID } from './directory-pages.js'
+import { inviteForm } from './forms.js'
+import { inviteContacts, remindUnanswered, resendInvitation } from './invitations.js'
+import { findInvitation, partnersToInvite, sessionAttendance } from './store.js'
+
+// Facilitators, per session: the invitations — invite, "relancer", a new link — with the table of who comes.
+// Registered in the platform scope (/admin/p/{slug}, app.ts): the login and the platform are already checked.
+
+export async function partnerInvitationRoutes(app: FastifyInstance) {
+  const ctx = app.ctx
+
+  async function sessionOf(request: FastifyRequest): Promise<{ platform: Platform; session: SessionRow } | null> {
+    const platform = platformOf(request)
+    const { date } = request.params as { date: string }
+    const session = await findSessionByDate(ctx.db, platform.id, date)
+    return session ? { platform, session } : null
+  }
+
+  async function renderSession(request: FastifyRequest, reply: FastifyReply, platform: Platform, session: SessionRow, error: string | null = null, status = 200) {
+    // The organisations still to invite are only listed while the session takes invitations.
+    const refusal = inviteRefusal(session, ctx.clock())
+    const [entries, toInvite, calendarNotes] = await Promise.all([
+      sessionAttendance(ctx.db, session.id), refusal ? [] : partnersToInvite(ctx.db, platform.id, session.id),
+      calendarAnswerNotes(ctx.db, session.id),
+    ])
+    const view = presentSession(platform, session, ctx.config.publicUrl, ctx.clock())
+    const table = attendanceTable(entries.map((e) => ({
+      ...e, delegateState: delegateState({ ...e, delegateInvited: e.delegateInvitationId !== null }),
+    })), session.venue_capacity, session.mode)
+    return page(request, reply, 'admin/session-partners.eta', {
+      title: `Partenaires — ${view.longDate}`, platform, base: base(platform), session: view, table, columnLabels: COLUMN_LABELS,
+      toInvite: toInvite.map((p) => ({ ...p, waiting: Number(p.waiting) })),
+      refusal, linksExpired: linksExpired(session.ends_at, ctx.clock()),
+      // Answers given from a calendar (replies/), and whether they are read at all (REPLY_IMAP_URL).
+      calendarNotes, calendarReplies: ctx.config.replyImapUrl !== null,
+      error, query: request.query,
+    }, status)
+  }
+
+  const sessionBase = (platform: Platform, session: SessionRow) => `${base(platform)}/sessions/${session.date}/partners`
+
+  app.get('/sessions/:date/partners', async (request, reply) => {
+    const c = await sessionOf(request)
+    if (!c) return notFound(request, reply)
+    return renderSession(request, reply, c.platform, c.session)
+  })
+
+  app.post('/sessions/:date/partners/invite', async (request, reply) => {
+    const c = await sessionOf(request)
+    if (!c) return notFound(request, reply)
+    const refusal = inviteRefusal(c.session, ctx.clock())
+    if (refusal) return renderSession(request, reply, c.platform, c.session, refusal, 400)
+    const form = parseForm(inviteForm, request.body)
+    if (!form.ok) return renderSession(request, reply, c.platform, c.session, form.errors.partner_ids ?? 'Choix invalide.', 400)
+    const count = await inviteContacts(ctx, c.platform, c.session, form.data.partner_ids.length ? form.data.partner_ids : null)
+    return reply.redirect(`${sessionBase(c.platform, c.session)}?invited=${count}`, 303)
+  })
+
+  app.post('/sessions/:date/partners/remind', async (request, reply) => {
+    const c = await sessionOf(request)
+    if (!c) return notFound(request, reply)
+    const refusal = inviteRefusal(c.session, ctx.clock(), 'remind')
+    if (refusal) return renderSession(request, reply, c.platform, c.session, refusal, 400)
+    const count = await remindUnanswered(ctx, c.platform, c.session)
+    return reply.redirect(`${sessionBase(c.platform, c.session)}?reminded=${count}`, 303)
+  })
+
+  app.post('/sessions/:date/partners/:invitationId/resend', async (request, reply) => {
+    const c = await sessionOf(request)
+    const { invitationId } = request.params as { invitationId: string }
+    const invitation = c && ID.test(invitationId) ? await findInvitation(ctx.db, Number(invitationId)) : undefined
+    if (!c || !invitation || invitation.session_id !== c.session.id) return notFound(request, reply)
+    if (c.session.status === 'cancelled') {
+      return renderSession(request, reply, c.platform, c.session, 'Cette séance est annulée : il n’y a pas de nouveau lien à envoyer.', 400)
+    }
+    if (linksExpired(c.session.ends_at, ctx.clock())) {
+      return renderSession(request, reply, c.platform, c.session, 'Cette séance date de plus de 30 jours : les liens personnels ne sont plus valables.', 400)
+    }
+    await resendInvitation(ctx, c.platform, c.session, invitation)
+    return reply.redirect(`${sessionBase(c.platform, c.session)}?resent=${invitation.id}`, 303)
+  })
+}
