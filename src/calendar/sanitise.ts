@@ -1,11 +1,11 @@
+import { stripInvisibleAndSeparators } from '../text-safety.js'
 // Text hygiene for iCalendar output. ical-generator 10.2.0 escapes event TEXT
 // but passes control characters through and does not escape the calendar
 // NAME/X-WR-CALDESC (research/ical-email.md §1.4, reliability-security.md §2.10).
 
-// C0 except TAB/LF/CR, DEL, C1 (incl. NEL U+0085), LS/PS, bidi embeddings,
-// overrides and isolates (Trojan-Source style reordering in client UIs).
- 
-const UNSAFE = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u2028\u2029\u202A-\u202E\u2066-\u2069]/g
+// Dropped (text-safety.ts): C0 except TAB/LF/CR, DEL, C1 (incl. NEL U+0085), LS/PS, bidi
+// embeddings, overrides and isolates (Trojan-Source style reordering in client UIs).
+
 // Lone UTF-16 surrogates cannot be encoded as UTF-8 (TextEncoder turns them into U+FFFD).
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g
 
@@ -15,10 +15,7 @@ const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[
  * (multi-line DESCRIPTION needs it; use singleLine() for one-line values).
  */
 export function stripControl(s: string): string {
-  return s
-    .replace(/\r\n?/g, '\n')
-    .replace(/\t/g, ' ')
-    .replace(UNSAFE, '')
+  return stripInvisibleAndSeparators(s.replace(/\r\n?/g, '\n').replace(/\t/g, ' '))
     .replace(LONE_SURROGATE, '')
 }
 

@@ -2,6 +2,7 @@ import { parse } from 'csv-parse/sync'
 import iconv from 'iconv-lite'
 import { z } from 'zod'
 import { nameKey } from '../platforms/names.js'
+import { CONTROL_IN_LINE } from '../text-safety.js'
 
 // The contact list a facilitator already keeps, as Excel saves it: `;` (French Excel), `,` or a tab (what a
 // copy from Excel pastes), UTF-8 with or without BOM ("CSV UTF-8") or Windows-1252 ("CSV" on a French
@@ -71,7 +72,7 @@ export function detectDelimiter(text: string): ';' | ',' | '\t' {
 
 // Same rules as the web forms (web/forms.ts): no C0/C1 controls, no bidi overrides, no line breaks in a cell.
  
-const CONTROL = /[\u0000-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069\u2028\u2029]/
+const CONTROL = CONTROL_IN_LINE
 const strictEmail = z.email().max(254)
 const PHONE = /^[0-9+().\s/-]{6,30}$/
 

@@ -1,5 +1,6 @@
 import { parse } from 'csv-parse/sync'
 import { nameKey } from './names.js'
+import { CONTROL_IN_LINE } from '../text-safety.js'
 
 // A platform's communes as people have them: a CSV file (name, postcode, official code — INSEE or NIS, as
 // in ../shared/data/), a copy from a spreadsheet, or a plain list of names, one per line. Pure: text in, rows
@@ -39,7 +40,7 @@ const RULES: Record<string, CountryRules> = {
 const OTHER: CountryRules = { postcode: /^[0-9A-Za-z][0-9A-Za-z -]{1,9}$/, postcodeHint: 'lettres et chiffres, 10 au plus', code: /^[0-9A-Za-z.-]{1,20}$/, codeHint: 'lettres et chiffres, 20 au plus' }
 
 // Same rules as the web forms (web/forms.ts): no C0/C1 controls, no bidi overrides, no line breaks in a cell.
-const CONTROL = /[\u0000-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069\u2028\u2029]/
+const CONTROL = CONTROL_IN_LINE
 
 const clean = (v: string | undefined) => (v ?? '').replace(/\u00A0/g, ' ').trim()
 

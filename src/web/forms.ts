@@ -1,11 +1,12 @@
 import { z } from 'zod'
+import { CONTROL_IN_LINE, CONTROL_IN_TEXT } from '../text-safety.js'
 
 // One way to handle a form: a zod schema; failure re-renders the form (400) with the values and French
 // messages beside each field; success redirects (303).
 
 // C0/C1 controls (tab and newlines allowed only where multi-line text is expected), bidi overrides, NUL.
-const CONTROL_MULTILINE = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069]/
-const CONTROL_LINE = /[\u0000-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069\u2028\u2029]/
+const CONTROL_MULTILINE = CONTROL_IN_TEXT
+const CONTROL_LINE = CONTROL_IN_LINE
 
 const MSG_REQUIRED = 'Ce champ est obligatoire.'
 const MSG_CONTROL = 'Ce texte contient des caractères non autorisés.'

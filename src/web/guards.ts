@@ -1,5 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { errorPage } from './errors.js'
+import { CONTROL_CHARACTER } from '../text-safety.js'
 
 /** Facilitator pages: anonymous GETs go to the login page, anything else is refused. */
 export async function requireLogin(request: FastifyRequest, reply: FastifyReply) {
@@ -37,7 +38,7 @@ export function canManage(request: FastifyRequest, platformId: number): boolean 
 export function loginTarget(next: unknown): string | null {
   if (next === undefined || next === '') return '/admin'
   if (typeof next !== 'string' || next.length > 2000) return null
-  if (!/^\/(?![/\\])/.test(next) || /[\s\\\u0000-\u001F\u007F-\u009F]/.test(next)) return null
+  if (!/^\/(?![/\\])/.test(next) || /[\s\\]/.test(next) || CONTROL_CHARACTER.test(next)) return null
   try {
     return next.replace(/[^\x21-\x7E]/gu, (c) => encodeURIComponent(c))
   } catch {

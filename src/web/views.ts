@@ -5,6 +5,7 @@ import { Eta } from 'eta'
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { csrfToken } from './csrf.js'
 import { doNotCache } from './page-cache.js'
+import { stripInvisible } from '../text-safety.js'
 
 /** The project root (holds package.json and views/), from src/ under vitest or dist/src/ once built. */
 export function projectRoot(): string {
@@ -26,8 +27,7 @@ const HTML_ESCAPES: Record<string, string> = { '&': '&amp;', '<': '&lt;', '>': '
  * disguise text (bidi overrides and isolates, C0/C1 controls but tab and newline, NUL).
  */
 export function escapeHtml(value: unknown): string {
-  return String(value)
-    .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F\u202A-\u202E\u2066-\u2069]/g, '')
+  return stripInvisible(String(value))
     .replace(/[&<>"']/g, (c) => HTML_ESCAPES[c]!)
 }
 
