@@ -29,7 +29,7 @@ export async function partnerImportRoutes(app: FastifyInstance) {
   const base = (p: Platform) => `/admin/p/${encodeURIComponent(p.slug)}`
 
   // Before any byte of the body: who asks (a login), for which platform (theirs), and how much. The scope's
-  // preHandler (app.ts) checks the same again once the body is read; here it must come before.
+  // preHandler (app.ts) then finds request.platform set and does not look it up again.
   app.addHook('onRequest', requireManagedPlatform)
   app.addHook('onRequest', async (request, reply) => {
     if (reply.sent) return

@@ -43,8 +43,11 @@ declare module 'fastify' {
  * The one preHandler of the facilitator's platform scope (/admin/p/{slug}/…, app.ts): a login is required
  * (an anonymous GET goes to the login page), then the platform named in the URL must be one this facilitator
  * manages — another, an unknown or an archived one answers 404 — and routes read it with platformOf(request).
+ * A route that ran it earlier (an onRequest hook, before the body is read) has set request.platform: then
+ * it is not looked up again.
  */
 export async function requireManagedPlatform(request: FastifyRequest, reply: FastifyReply) {
+  if (request.platform) return
   const refused = await requireLogin(request, reply)
   if (reply.sent) return refused
   const platform = await managedPlatform(request)
