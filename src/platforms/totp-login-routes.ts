@@ -31,6 +31,8 @@ export function pendingCookieName(ctx: AppContext): string {
 const stepUrl = (path: string, target: string) => (target === '/admin' ? path : `${path}?next=${encodeURIComponent(target)}`)
 const codeUrl = (target: string) => stepUrl('/login/code', target)
 const setupUrl = (target: string) => stepUrl('/login/totp-setup', target)
+/** Where the login leads once done (`?next=`, checked by loginTarget): '/admin' by default. */
+const targetOf = (request: FastifyRequest) => loginTarget((request.query as Record<string, unknown>).next) ?? '/admin'
 
 /**
  * After the password, for an account with two-factor on (step 'code') or required and not yet on (step
@@ -74,6 +76,25 @@ export async function totpLoginRoutes(app: FastifyInstance) {
     }, status)
   }
 
+  /**
+   * A POST's first checks: a valid pending cookie (else the login starts again) and tries left for this
+   * account (else 429 with `sentence`). Either refusal comes back as the reply sent.
+   */
+  const pendingWithTries = async (request: FastifyRequest, reply: FastifyReply, sentence: string): Promise<{ facilitator: Facilitator } | { refused: FastifyReply }> => {
+    const facilitator = await pendingFacilitator(ctx, request)
+    if (!facilitator) return { refused: expired(request, reply) }
+    const state = await perAccount(request)
+    if (state.isAllowed || !state.isExceeded) return { facilitator }
+    request.log.warn({ facilitator: facilitator.id }, 'login code: too many tries')
+    return { refused: tooManyRequests(request, reply, state.ttlInSeconds ?? 900, { sentence }) }
+  }
+  /** The right code: the pending cookie ends and the login starts (one already open ends first). */
+  const logIn = async (request: FastifyRequest, reply: FastifyReply, facilitatorId: number) => {
+    reply.clearCookie(pendingCookieName(ctx), { path: '/' })
+    if (request.login) await endLogin(ctx, request, reply)
+    await startLogin(ctx, reply, facilitatorId)
+  }
+
   const setupPage = async (request: FastifyRequest, reply: FastifyReply, facilitator: Facilitator, target: string, secret: string, error: string | null, status = 200) => {
     reply.header('cache-control', 'no-store')
     return page(request, reply, 'admin/account-totp.eta', {
@@ -83,7 +104,7 @@ export async function totpLoginRoutes(app: FastifyInstance) {
   }
 
   app.get('/login/totp-setup', async (request, reply) => {
-    const target = loginTarget((request.query as Record<string, unknown>).next) ?? '/admin'
+    const target = targetOf(request)
     const facilitator = await pendingFacilitator(ctx, request)
     if (!facilitator) return reply.redirect('/login', 303)
     if (await findTotp(ctx.db, facilitator.id)) return reply.redirect(codeUrl(target), 303)
@@ -91,52 +112,40 @@ export async function totpLoginRoutes(app: FastifyInstance) {
   })
 
   app.post('/login/totp-setup', { config: { rateLimit: perAddress } }, async (request, reply) => {
-    const target = loginTarget((request.query as Record<string, unknown>).next) ?? '/admin'
-    const facilitator = await pendingFacilitator(ctx, request)
-    if (!facilitator) return expired(request, reply)
-    const state = await perAccount(request)
-    if (!state.isAllowed && state.isExceeded) {
-      return tooManyRequests(request, reply, state.ttlInSeconds ?? 900, { sentence: 'Trop de codes ont été essayés pour ce compte. Réessayez' })
-    }
+    const target = targetOf(request)
+    const pending = await pendingWithTries(request, reply, 'Trop de codes ont été essayés pour ce compte. Réessayez')
+    if ('refused' in pending) return pending.refused
+    const { facilitator } = pending
     const result = await confirmEnrolment(ctx, facilitator.id, request.body)
     if (!result.ok) {
       if ('already' in result) return reply.redirect(codeUrl(target), 303)
       return setupPage(request, reply, facilitator, target, result.secret ?? newTotpSecret(), result.error, 400)
     }
-    reply.clearCookie(pendingCookieName(ctx), { path: '/' })
-    if (request.login) await endLogin(ctx, request, reply)
-    await startLogin(ctx, reply, facilitator.id)
+    await logIn(request, reply, facilitator.id)
     request.log.info({ facilitator: facilitator.id }, 'two-factor login enabled at login; login')
     reply.header('cache-control', 'no-store')
     return page(request, reply, 'admin/account-recovery.eta', { title: 'Vos codes de secours', codes: result.codes, next: target })
   })
 
   app.get('/login/code', async (request, reply) => {
-    const target = loginTarget((request.query as Record<string, unknown>).next) ?? '/admin'
+    const target = targetOf(request)
     if (!(await pendingFacilitator(ctx, request))) return reply.redirect('/login', 303)
     return codePage(request, reply, target, null)
   })
 
   app.post('/login/code', { config: { rateLimit: perAddress } }, async (request, reply) => {
-    const target = loginTarget((request.query as Record<string, unknown>).next) ?? '/admin'
-    const facilitator = await pendingFacilitator(ctx, request)
-    if (!facilitator) return expired(request, reply)
-    const state = await perAccount(request)
-    if (!state.isAllowed && state.isExceeded) {
-      request.log.warn({ facilitator: facilitator.id }, 'login code: too many tries')
-      return tooManyRequests(request, reply, state.ttlInSeconds ?? 900, {
-        sentence: 'Trop de codes ont été essayés pour ce compte. Par sécurité, attendez avant de réessayer. Réessayez',
-      })
-    }
+    const target = targetOf(request)
+    const pending = await pendingWithTries(request, reply,
+      'Trop de codes ont été essayés pour ce compte. Par sécurité, attendez avant de réessayer. Réessayez')
+    if ('refused' in pending) return pending.refused
+    const { facilitator } = pending
     const parsed = codeForm.safeParse(request.body)
     const result = await verifySecondFactor(ctx, facilitator.id, parsed.success ? parsed.data.code : '')
     if (!result.ok) {
       request.log.info({ facilitator: facilitator.id }, 'login code refused')
       return codePage(request, reply, target, result.message, result.status)
     }
-    reply.clearCookie(pendingCookieName(ctx), { path: '/' })
-    if (request.login) await endLogin(ctx, request, reply)
-    await startLogin(ctx, reply, facilitator.id)
+    await logIn(request, reply, facilitator.id)
     request.log.info({ facilitator: facilitator.id, via: result.via }, 'login')
     if (result.via === 'recovery') return reply.redirect('/admin/account?recovery=used', 303)
     return reply.redirect(target, 303)
