@@ -74,10 +74,8 @@ export async function bookFromForm(ctx: AppContext, platform: Platform, sessionI
     const held = { confirmedAt: null, holdUntil: holdEnd(now, platform.booking_hold_hours, session.starts_at) }
     const what = { attendance: request.attendance, publicTitle: request.publicTitle }
 
-    const created = await insertNewHolder(trx, platform.id, request.holder, iso)
+    const created = await insertNewHolder(trx, platform.id, request.holder, iso, request.sharesContact)
     if (created) {
-      // A new holder's own consent; a known address's is never changed by what someone typed.
-      if (request.sharesContact) await trx.updateTable('holder').set({ shares_contact: 1 }).where('id', '=', created.id).execute()
       const initiativeId = await initiativeForHolder(trx, platform.id, created.id, request.initiative, iso)
       const placed = await placePitch(ctx, trx, platform, session, { ...what, holderId: created.id, initiativeId }, undefined, { ...held, formNonceHash: nonceHash }, iso)
       await mailLink(ctx, trx, platform, session, placed.pitchId, undefined)

@@ -44,10 +44,12 @@ export async function upsertHolder(db: Db, platformId: number, input: HolderInpu
 /**
  * A holder for an address this platform has never seen, or undefined when it knows it already: then
  * nothing about them changes (the public form must not let anyone rename someone else, issue #25).
+ * `sharesContact`: the new holder's own consent that referred partners receive their details; a known
+ * address's is never changed by what someone typed.
  */
-export async function insertNewHolder(db: Db, platformId: number, input: HolderInput, now: string): Promise<Holder | undefined> {
+export async function insertNewHolder(db: Db, platformId: number, input: HolderInput, now: string, sharesContact = false): Promise<Holder | undefined> {
   const row = await db.insertInto('holder')
-    .values({ platform_id: platformId, ...input, email_key: emailKey(input.email), feed_token_hash: null, created_at: now, updated_at: now })
+    .values({ platform_id: platformId, ...input, email_key: emailKey(input.email), shares_contact: sharesContact ? 1 : 0, feed_token_hash: null, created_at: now, updated_at: now })
     .onConflict((oc) => oc.columns(['platform_id', 'email_key']).doNothing())
     .returning('id').executeTakeFirst()
   return row ? db.selectFrom('holder').selectAll().where('id', '=', row.id).executeTakeFirstOrThrow() : undefined
