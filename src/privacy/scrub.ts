@@ -1,3 +1,4 @@
+import { escapeHtml } from '../web/views.js'
 import { ERASED_NAME } from './tables.js'
 
 // The words that name a person in free text, and the text without them (pure). A name shorter than three
@@ -10,20 +11,18 @@ export interface Terms { names: string[]; emails: string[]; phones: string[] }
 
 export interface Replacement { find: string; by: string }
 
-/** As Eta's <%= %> writes it, so the HTML part of a stored message is scrubbed too. */
-export function htmlEscaped(text: string): string {
-  return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;')
-}
-
-/** Each term in its plain and HTML forms (and a phone without its spaces), longest first. */
+/**
+ * Each term in its plain and HTML forms (and a phone without its spaces), longest first. The HTML form is what
+ * `<%= %>` wrote into a stored message's HTML part (web/views.ts escapeHtml), so that part is scrubbed too.
+ */
 export function replacements(terms: Terms): Replacement[] {
   const out = new Map<string, Replacement>()
   const add = (find: string, by: string) => {
     const key = find.trim()
     if (key.length >= 3 && key !== by) out.set(key.toLowerCase(), { find: key, by })
   }
-  for (const name of terms.names) if (name !== ERASED_NAME) { add(name, ERASED_NAME); add(htmlEscaped(name), ERASED_NAME) }
-  for (const email of terms.emails) { add(email, ERASED_EMAIL); add(htmlEscaped(email), ERASED_EMAIL) }
+  for (const name of terms.names) if (name !== ERASED_NAME) { add(name, ERASED_NAME); add(escapeHtml(name), ERASED_NAME) }
+  for (const email of terms.emails) { add(email, ERASED_EMAIL); add(escapeHtml(email), ERASED_EMAIL) }
   for (const phone of terms.phones) {
     add(phone, ERASED_PHONE)
     const compact = phone.replace(/[\s.-]/g, '')
