@@ -1,6 +1,6 @@
 import type { Database } from '../db/schema.js'
 import { type Replacement, scrub, type Terms } from './scrub.js'
-import { type ColumnRule, ERASED_ADDRESS, ERASED_NAME, PERSONAL, rulesOf, type TableRule } from './tables.js'
+import { type ColumnRule, ERASED_ADDRESS, ERASED_NAME, PERSONAL, rulesOf, type TableRule, textColumns } from './tables.js'
 import type { Rows } from './whose.js'
 
 // What a row becomes when its person is erased (pure): the column rules of tables.ts on their own rows, the
@@ -50,8 +50,8 @@ export function erasedOwnRow(table: keyof Database, row: Row, list: Replacement[
 /** The changed free-text columns of a row that mentions the person. */
 export function scrubbedRow(table: keyof Database, row: Row, list: Replacement[]): Row {
   const changes: Row = {}
-  for (const [column, rule] of rulesOf(table)) {
-    if ((rule !== 'text' && rule !== 'body' && rule !== 'note') || typeof row[column] !== 'string') continue
+  for (const column of textColumns(table)) {
+    if (typeof row[column] !== 'string') continue
     const next = scrub(row[column] as string, list)
     if (next !== row[column]) changes[column] = next
   }

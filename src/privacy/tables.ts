@@ -94,13 +94,24 @@ export const PERSONAL: PrivacyMap = {
   audit_event: { own: null, key: ['id'], columns: { id: keep, platform_id: keep, actor_kind: keep, actor_facilitator_id: keep, action: keep, subject: keep, detail: keep, address: keep, created_at: keep } },
 }
 
+/** Free text that may name someone else: scrubbed on every row of the platform. */
+const isTextRule = (rule: ColumnRule): boolean => rule === 'text' || rule === 'body' || rule === 'note'
+
+// The map read once: each table's columns with a rule other than keep, and its free-text columns among them.
+const RULES = new Map<keyof Database, Array<[string, ColumnRule]>>()
+const TEXT = new Map<keyof Database, string[]>()
+for (const [table, rule] of Object.entries(PERSONAL) as Array<[keyof Database, TableRule<keyof Database>]>) {
+  const rules = (Object.entries(rule.columns) as Array<[string, ColumnRule]>).filter(([, r]) => r !== 'keep')
+  RULES.set(table, rules)
+  TEXT.set(table, rules.filter(([, r]) => isTextRule(r)).map(([c]) => c))
+}
+
 /** The columns of `table` that carry a rule other than keep. */
-export function rulesOf(table: keyof Database): Array<[string, ColumnRule]> {
-  const rule = PERSONAL[table] as TableRule<typeof table> | undefined
-  return Object.entries(rule?.columns ?? {}).filter(([, r]) => r !== 'keep') as Array<[string, ColumnRule]>
+export function rulesOf(table: keyof Database): ReadonlyArray<[string, ColumnRule]> {
+  return RULES.get(table) ?? []
 }
 
 /** Free-text columns of `table`, scrubbed of the person's names on every row of the platform. */
-export function textColumns(table: keyof Database): string[] {
-  return rulesOf(table).filter(([, r]) => r === 'text' || r === 'body' || r === 'note').map(([c]) => c)
+export function textColumns(table: keyof Database): readonly string[] {
+  return TEXT.get(table) ?? []
 }
