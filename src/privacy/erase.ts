@@ -5,10 +5,9 @@ import { truncateLog } from '../db/index.js'
 import type { Database, Db } from '../db/schema.js'
 import { removeMessageFiles } from '../mail/transport.js'
 import { retireLink } from '../web/personal-links.js'
-import { erasedOwnRow, keyOf, scrubbedRow, termsOf } from './rules.js'
-import { replacements } from './scrub.js'
+import { erasedOwnRow, keyOf, scrubbedRow } from './rules.js'
 import { PERSONAL } from './tables.js'
-import { holderAndContactIds, mentionRows, ownRows } from './whose.js'
+import { holderAndContactIds, personRows } from './whose.js'
 
 // Erasure on request (issue #17): one transaction removes a person's identity from every table of one platform,
 // by the rules of tables.ts, and logs it in the audit trail; the rows that make the figures stay.
@@ -53,9 +52,7 @@ export async function erasePerson(deps: ErasureDeps): Promise<ErasureReport> {
   const count = (table: string) => { report.changed[table] = (report.changed[table] ?? 0) + 1 }
 
   await deps.db.transaction().execute(async (trx) => {
-    const own = await ownRows(trx, deps.platformId, deps.email)
-    const list = replacements(termsOf(own, deps.email))
-    const mentions = await mentionRows(trx, deps.platformId, list)
+    const { own, list, mentions } = await personRows(trx, deps.platformId, deps.email)
 
     for (const table of Object.keys(own) as Array<keyof Database>) {
       const rule = PERSONAL[table]!

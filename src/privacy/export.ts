@@ -1,9 +1,8 @@
 import { record, type AuditActor } from '../audit/store.js'
 import type { Database, Db } from '../db/schema.js'
-import { keyOf, scrubbedRow, termsOf } from './rules.js'
-import { replacements } from './scrub.js'
+import { keyOf, scrubbedRow } from './rules.js'
 import { rulesOf } from './tables.js'
-import { holderAndContactIds, mentionRows, ownRows, relatedRows, type Rows } from './whose.js'
+import { holderAndContactIds, personRows, relatedRows, type Rows } from './whose.js'
 
 // Access (issue #17): everything held about a person on one platform, as one JSON document: their own rows,
 // the rows about them (initiatives, advice and referrals they received), the messages sent to them (from the
@@ -38,10 +37,8 @@ function withoutSecrets(table: keyof Database, rows: Array<Record<string, unknow
 export async function exportPerson(deps: ExportDeps): Promise<PersonExport> {
   const now = deps.now.toISOString()
   return deps.db.transaction().execute(async (trx) => {
-    const own = await ownRows(trx, deps.platform.id, deps.email)
+    const { own, list, mentions } = await personRows(trx, deps.platform.id, deps.email)
     const related = await relatedRows(trx, own)
-    const list = replacements(termsOf(own, deps.email))
-    const mentions = await mentionRows(trx, deps.platform.id, list)
     const tables: Rows = {}
     for (const part of [own, related]) {
       for (const [table, rows] of Object.entries(part) as Array<[keyof Database, Array<Record<string, unknown>>]>) {

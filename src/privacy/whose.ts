@@ -1,8 +1,9 @@
 import { type Expression, type Kysely, type SqlBool, sql } from 'kysely'
 import type { Database, Db } from '../db/schema.js'
 import { emailKey } from '../pitches/store.js'
-import { likeAnywhere, type Replacement } from './scrub.js'
-import { textColumns } from './tables.js'
+import { termsOf } from './rules.js'
+import { likeAnywhere, type Replacement, replacements } from './scrub.js'
+import { ERASED_ADDRESS, textColumns } from './tables.js'
 
 // Read-only: which rows of a platform are a person's (matched by email), which others are about them, and
 // which rows of any table name them in free text. Tables are named at run time here, so the queries go through
@@ -48,7 +49,7 @@ const lowerIs = (column: string, key: string) => sql<SqlBool>`lower(${sql.ref(co
 const inIds = (column: string, ids: number[]) => sql<SqlBool>`${sql.ref(column)} in (${sql.join(list(ids))})`
 
 /** The rows that are the person's own: what erasure changes (tables.ts `own`). */
-export async function ownRows(db: Db, platformId: number, email: string): Promise<Rows> {
+async function ownRows(db: Db, platformId: number, email: string): Promise<Rows> {
   const key = emailKey(email)
   const holder = await select(db, 'holder', sql<SqlBool>`platform_id = ${platformId} and email_key = ${key}`)
   const contact = await select(db, 'contact', sql<SqlBool>`email_key = ${key} and ${inPlatform('contact', platformId)}`)
@@ -84,7 +85,7 @@ export async function relatedRows(db: Db, own: Rows): Promise<Rows> {
 }
 
 /** Every row of the platform whose free text contains one of the terms (their name, address or phone). */
-export async function mentionRows(db: Db, platformId: number, terms: Replacement[]): Promise<Rows> {
+async function mentionRows(db: Db, platformId: number, terms: Replacement[]): Promise<Rows> {
   const out: Rows = {}
   if (terms.length === 0) return out
   for (const table of Object.keys(SCOPE) as Array<keyof Database>) {
@@ -97,6 +98,13 @@ export async function mentionRows(db: Db, platformId: number, terms: Replacement
     if (rows.length) out[table] = rows
   }
   return out
+}
+
+/** What the export and the erasure both start from: the person's own rows, the terms that name them, the rows that do. */
+export async function personRows(db: Db, platformId: number, email: string): Promise<{ own: Rows; list: Replacement[]; mentions: Rows }> {
+  const own = await ownRows(db, platformId, email)
+  const list = replacements(termsOf(own, email))
+  return { own, list, mentions: await mentionRows(db, platformId, list) }
 }
 
 export function holderAndContactIds(own: Rows): { holder: number[]; contact: number[] } {
@@ -113,7 +121,7 @@ export async function searchPeople(db: Db, platformId: number, query: string): P
     .where((eb) => eb.or([like('holder.name'), like('holder.email')])).orderBy('name').limit(50).execute()
   const contacts = await db.selectFrom('contact').innerJoin('partner', 'partner.id', 'contact.partner_id')
     .select(['contact.name', 'contact.email', 'partner.name as partner']).where('partner.platform_id', '=', platformId)
-    .where((eb) => eb.or([like('contact.name'), like('contact.email')])).where('contact.email', '!=', 'personne.effacee@invalid')
+    .where((eb) => eb.or([like('contact.name'), like('contact.email')])).where('contact.email', '!=', ERASED_ADDRESS)
     .orderBy('contact.name').limit(50).execute()
   const walkIns = await db.selectFrom('attendance').innerJoin('session', 'session.id', 'attendance.session_id')
     .select(['attendance.name', 'attendance.email', 'attendance.organisation', 'session.date']).where('session.platform_id', '=', platformId)
