@@ -1,7 +1,7 @@
 import { ImapFlow } from 'imapflow'
 import type { AppContext } from '../context.js'
 import { processMessage } from './process.js'
-import { findState, markMoved, recordFailure, recordSuccess, saveCursor, findReply } from './store.js'
+import { findState, markMoved, recordFailure, recordSuccess, saveCursor } from './store.js'
 
 // The poller of the ORGANIZER mailbox (REPLY_IMAP_URL): new messages since the last one looked at are read
 // one by one; each is recorded before the next, and the cursor (UIDVALIDITY + last UID) moves only once a
@@ -9,9 +9,9 @@ import { findState, markMoved, recordFailure, recordSuccess, saveCursor, findRep
 // short by the server going away loses nothing and repeats nothing. While the server is unreachable the
 // poller waits longer between attempts (backoff, recorded in calendar_reply_state); the app keeps serving.
 
-export const PROCESSED_FOLDER = ['Fabrik', 'traités']
+const PROCESSED_FOLDER = ['Fabrik', 'traités']
 /** Between two polls of a reachable server. */
-export const POLL_SECONDS = 60
+const POLL_SECONDS = 60
 /** At most this many messages per poll: a full inbox is worked through over several polls. */
 const BATCH = 50
 
@@ -55,7 +55,8 @@ export async function pollReplies(ctx: AppContext, opts: { force?: boolean } = {
   client.on('error', () => undefined)
   try {
     await client.connect()
-    const created = await client.mailboxCreate(PROCESSED_FOLDER)
+    // Made (or found) once per poll, and only when a message is to be filed in it.
+    let processed: string | null = null
     const lock = await client.getMailboxLock(target.folder)
     try {
       const box = client.mailbox as { uidValidity: bigint | number; exists: number }
@@ -75,9 +76,9 @@ export async function pollReplies(ctx: AppContext, opts: { force?: boolean } = {
           if (done.outcome === 'unmatched') result.unmatched++
           if (done.file) {
             await client.messageFlagsAdd(String(uid), ['\\Seen'], { uid: true })
-            await client.messageMove(String(uid), created.path, { uid: true })
-            const row = await findReply(ctx.db, target.mailbox, done.messageId)
-            if (row && !row.moved) await markMoved(ctx.db, row.id)
+            processed ??= (await client.mailboxCreate(PROCESSED_FOLDER)).path
+            await client.messageMove(String(uid), processed, { uid: true })
+            await markMoved(ctx.db, target.mailbox, done.messageId)
           }
         }
         lastUid = uid

@@ -1,4 +1,4 @@
-import type { CalendarReplyTable, Db } from '../db/schema.js'
+import type { CalendarReplyStateTable, CalendarReplyTable, Db } from '../db/schema.js'
 import type { Insertable } from 'kysely'
 
 // replies/ owns calendar_reply (every message the poller looked at) and calendar_reply_state (the poller's
@@ -18,36 +18,34 @@ export async function insertReply(db: Db, row: NewCalendarReply): Promise<boolea
   return done !== undefined
 }
 
-export async function markMoved(db: Db, id: number): Promise<void> {
-  await db.updateTable('calendar_reply').set({ moved: 1 }).where('id', '=', id).execute()
+/** The message was flagged \Seen and filed in Fabrik/traités. */
+export async function markMoved(db: Db, mailbox: string, messageId: string): Promise<void> {
+  await db.updateTable('calendar_reply').set({ moved: 1 }).where('mailbox', '=', mailbox).where('message_id', '=', messageId).execute()
 }
 
 export function findState(db: Db, mailbox: string) {
   return db.selectFrom('calendar_reply_state').selectAll().where('mailbox', '=', mailbox).executeTakeFirst()
 }
 
-async function ensureState(db: Db, mailbox: string): Promise<void> {
-  await db.insertInto('calendar_reply_state').values({ mailbox }).onConflict((oc) => oc.column('mailbox').doNothing()).execute()
+type StateChange = Omit<Insertable<CalendarReplyStateTable>, 'mailbox'>
+
+/** Writes part of a mailbox's state, its row made on the first write. */
+async function saveState(db: Db, mailbox: string, change: StateChange): Promise<void> {
+  await db.insertInto('calendar_reply_state').values({ mailbox, ...change })
+    .onConflict((oc) => oc.column('mailbox').doUpdateSet(change)).execute()
 }
 
 /** A new UIDVALIDITY means the server renumbered the folder: start again from its first message. */
-export async function saveCursor(db: Db, mailbox: string, uidValidity: string, lastUid: number): Promise<void> {
-  await ensureState(db, mailbox)
-  await db.updateTable('calendar_reply_state').set({ uid_validity: uidValidity, last_uid: lastUid }).where('mailbox', '=', mailbox).execute()
+export function saveCursor(db: Db, mailbox: string, uidValidity: string, lastUid: number): Promise<void> {
+  return saveState(db, mailbox, { uid_validity: uidValidity, last_uid: lastUid })
 }
 
-export async function recordSuccess(db: Db, mailbox: string, now: string): Promise<void> {
-  await ensureState(db, mailbox)
-  await db.updateTable('calendar_reply_state')
-    .set({ last_attempt_at: now, last_success_at: now, last_error: null, failures: 0, next_attempt_at: null })
-    .where('mailbox', '=', mailbox).execute()
+export function recordSuccess(db: Db, mailbox: string, now: string): Promise<void> {
+  return saveState(db, mailbox, { last_attempt_at: now, last_success_at: now, last_error: null, failures: 0, next_attempt_at: null })
 }
 
-export async function recordFailure(db: Db, mailbox: string, error: string, failures: number, nextAt: string, now: string): Promise<void> {
-  await ensureState(db, mailbox)
-  await db.updateTable('calendar_reply_state')
-    .set({ last_attempt_at: now, last_error: error.slice(0, 300), failures, next_attempt_at: nextAt })
-    .where('mailbox', '=', mailbox).execute()
+export function recordFailure(db: Db, mailbox: string, error: string, failures: number, nextAt: string, now: string): Promise<void> {
+  return saveState(db, mailbox, { last_attempt_at: now, last_error: error.slice(0, 300), failures, next_attempt_at: nextAt })
 }
 
 /** How many messages came to each outcome, for a platform (or, with null, those no platform could be found for). */
