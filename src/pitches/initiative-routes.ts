@@ -22,11 +22,17 @@ export async function initiativeRoutes(app: FastifyInstance) {
   const ctx = app.ctx
   const now = () => ctx.clock().toISOString()
 
-  async function initiativeOf(request: FastifyRequest) {
+  /**
+   * The initiative in the URL, live: an unknown one answers 404, a merged duplicate's address (a bookmark, an
+   * old note, a form left open) leads to the initiative it joined (`code`: 302 for a GET, 303 after a POST).
+   */
+  async function liveInitiativeOf(request: FastifyRequest, reply: FastifyReply, code: 302 | 303) {
     const platform = platformOf(request)
     const { id } = request.params as { id: string }
     const initiative = ID.test(id) ? await findInitiative(ctx.db, platform.id, Number(id)) : undefined
-    return initiative ? { platform, initiative } : null
+    if (!initiative) return { refused: notFound(request, reply) }
+    if (initiative.merged_into_id) return { refused: reply.redirect(`${base(platform)}/initiatives/${initiative.merged_into_id}`, code) }
+    return { platform, initiative }
   }
 
   async function renderInitiatives(request: FastifyRequest, reply: FastifyReply, platform: Platform, adding: boolean, values: Record<string, unknown>, errors: FieldErrors, status = 200) {
@@ -79,18 +85,15 @@ export async function initiativeRoutes(app: FastifyInstance) {
   }
 
   app.get('/initiatives/:id', async (request, reply) => {
-    const c = await initiativeOf(request)
-    if (!c) return notFound(request, reply)
-    // A merged duplicate's address (a bookmark, an old note) leads to the initiative it joined.
-    if (c.initiative.merged_into_id) return reply.redirect(`${base(c.platform)}/initiatives/${c.initiative.merged_into_id}`, 302)
+    const c = await liveInitiativeOf(request, reply, 302)
+    if ('refused' in c) return c.refused
     return renderInitiative(request, reply, c.platform, c.initiative, { holder_kind: 'resident' }, {})
   })
 
   app.post('/initiatives/:id/holders', async (request, reply) => {
-    const c = await initiativeOf(request)
-    if (!c) return notFound(request, reply)
+    const c = await liveInitiativeOf(request, reply, 303)
+    if ('refused' in c) return c.refused
     const { platform, initiative } = c
-    if (initiative.merged_into_id) return reply.redirect(`${base(platform)}/initiatives/${initiative.merged_into_id}`, 303)
     const form = parseForm(attachHolderForm, request.body)
     if (!form.ok) return renderInitiative(request, reply, platform, initiative, form.values, form.errors, 400)
     const d = form.data
@@ -99,10 +102,9 @@ export async function initiativeRoutes(app: FastifyInstance) {
   })
 
   app.post('/initiatives/:id/merge', async (request, reply) => {
-    const c = await initiativeOf(request)
-    if (!c) return notFound(request, reply)
+    const c = await liveInitiativeOf(request, reply, 303)
+    if ('refused' in c) return c.refused
     const { platform, initiative } = c
-    if (initiative.merged_into_id) return reply.redirect(`${base(platform)}/initiatives/${initiative.merged_into_id}`, 303)
     const form = parseForm(mergeForm, request.body)
     // The initiative kept must be another live initiative of this platform (an id from elsewhere is not found).
     const into = form.ok ? await findInitiative(ctx.db, platform.id, form.data.into_id) : undefined
