@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { upsertHolder } from '../../src/pitches/store.js'
 import { PersonCliError, personEraseCli, personExportCli } from '../../src/privacy/cli.js'
 import { buildTestApp, createPlatform, type TestApp } from '../helpers/app.js'
 
@@ -10,8 +11,7 @@ describe('npm run person:export / person:erase', () => {
   beforeEach(async () => {
     t = await buildTestApp()
     const platform = await createPlatform(t.db)
-    const now = t.clock.now().toISOString()
-    await t.db.insertInto('holder').values({ platform_id: platform.id, name: 'Nadia Benali', email: 'Nadia.Benali@example.org', email_key: 'nadia.benali@example.org', phone: null, kind: 'resident', commune_id: null, feed_token_hash: null, created_at: now, updated_at: now }).execute()
+    await upsertHolder(t.db, platform.id, { name: 'Nadia Benali', email: 'Nadia.Benali@example.org', phone: null, kind: 'resident', commune_id: null }, t.clock.now().toISOString())
   })
   afterEach(() => t.close())
   const deps = () => ({ db: t.db, now: t.clock.now(), dataDir: t.dataDir })

@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { initiativeForHolder, insertPitch, upsertHolder } from '../../src/pitches/store.js'
 import { dueForErasure, retentionCutoff, comingErasures, runRetention } from '../../src/privacy/retention.js'
 import { ERASED_ADDRESS, ERASED_NAME } from '../../src/privacy/tables.js'
 import { buildTestApp, createPlatform, type TestApp } from '../helpers/app.js'
@@ -29,9 +30,9 @@ describe('the retention job', () => {
     const recent = await publishedSession(t.db, platform, '2029-12-21')
     const at = '2026-11-23T09:00:00.000Z'
     for (const [n, sessionId] of [[1, old], [2, recent]] as const) {
-      const holder = await t.db.insertInto('holder').values({ platform_id: platform.id, name: `Porteur ${n}`, email: `porteur${n}@example.org`, email_key: `porteur${n}@example.org`, phone: null, kind: 'resident', commune_id: null, feed_token_hash: null, created_at: at, updated_at: at }).returning('id').executeTakeFirstOrThrow()
-      const initiative = await t.db.insertInto('initiative').values({ platform_id: platform.id, title: `Projet ${n}`, summary: 'Un projet.', domain: null, needs: '', stage: null, commune_id: null, merged_into_id: null, created_at: at, updated_at: at }).returning('id').executeTakeFirstOrThrow()
-      await t.db.insertInto('pitch').values({ session_id: sessionId, initiative_id: initiative.id, holder_id: holder.id, status: 'confirmed', position: 1, attendance_mode: 'on_site', public_title: 0, facilitator_message: null, token_hash: `pitch-${n}`, created_at: at, updated_at: at }).execute()
+      const holder = await upsertHolder(t.db, platform.id, { name: `Porteur ${n}`, email: `porteur${n}@example.org`, phone: null, kind: 'resident', commune_id: null }, at)
+      const initiativeId = await initiativeForHolder(t.db, platform.id, holder.id, { title: `Projet ${n}`, summary: 'Un projet.', domain: null, needs: [], stage: null, commune_id: null }, at)
+      await insertPitch(t.db, { session_id: sessionId, initiative_id: initiativeId, holder_id: holder.id, status: 'confirmed', position: 1, attendance_mode: 'on_site', public_title: 0, address_confirmed_at: at, hold_until: null, form_nonce_hash: null }, at)
     }
   })
   afterEach(() => t.close())

@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { upsertHolder } from '../../src/pitches/store.js'
 import { buildTestApp, Client, createPlatform, csrfToken, facilitatorClient, type TestApp } from '../helpers/app.js'
 
 // "Données personnelles": a facilitator finds a person, exports and erases them, each confirmed by typing the
@@ -16,7 +17,7 @@ describe('the facilitator\'s personal data pages', () => {
     const other = await createPlatform(t.db, { slug: 'autre', name: 'Autre' })
     const now = t.clock.now().toISOString()
     for (const p of [platform, other]) {
-      await t.db.insertInto('holder').values({ platform_id: p.id, name: 'Nadia Benali', email: 'nadia.benali@example.org', email_key: 'nadia.benali@example.org', phone: '0612345678', kind: 'resident', commune_id: null, feed_token_hash: null, created_at: now, updated_at: now }).execute()
+      await upsertHolder(t.db, p.id, { name: 'Nadia Benali', email: 'nadia.benali@example.org', phone: '0612345678', kind: 'resident', commune_id: null }, now)
     }
     admin = await facilitatorClient(t.app, t.db, [platform.id])
   })
