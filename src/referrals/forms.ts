@@ -1,15 +1,13 @@
 import { z } from 'zod'
-import type { ReferralStatus } from '../db/schema.js'
 import { choice, integer, optionalInteger, optionalLine, text } from '../web/forms.js'
+import { REFERRAL_STATUSES } from './status.js'
 
-// The referral forms: a status change with a note (partner's link and facilitator), the holder's consent,
-// and the Orientations page's filters (query parameters, validated like a form).
+// The referral forms: a status change with a note (partner's link and facilitator), and the Orientations
+// page's filters (query parameters, validated like a form).
 
-const STATUS_VALUES = ['proposed', 'contacted', 'in_progress', 'succeeded', 'dropped'] as const satisfies readonly ReferralStatus[]
-
-export const statusForm = z.object({
+const statusForm = z.object({
   referral_id: integer(1, 999_999_999),
-  status: choice(STATUS_VALUES, 'Choisissez où en est cette orientation.'),
+  status: choice(REFERRAL_STATUSES, 'Choisissez où en est cette orientation.'),
   note: text(2000, false),
 })
 
@@ -20,14 +18,8 @@ export const partnerStatusForm = statusForm.extend({
 
 export const facilitatorStatusForm = statusForm.omit({ referral_id: true })
 
-export const consentForm = z.object({
-  referral_id: integer(1, 999_999_999),
-})
-
 export const filterQuery = z.object({
   partenaire: optionalInteger(1, 999_999_999),
   initiative: optionalInteger(1, 999_999_999),
-  statut: z.union([z.literal(''), z.enum(STATUS_VALUES)], { error: 'Statut inconnu.' }).optional().transform((v) => v || null),
+  statut: z.union([z.literal(''), z.enum(REFERRAL_STATUSES)], { error: 'Statut inconnu.' }).optional().transform((v) => v || null),
 })
-
-export type FilterQuery = z.output<typeof filterQuery>

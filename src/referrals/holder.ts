@@ -16,7 +16,7 @@ export interface HolderReferral {
   shared: boolean
 }
 
-export async function holderReferralList(db: Db, initiativeId: number): Promise<HolderReferral[]> {
+async function holderReferralList(db: Db, initiativeId: number): Promise<HolderReferral[]> {
   return (await referralsOfInitiative(db, initiativeId)).map((r) => ({
     id: r.id, partnerName: r.partner_name, subject: r.subject, statusLabel: STATUS_LABELS[r.status],
     followUp: r.follow_up_on ? formatLongDate(r.follow_up_on) : null, shared: r.share_contact === 1,
@@ -24,7 +24,7 @@ export async function holderReferralList(db: Db, initiativeId: number): Promise<
 }
 
 /** The holder agrees to share their details with the partner of one referral of their initiative. */
-export function holderShareContact(db: Db, input: { referralId: number; initiativeId: number; holderName: string }, now: string): Promise<boolean> {
+function holderShareContact(db: Db, input: { referralId: number; initiativeId: number; holderName: string }, now: string): Promise<boolean> {
   return db.transaction().execute((trx) => shareContactWithPartner(trx, input, now))
 }
 

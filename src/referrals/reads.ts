@@ -87,8 +87,6 @@ export function referralsOfInitiative(db: Db, initiativeId: number) {
     .where('referral.initiative_id', '=', initiativeId).orderBy('referral.id').execute()
 }
 
-export type InitiativeReferral = Awaited<ReturnType<typeof referralsOfInitiative>>[number]
-
 /** Open referrals whose follow-up day has passed, nobody said anything since, never reminded. */
 export function overdueUnreminded(db: Db, today: string) {
   return db.selectFrom('referral').innerJoin('partner', 'partner.id', 'referral.partner_id')

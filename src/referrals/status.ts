@@ -3,7 +3,7 @@ import type { ReferralStatus } from '../db/schema.js'
 // The life of a referral (orientation), as rules with no database: its statuses and their French labels,
 // which change may follow which, and when a follow-up is overdue.
 
-export const REFERRAL_STATUSES: readonly ReferralStatus[] = ['proposed', 'contacted', 'in_progress', 'succeeded', 'dropped']
+export const REFERRAL_STATUSES = ['proposed', 'contacted', 'in_progress', 'succeeded', 'dropped'] as const satisfies readonly ReferralStatus[]
 
 export const STATUS_LABELS: Record<ReferralStatus, string> = {
   proposed: 'proposée',
@@ -15,10 +15,6 @@ export const STATUS_LABELS: Record<ReferralStatus, string> = {
 
 /** Open: still followed (shown on the partner's link and the Orientations page by default). */
 export const OPEN_STATUSES: readonly ReferralStatus[] = ['proposed', 'contacted', 'in_progress']
-
-export function isReferralStatus(value: unknown): value is ReferralStatus {
-  return typeof value === 'string' && (REFERRAL_STATUSES as readonly string[]).includes(value)
-}
 
 export function isOpen(status: ReferralStatus): boolean {
   return OPEN_STATUSES.includes(status)

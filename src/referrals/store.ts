@@ -8,8 +8,6 @@ import { canMove, OPEN_STATUSES, type ReferralActor } from './status.js'
 // The only writes of referral and referral_event. Every function runs in the caller's transaction (a
 // Kysely transaction is a Db) and queues its mails there, so a referral and its email exist together or not.
 
-export type { ReferralMailer } from './mail.js'
-
 export interface NewReferral {
   pitchId: number
   initiativeId: number
