@@ -54,7 +54,8 @@ describe('a person\'s data: export and erasure', () => {
     w = await world({ capacity: 30 })
     const { db } = w.t
     pitchPage = await bookConfirmed(w.t.app, db, `/test/sessions/2026-12-18/pitch`, bookingFields(1, {
-      holder_name: HOLDER.name, holder_email: HOLDER.email, holder_phone: HOLDER.phone, initiative_title: 'Les jardins de Nadia Benali',
+      // A public title naming them: the public pages show it until the erasure scrubs it.
+      holder_name: HOLDER.name, holder_email: HOLDER.email, holder_phone: HOLDER.phone, initiative_title: 'Les jardins de Nadia Benali', public_title: 'yes',
     }))
     const links = await inviteAll(w)
     rsvpPage = links.get(CONTACT.email)!
