@@ -3,9 +3,11 @@ import { type Kysely, PostgresAdapter } from 'kysely'
 // Issue #23 (tracker 23): partners' "Accepter / Refuser / Peut-être" from their calendar (iTIP REPLY by email
 // to the ORGANIZER mailbox, REPLY_IMAP_URL), read by the poller of replies/.
 // - invitation.answer may now be 'tentative' ("peut-être", only ever from a calendar).
-// - invitation.answer_source: 'link' | 'calendar' (null: from the link, as before this migration), with
-//   calendar_answered_at = the answered_at written with a calendar answer: an answer given later on the link
-//   moves answered_at, so the source reads as the link again without the link's code knowing about calendars.
+// - invitation.calendar_answered_at: the answered_at written with the last calendar answer. The answer is from
+//   the calendar while answered_at still equals it: an answer given later on the link moves answered_at, so
+//   the source reads as the link again without the link's code knowing about calendars (answerSource in
+//   partners/calendar-answers.ts). invitation.answer_source is 'calendar' once a calendar answer was written
+//   (null before; the link writes nothing there): it adds nothing to that comparison and is not read for it.
 // - invitation.address_failed_at / address_failure: a bounce (delivery-status report) for the message sent to
 //   this invitation's address: when, and the report's Status and diagnostic.
 // - calendar_reply: every message the poller looked at, once per mailbox and Message-ID (the same message seen

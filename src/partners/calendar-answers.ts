@@ -56,9 +56,13 @@ export async function markAddressFailing(db: Db, invitationId: number, failure: 
     .where('id', '=', invitationId).execute()
 }
 
-/** Where the answer came from: a link answer given after a calendar one moves answered_at past it. */
-export function answerSource(row: { answer_source: string | null; answered_at: string | null; calendar_answered_at: string | null }): 'link' | 'calendar' {
-  return row.answer_source === 'calendar' && row.answered_at !== null && row.answered_at === row.calendar_answered_at ? 'calendar' : 'link'
+/**
+ * Where the answer came from: the calendar while answered_at is still the one the calendar answer wrote; an
+ * answer given later on the link moves answered_at past it (answer_source adds nothing: it is 'calendar'
+ * exactly when calendar_answered_at is set).
+ */
+export function answerSource(row: { answered_at: string | null; calendar_answered_at: string | null }): 'link' | 'calendar' {
+  return row.calendar_answered_at !== null && row.answered_at === row.calendar_answered_at ? 'calendar' : 'link'
 }
 
 export interface AnswerNote { fromCalendar: boolean; addressFailure: string | null }
@@ -66,12 +70,12 @@ export interface AnswerNote { fromCalendar: boolean; addressFailure: string | nu
 /** What the facilitator's table adds to each invitation of a session: calendar answers, failing addresses. */
 export async function calendarAnswerNotes(db: Db, sessionId: number): Promise<Record<number, AnswerNote>> {
   const rows = await db.selectFrom('invitation')
-    .select(['id', 'answer', 'answer_source', 'answered_at', 'calendar_answered_at', 'address_failed_at', 'address_failure'])
+    .select(['id', 'answered_at', 'calendar_answered_at', 'address_failed_at', 'address_failure'])
     .where('session_id', '=', sessionId).execute()
   const notes: Record<number, AnswerNote> = {}
   for (const r of rows) {
     notes[r.id] = {
-      fromCalendar: r.answer !== 'none' && answerSource(r) === 'calendar',
+      fromCalendar: answerSource(r) === 'calendar',
       addressFailure: r.address_failed_at ? (r.address_failure ?? 'adresse en échec') : null,
     }
   }

@@ -128,8 +128,8 @@ describe('the poller\'s small rules', () => {
   })
 
   it('an answer reads as from the calendar until a link answer moves answered_at', () => {
-    expect(answerSource({ answer_source: 'calendar', answered_at: 'a', calendar_answered_at: 'a' })).toBe('calendar')
-    expect(answerSource({ answer_source: 'calendar', answered_at: 'b', calendar_answered_at: 'a' })).toBe('link')
-    expect(answerSource({ answer_source: null, answered_at: 'a', calendar_answered_at: null })).toBe('link')
+    expect(answerSource({ answered_at: 'a', calendar_answered_at: 'a' })).toBe('calendar')
+    expect(answerSource({ answered_at: 'b', calendar_answered_at: 'a' })).toBe('link')
+    expect(answerSource({ answered_at: 'a', calendar_answered_at: null })).toBe('link')
   })
 })
