@@ -36,16 +36,19 @@ export async function indicatorRoutes(app: FastifyInstance) {
   const ctx = app.ctx
   const base = (p: Platform) => `/admin/p/${encodeURIComponent(p.slug)}`
 
+  const currentYear = (platform: Platform) => Number(todayIn(platform.timezone, ctx.clock()).slice(0, 4))
+
   /** The year asked (the platform's current year by default), or null when the query is not a year. */
   function yearOf(request: FastifyRequest, platform: Platform): number | null {
     const q = yearQuery.safeParse({ year: (request.query as Record<string, unknown>).year })
     if (!q.success) return null
-    return q.data.year ?? Number(todayIn(platform.timezone, ctx.clock()).slice(0, 4))
+    return q.data.year ?? currentYear(platform)
   }
 
   async function figures(platform: Platform, year: number): Promise<Indicators> {
-    const [rows, targets] = await Promise.all([loadYear(ctx.db, platform.id, year, ctx.clock().toISOString()), targetsOf(ctx.db, platform.id, year)])
-    return computeIndicators(rows, ctx.clock().toISOString(), targets)
+    const now = ctx.clock().toISOString()
+    const [rows, targets] = await Promise.all([loadYear(ctx.db, platform.id, year, now), targetsOf(ctx.db, platform.id, year)])
+    return computeIndicators(rows, now, targets)
   }
 
   const badYear = (request: FastifyRequest, reply: FastifyReply) =>
@@ -54,7 +57,6 @@ export async function indicatorRoutes(app: FastifyInstance) {
   const common = (platform: Platform, year: number, ind: Indicators) => ({
     platform, base: base(platform), year, ind, rows: indicatorRows(ind), charts: charts(ind), gauge,
     modeLabels: MODE_LABELS, kindLabels: KIND_LABELS, statusLabels: STATUS_LABELS, domainLabels: DOMAINS, stageLabels: STAGES,
-    producedOn: todayIn(platform.timezone, ctx.clock()),
     producedLong: lowerFirst(formatLongDate(todayIn(platform.timezone, ctx.clock()))),
   })
 
@@ -85,7 +87,7 @@ export async function indicatorRoutes(app: FastifyInstance) {
     const form = parseForm(targetsForm, request.body)
     const asked = Number((form.values as Record<string, unknown>).year)
     if (!form.ok) {
-      const year = Number.isInteger(asked) && asked >= MIN_YEAR && asked <= MAX_YEAR ? asked : Number(todayIn(platform.timezone, ctx.clock()).slice(0, 4))
+      const year = Number.isInteger(asked) && asked >= MIN_YEAR && asked <= MAX_YEAR ? asked : currentYear(platform)
       return render(request, reply, platform, year, form.values, form.errors, 400)
     }
     const targets: Targets = {}
