@@ -3,7 +3,7 @@ import type { Db } from '../db/schema.js'
 // The audit trail (issue #17): record(db, event) is called by a feature inside the transaction of the action it
 // logs, so an action and its entry commit together. It knows no feature (like mail/): the caller says what
 // happened in these neutral terms. It never receives personal data: `subject` is rows by table and id, `detail`
-// counts; rowRefs() and counts() build them, and assertNoPersonalData() refuses an address slipped in by mistake.
+// counts; rowRefs() writes the rows, and assertNoPersonalData() refuses an address slipped in by mistake.
 
 export type AuditActor =
   | { kind: 'facilitator'; facilitatorId: number; address: string | null }
