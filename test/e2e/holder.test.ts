@@ -1,7 +1,7 @@
-import type { Browser, Page } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { e2eSkipReason, Journey, launchBrowser } from './browser.js'
-import { type RunningServer, startDemoServer } from './harness.js'
+import type { Page } from 'playwright-core'
+import { describe, expect, it } from 'vitest'
+import { e2eSkipReason } from './browser.js'
+import { demoJourney } from './journeys.js'
 import { linkIn, oneEventOf, textOf, waitForMail } from './mail.js'
 
 // Journey 2: a holder, on a phone, opens the public session page, books a slot, follows the link in the
@@ -58,30 +58,16 @@ interface Focused {
 }
 
 describe.skipIf(e2eSkipReason() !== null)('journey 2: a holder books a slot on a phone, then edits and withdraws from the email link', () => {
-  let server: RunningServer | undefined
-  let browser: Browser | undefined
-  let journey: Journey
-
-  beforeAll(async () => {
-    server = await startDemoServer()
-    browser = await launchBrowser()
-    journey = new Journey(browser)
-  })
-
-  afterAll(async () => {
-    await journey?.close()
-    await browser?.close()
-    await server?.stop()
-  })
+  const demo = demoJourney()
 
   /** A fresh phone-sized browser context (no cookies): a new device, or the phone's mail app opening a link. */
-  const phonePage = () => journey.freshPage(PHONE)
-  const audit = (page: Page, label: string, shot?: string) => journey.audit(page, label, shot)
-  const allConsoleProblems = () => journey.consoleProblems()
+  const phonePage = () => demo.journey.freshPage(PHONE)
+  const audit = (page: Page, label: string, shot?: string) => demo.journey.audit(page, label, shot)
+  const allConsoleProblems = () => demo.journey.consoleProblems()
 
   /** A published session still open for booking (closes 7 days before), with a free slot, from sessions.json. */
   async function bookableSession(): Promise<PublicSession> {
-    const res = await fetch(`${server!.url}/${SLUG}/sessions.json`)
+    const res = await fetch(`${demo.server.url}/${SLUG}/sessions.json`)
     expect(res.status).toBe(200)
     const sessions = (await res.json()) as PublicSession[]
     const after = addDays(todayInParis(), 8)
@@ -91,9 +77,9 @@ describe.skipIf(e2eSkipReason() !== null)('journey 2: a holder books a slot on a
   }
 
   it('books from the public session page, then edits and withdraws through the link in the confirmation email', async () => {
-    const base = server!.url
-    const smtp = server!.smtp
-    const a11yBefore = journey.a11yFailures.length
+    const base = demo.server.url
+    const smtp = demo.server.smtp
+    const a11yBefore = demo.journey.a11yFailures.length
     const session = await bookableSession()
     const holder = { name: 'Aïcha Mansouri', email: 'aicha.mansouri@habitants.example.org', phone: '06 12 34 56 78' }
     const title = 'Repair café du quartier Calonne'
@@ -201,13 +187,13 @@ describe.skipIf(e2eSkipReason() !== null)('journey 2: a holder books a slot on a
     expect(cancelled.uid).toBe(event.uid)
     expect(cancelled.sequence ?? 0).toBeGreaterThan(event.sequence ?? 0)
 
-    if (journey.a11yFailures.length > a11yBefore) throw new Error(journey.a11yFailures.slice(a11yBefore).join('\n\n'))
+    if (demo.journey.a11yFailures.length > a11yBefore) throw new Error(demo.journey.a11yFailures.slice(a11yBefore).join('\n\n'))
     expect(allConsoleProblems()).toEqual([])
   })
 
   it('the booking form works with the keyboard only: labels, focus order, visible focus, errors announced', async () => {
-    const base = server!.url
-    const a11yBefore = journey.a11yFailures.length
+    const base = demo.server.url
+    const a11yBefore = demo.journey.a11yFailures.length
     const session = await bookableSession()
     const page = await phonePage()
     const consoleBefore = allConsoleProblems().length
@@ -336,9 +322,9 @@ describe.skipIf(e2eSkipReason() !== null)('journey 2: a holder books a slot on a
     await page.keyboard.press('Enter')
     await page.waitForURL((url) => TOKEN_PATH.test(url.pathname))
     expect(await page.locator('[data-status]').getAttribute('data-status')).toBe('pending') // until confirmed from the email
-    await waitForMail(server!.smtp, { to: 'bernard.lemaire@habitants.example.org', kind: 'pitch.verify' })
+    await waitForMail(demo.server.smtp, { to: 'bernard.lemaire@habitants.example.org', kind: 'pitch.verify' })
 
-    if (journey.a11yFailures.length > a11yBefore) throw new Error(journey.a11yFailures.slice(a11yBefore).join('\n\n'))
+    if (demo.journey.a11yFailures.length > a11yBefore) throw new Error(demo.journey.a11yFailures.slice(a11yBefore).join('\n\n'))
     // The 400 of the invalid submission (and Chromium's console line about it) is this test's point.
     const formUrl = `${base}/${SLUG}/sessions/${session.date}/pitch`
     const expected = [`400 for POST ${formUrl}`, `status of 400 (Bad Request) (${formUrl})`]

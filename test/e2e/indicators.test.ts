@@ -1,7 +1,6 @@
-import type { Browser } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { e2eSkipReason, Journey, launchBrowser } from './browser.js'
-import { type RunningServer, startDemoServer } from './harness.js'
+import { describe, expect, it } from 'vitest'
+import { e2eSkipReason } from './browser.js'
+import { demoJourney, DESKTOP, logIn, PHONE } from './journeys.js'
 
 // Bilan (#21): a facilitator of the demo platform opens the year's indicators from the platform's menu, sets
 // targets (a wrong one first: told in French, the form kept), sees each target beside its result in words,
@@ -9,39 +8,19 @@ import { type RunningServer, startDemoServer } from './harness.js'
 
 const SLUG = 'lens-lievin'
 const FACILITATOR = { email: 'camille.bilan@fabrik-lens-lievin.example.org', name: 'Camille Bilan', password: 'une phrase de passe assez longue', platform: SLUG }
-const DESKTOP = { viewport: { width: 1280, height: 800 }, locale: 'fr-FR', timezoneId: 'Europe/Paris' }
-const PHONE = { viewport: { width: 375, height: 740 }, locale: 'fr-FR', timezoneId: 'Europe/Paris', isMobile: true, hasTouch: true }
 
 /** The platform's current year (Europe/Paris), as the server computes it from its real clock. */
 const currentYear = () => Number(new Intl.DateTimeFormat('en', { timeZone: 'Europe/Paris', year: 'numeric' }).format(new Date()))
 
 describe.skipIf(e2eSkipReason() !== null)('Bilan: the year\'s indicators against the targets', () => {
-  let server: RunningServer | undefined
-  let browser: Browser | undefined
-  let journey: Journey
-
-  beforeAll(async () => {
-    server = await startDemoServer(FACILITATOR)
-    browser = await launchBrowser()
-    journey = new Journey(browser)
-  })
-
-  afterAll(async () => {
-    await journey?.close()
-    await browser?.close()
-    await server?.stop()
-  })
+  const demo = demoJourney(FACILITATOR)
 
   it('shows the figures, takes the targets and says how far each is, in words', async () => {
-    const base = server!.url
+    const base = demo.server.url
     const year = currentYear()
     for (const device of [DESKTOP, PHONE]) {
-      const page = await journey.freshPage(device)
-      await page.goto(`${base}/login`)
-      await page.getByLabel('Adresse e-mail').fill(FACILITATOR.email)
-      await page.getByLabel('Mot de passe').fill(FACILITATOR.password)
-      await page.getByRole('button', { name: 'Se connecter' }).click()
-      await page.waitForURL((url) => url.pathname.startsWith('/admin'))
+      const page = await demo.journey.freshPage(device)
+      await logIn(page, base, FACILITATOR)
       await page.goto(`${base}/admin/p/${SLUG}`)
       await page.getByRole('navigation', { name: 'Sections de la plateforme' }).getByRole('link', { name: 'Bilan' }).click()
       await page.waitForURL(`${base}/admin/p/${SLUG}/indicators`)
@@ -49,7 +28,7 @@ describe.skipIf(e2eSkipReason() !== null)('Bilan: the year\'s indicators against
       const held = Number((await page.locator('tr[data-indicator="sessionsHeld"] td[data-achieved]').textContent())!.replace(/\D/g, ''))
       const json = await page.evaluate(async (url) => (await fetch(url)).json(), `/admin/p/${SLUG}/report.json?year=${year}`) as Record<string, unknown>
       expect(json.sessionsHeld).toBe(held)
-      await journey.audit(page, `Bilan (${device === PHONE ? 'phone' : 'desktop'})`, device === PHONE ? 'indicators-phone' : 'indicators')
+      await demo.journey.audit(page, `Bilan (${device === PHONE ? 'phone' : 'desktop'})`, device === PHONE ? 'indicators-phone' : 'indicators')
       if (device === PHONE) break
 
       // A wrong target: a French message, the other value kept, nothing saved.
@@ -60,7 +39,7 @@ describe.skipIf(e2eSkipReason() !== null)('Bilan: the year\'s indicators against
       expect(await page.title()).toMatch(/^Erreur : Bilan/)
       expect(await page.locator('#target_pitches-error').textContent()).toContain('nombre entier positif')
       expect(await page.getByRole('textbox', { name: /^Séances tenues/ }).inputValue()).toBe(String(held + 2))
-      await journey.audit(page, 'Bilan, targets with an error', 'indicators-error')
+      await demo.journey.audit(page, 'Bilan, targets with an error', 'indicators-error')
 
       await page.getByRole('textbox', { name: /^Initiatives présentées/ }).fill('')
       await page.getByRole('button', { name: 'Enregistrer les objectifs' }).click()
@@ -69,7 +48,7 @@ describe.skipIf(e2eSkipReason() !== null)('Bilan: the year\'s indicators against
       const row = page.locator('tr[data-indicator="sessionsHeld"]')
       expect(await row.textContent()).toContain('il manque 2.')
       expect(await row.locator('[data-progress]').getAttribute('data-progress')).toBe('short')
-      await journey.audit(page, 'Bilan with targets')
+      await demo.journey.audit(page, 'Bilan with targets')
 
       const csv = await page.evaluate(async (url) => {
         const bytes = new Uint8Array(await (await fetch(url)).arrayBuffer())
@@ -83,15 +62,15 @@ describe.skipIf(e2eSkipReason() !== null)('Bilan: the year\'s indicators against
       await page.waitForURL(`${base}/admin/p/${SLUG}/indicators/print?year=${year}`)
       expect(await page.locator('h1').textContent()).toBe(`Bilan de l'année ${year}`)
       expect(await page.locator('tr[data-indicator="sessionsHeld"]').textContent()).toContain('il manque 2.')
-      await journey.audit(page, 'Bilan, print view', 'indicators-print')
+      await demo.journey.audit(page, 'Bilan, print view', 'indicators-print')
       await page.emulateMedia({ media: 'print' })
       const pdf = await page.pdf({ format: 'A4', preferCSSPageSize: true })
       expect(pdf.subarray(0, 5).toString()).toBe('%PDF-')
     }
-    expect(journey.a11yFailures).toEqual([])
+    expect(demo.journey.a11yFailures).toEqual([])
     // The one 400 is the targets form sent with a wrong value, on purpose (a response and a console error).
     const expected400 = (p: string) => p.includes(`400 for POST ${base}/admin/p/${SLUG}/indicators/targets`)
       || (p.startsWith(`${base}/admin/p/${SLUG}/indicators/targets: console error:`) && p.includes('status of 400'))
-    expect(journey.consoleProblems().filter((p) => !expected400(p))).toEqual([])
+    expect(demo.journey.consoleProblems().filter((p) => !expected400(p))).toEqual([])
   })
 })

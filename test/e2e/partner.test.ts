@@ -1,7 +1,7 @@
-import type { Browser, Page } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { e2eSkipReason, Journey, launchBrowser } from './browser.js'
-import { type RunningServer, startDemoServer } from './harness.js'
+import type { Page } from 'playwright-core'
+import { describe, expect, it } from 'vitest'
+import { e2eSkipReason } from './browser.js'
+import { demoJourney, DESKTOP } from './journeys.js'
 import { linkIn, oneEventOf, textOf, waitForMail } from './mail.js'
 
 // Journey 3: a partner opens the invitation link from the email on a phone and answers "à distance"; the
@@ -15,34 +15,19 @@ const PARTNER = { email: 'marc.petit@caf.example.org', name: 'Marc Petit', organ
 /** The demo platform's usual videoconference link (src/demo/seed.ts). */
 const VISIO = 'https://visio.example.org/fabrik-lens-lievin'
 const PHONE = { viewport: { width: 375, height: 812 }, locale: 'fr-FR', timezoneId: 'Europe/Paris' }
-const DESKTOP = { viewport: { width: 1280, height: 800 }, locale: 'fr-FR', timezoneId: 'Europe/Paris' }
 
 interface PublicSession { date: string; start: string; end: string; status: string; mode: string }
 
 describe.skipIf(e2eSkipReason() !== null)('journey 3: a partner answers from the invitation email, then the session goes to visio', () => {
-  let server: RunningServer | undefined
-  let browser: Browser | undefined
-  let journey: Journey
-
-  beforeAll(async () => {
-    server = await startDemoServer(FACILITATOR)
-    browser = await launchBrowser()
-    journey = new Journey(browser)
-  })
-
-  afterAll(async () => {
-    await journey?.close()
-    await browser?.close()
-    await server?.stop()
-  })
+  const demo = demoJourney(FACILITATOR)
 
   /** A fresh browser context (no cookies): another device, or a mail app opening a link. */
-  const freshPage = (options: typeof PHONE) => journey.freshPage(options)
-  const audit = (page: Page, label: string, shot?: string) => journey.audit(page, label, shot)
+  const freshPage = (options: typeof PHONE) => demo.journey.freshPage(options)
+  const audit = (page: Page, label: string, shot?: string) => demo.journey.audit(page, label, shot)
 
   it('answers "à distance" from the invitation link, and receives the visio link when the facilitator switches the session', async () => {
-    const base = server!.url
-    const smtp = server!.smtp
+    const base = demo.server.url
+    const smtp = demo.server.smtp
 
     // The invitation the seed queued; the server's mail worker delivers it shortly after.
     const invitation = await waitForMail(smtp, { to: PARTNER.email, kind: 'session.invitation' }, 20_000)
@@ -130,7 +115,7 @@ describe.skipIf(e2eSkipReason() !== null)('journey 3: a partner answers from the
     expect(await phone.locator('dl.facts').textContent()).toContain(VISIO)
     await audit(phone, 'RSVP page (session in visio, phone)', 'partner-rsvp-visio')
 
-    if (journey.a11yFailures.length) throw new Error(journey.a11yFailures.join('\n\n'))
-    expect(journey.consoleProblems()).toEqual([])
+    if (demo.journey.a11yFailures.length) throw new Error(demo.journey.a11yFailures.join('\n\n'))
+    expect(demo.journey.consoleProblems()).toEqual([])
   })
 })

@@ -1,8 +1,8 @@
 import { Secret, TOTP } from 'otpauth'
-import type { Browser } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { e2eSkipReason, Journey, launchBrowser } from './browser.js'
-import { type RunningServer, runScript, startDemoServer } from './harness.js'
+import { describe, expect, it } from 'vitest'
+import { e2eSkipReason } from './browser.js'
+import { runScript } from './harness.js'
+import { demoJourney, DESKTOP, logIn } from './journeys.js'
 
 // Journey 4: an instance administrator, made from the command line, creates a platform of their own
 // territory (Alsace-Moselle holidays, communes from a CSV file), is told what is wrong in French and finds the
@@ -11,7 +11,6 @@ import { type RunningServer, runScript, startDemoServer } from './harness.js'
 // Every page visited passes axe (WCAG 2.1 A/AA).
 
 const ADMIN = { email: 'admin@fabrik-strasbourg.example.org', name: 'Alix Admin', password: 'une phrase de passe assez longue' }
-const DESKTOP = { viewport: { width: 1280, height: 800 }, locale: 'fr-FR', timezoneId: 'Europe/Paris' }
 const COMMUNES = 'nom;code postal;insee\nStrasbourg;67000;67482\nSchiltigheim;67300;67447\nIllkirch-Graffenstaden;67400;67218\n'
 
 /** The platform's current year (Europe/Paris), as the server computes it from its real clock. */
@@ -35,48 +34,30 @@ function goodFridayYear(from: number): { year: number; goodFriday: string; moved
 }
 
 describe.skipIf(e2eSkipReason() !== null)('journey 4: an administrator creates a platform, plans its year, publishes and archives it', () => {
-  let server: RunningServer | undefined
-  let browser: Browser | undefined
-  let journey: Journey
-
-  beforeAll(async () => {
-    server = await startDemoServer()
-    browser = await launchBrowser()
-    journey = new Journey(browser)
-  })
-
-  afterAll(async () => {
-    await journey?.close()
-    await browser?.close()
-    await server?.stop()
-  })
+  const demo = demoJourney()
 
   it('creates a platform from the form, plans and publishes its year off its own holidays, and archives it', async () => {
-    const base = server!.url
-    expect(await runScript(server!, 'user-add', ['--admin', '--email', ADMIN.email, '--name', ADMIN.name], { FABRIK_PASSWORD: ADMIN.password }))
+    const base = demo.server.url
+    expect(await runScript(demo.server, 'user-add', ['--admin', '--email', ADMIN.email, '--name', ADMIN.name], { FABRIK_PASSWORD: ADMIN.password }))
       .toContain(`Created administrator ${ADMIN.email}`)
     // The command line checks as the form does: one line, naming the option, nothing created.
-    const refused = await runScript(server!, 'platform-add', ['--slug', 'lens-lievin', '--name', 'X', '--country', 'FR', '--mailbox', 'x@example.org'])
+    const refused = await runScript(demo.server, 'platform-add', ['--slug', 'lens-lievin', '--name', 'X', '--country', 'FR', '--mailbox', 'x@example.org'])
       .then(() => null, (e: Error) => e.message)
     expect(refused).toMatch(/\(exit 1\): --slug: cet identifiant est déjà celui d’une autre plateforme\.\n?$/)
 
     // The administrator facilitates no platform yet: the login leads to the platforms.
-    const page = await journey.freshPage(DESKTOP)
-    await page.goto(`${base}/login`)
-    await page.getByLabel('Adresse e-mail').fill(ADMIN.email)
-    await page.getByLabel('Mot de passe').fill(ADMIN.password)
-    await page.getByRole('button', { name: 'Se connecter' }).click()
-    await page.waitForURL(`${base}/admin/platforms`)
-    const demo = page.locator('section.card')
-    expect(await demo.locator('h2').allTextContents()).toEqual(['La Fabrik à projets — Lens-Liévin', 'La Fabrique à projets — Province de Luxembourg'])
-    expect(await demo.nth(1).textContent()).toContain('le deuxième mardi du mois, 14 h – 16 h 30, toujours au même lieu')
-    expect(await demo.nth(1).textContent()).toContain('Émilie Thiry')
-    await journey.audit(page, 'platforms (administrators)', 'admin-platforms')
+    const page = await demo.journey.freshPage(DESKTOP)
+    await logIn(page, base, ADMIN, `${base}/admin/platforms`)
+    const cards = page.locator('section.card')
+    expect(await cards.locator('h2').allTextContents()).toEqual(['La Fabrik à projets — Lens-Liévin', 'La Fabrique à projets — Province de Luxembourg'])
+    expect(await cards.nth(1).textContent()).toContain('le deuxième mardi du mois, 14 h – 16 h 30, toujours au même lieu')
+    expect(await cards.nth(1).textContent()).toContain('Émilie Thiry')
+    await demo.journey.audit(page, 'platforms (administrators)', 'admin-platforms')
 
     // The creation form, sent with a slug in capitals: a French message, every field kept.
     await page.getByRole('link', { name: 'Créer une plateforme' }).click()
     await page.waitForURL(`${base}/admin/platforms/new`)
-    await journey.audit(page, 'new platform form', 'admin-platform-new')
+    await demo.journey.audit(page, 'new platform form', 'admin-platform-new')
     await page.getByLabel('Nom', { exact: true }).fill('La Fabrik à projets — Strasbourg')
     await page.getByLabel('Identifiant (dans l’adresse des pages)').fill('Strasbourg')
     await page.getByLabel('Région aux jours fériés différents').selectOption({ label: 'Alsace-Moselle : Bas-Rhin (67)' })
@@ -88,7 +69,7 @@ describe.skipIf(e2eSkipReason() !== null)('journey 4: an administrator creates a
     expect(await page.locator('#slug-error').textContent()).toContain('Minuscules sans accent')
     expect(await page.getByLabel('Nom', { exact: true }).inputValue()).toBe('La Fabrik à projets — Strasbourg')
     expect(await page.getByLabel('Région aux jours fériés différents').inputValue()).toBe('67')
-    await journey.audit(page, 'new platform form with an error', 'admin-platform-new-error')
+    await demo.journey.audit(page, 'new platform form with an error', 'admin-platform-new-error')
 
     // Fixed, and the file chosen again (a browser never keeps it): created, with its communes.
     await page.getByLabel('Identifiant (dans l’adresse des pages)').fill('strasbourg')
@@ -96,7 +77,7 @@ describe.skipIf(e2eSkipReason() !== null)('journey 4: an administrator creates a
     await page.getByRole('button', { name: 'Créer la plateforme' }).click()
     await page.waitForURL(`${base}/admin/platforms/strasbourg?created=1`)
     expect(await page.getByRole('status').textContent()).toContain('La plateforme est créée, avec 3 commune(s)')
-    await journey.audit(page, 'platform created', 'admin-platform-created')
+    await demo.journey.audit(page, 'platform created', 'admin-platform-created')
 
     // Its first year: the last Friday of March that is Good Friday moves a week earlier in Alsace-Moselle.
     const { year, goodFriday, movedTo } = goodFridayYear(currentYear())
@@ -111,7 +92,7 @@ describe.skipIf(e2eSkipReason() !== null)('journey 4: an administrator creates a
     expect(await page.locator('tbody').textContent()).toContain('Jour férié : Vendredi saint')
     await page.getByRole('button', { name: /^Publier les \d+ brouillons de / }).click()
     await page.waitForURL(`${base}/admin/p/strasbourg?year=${year}`)
-    await journey.audit(page, 'new platform dashboard', 'admin-new-platform-dashboard')
+    await demo.journey.audit(page, 'new platform dashboard', 'admin-new-platform-dashboard')
 
     // The public pages: listed beside the demo's two, its sessions in its own page.
     await page.goto(`${base}/`)
@@ -119,7 +100,7 @@ describe.skipIf(e2eSkipReason() !== null)('journey 4: an administrator creates a
     await page.getByRole('link', { name: 'La Fabrik à projets — Strasbourg' }).click()
     await page.waitForURL(`${base}/strasbourg`)
     expect(await page.locator(`a[href$="/strasbourg/sessions/${movedTo}"]`).count()).toBe(1)
-    await journey.audit(page, 'new platform public page', 'public-new-platform')
+    await demo.journey.audit(page, 'new platform public page', 'public-new-platform')
 
     // Archived: gone from the public pages (410), still in the administrators' list.
     await page.goto(`${base}/admin/platforms/strasbourg`)
@@ -127,37 +108,33 @@ describe.skipIf(e2eSkipReason() !== null)('journey 4: an administrator creates a
     await page.getByRole('button', { name: 'Archiver' }).click()
     await page.waitForURL(`${base}/admin/platforms?archived=strasbourg`)
     expect(await page.getByRole('status').textContent()).toContain('est archivée')
-    await journey.audit(page, 'platforms with an archived one')
+    await demo.journey.audit(page, 'platforms with an archived one')
     for (const path of ['/strasbourg', '/strasbourg/calendar.ics', '/strasbourg/sessions.json']) {
       expect((await fetch(`${base}${path}`)).status, path).toBe(410)
     }
     expect(await (await fetch(`${base}/`)).text()).not.toContain('href="/strasbourg"')
 
-    if (journey.a11yFailures.length) throw new Error(journey.a11yFailures.join('\n\n'))
+    if (demo.journey.a11yFailures.length) throw new Error(demo.journey.a11yFailures.join('\n\n'))
     // The one 400 is the form sent with a wrong slug, on purpose (seen as a response and as a console error).
     const expected400 = (p: string) => p.includes(`400 for POST ${base}/admin/platforms`)
       || (p.startsWith(`${base}/admin/platforms: console error:`) && p.includes('status of 400'))
-    expect(journey.consoleProblems().filter((p) => !expected400(p))).toEqual([])
+    expect(demo.journey.consoleProblems().filter((p) => !expected400(p))).toEqual([])
   })
 
   // Two-factor login: the administrator turns it on from "Mon compte" (QR code and key, a first code), keeps
   // the recovery codes, logs in again with the password then a code, and finds the "Comptes" page.
   it('turns on two-factor login and logs in with a code after the password', async () => {
-    const base = server!.url
-    const page = await journey.freshPage(DESKTOP)
-    const before = journey.consoleProblems().length
-    await page.goto(`${base}/login`)
-    await page.getByLabel('Adresse e-mail').fill(ADMIN.email)
-    await page.getByLabel('Mot de passe').fill(ADMIN.password)
-    await page.getByRole('button', { name: 'Se connecter' }).click()
-    await page.waitForURL(`${base}/admin/platforms`)
+    const base = demo.server.url
+    const page = await demo.journey.freshPage(DESKTOP)
+    const before = demo.journey.consoleProblems().length
+    await logIn(page, base, ADMIN, `${base}/admin/platforms`)
     await page.getByRole('link', { name: 'Mon compte' }).click()
     await page.waitForURL(`${base}/admin/account`)
-    await journey.audit(page, 'account page', 'admin-account')
+    await demo.journey.audit(page, 'account page', 'admin-account')
     await page.getByRole('link', { name: 'Activer la double authentification' }).click()
     await page.waitForURL(`${base}/admin/account/totp`)
     expect(await page.locator('img[src^="data:image/svg+xml"]').count()).toBe(1)
-    await journey.audit(page, 'two-factor enrolment', 'admin-account-totp')
+    await demo.journey.audit(page, 'two-factor enrolment', 'admin-account-totp')
     // What an authenticator app does with the key typed by hand.
     const key = (await page.locator('code.totp-key').textContent())!.replace(/\s/g, '')
     const app = new TOTP({ issuer: 'Fabrik', label: ADMIN.email, secret: Secret.fromBase32(key) })
@@ -165,11 +142,11 @@ describe.skipIf(e2eSkipReason() !== null)('journey 4: an administrator creates a
     await page.getByRole('button', { name: 'Activer' }).click()
     await page.getByRole('heading', { name: 'Vos codes de secours' }).waitFor()
     expect(await page.locator('ul.recovery-codes li').count()).toBe(10)
-    await journey.audit(page, 'recovery codes', 'admin-account-recovery')
+    await demo.journey.audit(page, 'recovery codes', 'admin-account-recovery')
     await page.getByRole('link', { name: "J'ai noté mes codes" }).click()
     await page.waitForURL(`${base}/admin/account`)
     expect(await page.locator('main').textContent()).toContain('Codes de secours encore utilisables : 10 sur 10')
-    await journey.audit(page, 'account page with two-factor on', 'admin-account-totp-on')
+    await demo.journey.audit(page, 'account page with two-factor on', 'admin-account-totp-on')
 
     await page.getByRole('button', { name: 'Se déconnecter' }).click()
     await page.waitForURL(`${base}/login`)
@@ -177,12 +154,12 @@ describe.skipIf(e2eSkipReason() !== null)('journey 4: an administrator creates a
     await page.getByLabel('Mot de passe').fill(ADMIN.password)
     await page.getByRole('button', { name: 'Se connecter' }).click()
     await page.waitForURL(`${base}/login/code`)
-    await journey.audit(page, 'login code step', 'login-code')
+    await demo.journey.audit(page, 'login code step', 'login-code')
     await page.getByLabel('Code à 6 chiffres').fill('abc')
     await page.getByRole('button', { name: 'Valider' }).click()
     await page.locator('#code-error').waitFor()
     expect(await page.locator('#code-error').textContent()).toContain('Saisissez les 6 chiffres')
-    await journey.audit(page, 'login code step with an error')
+    await demo.journey.audit(page, 'login code step with an error')
     // The next step's code (accepted within its window, after the one used at enrolment): no waiting.
     await page.getByLabel('Code à 6 chiffres').fill(app.generate({ timestamp: Date.now() + 30_000 }))
     await page.getByRole('button', { name: 'Valider' }).click()
@@ -190,22 +167,18 @@ describe.skipIf(e2eSkipReason() !== null)('journey 4: an administrator creates a
     await page.getByRole('link', { name: 'Comptes' }).click()
     await page.waitForURL(`${base}/admin/accounts`)
     expect(await page.locator(`tr:has-text("${ADMIN.email}")`).textContent()).toContain('Activée')
-    await journey.audit(page, 'accounts (administrators)', 'admin-accounts')
+    await demo.journey.audit(page, 'accounts (administrators)', 'admin-accounts')
 
     // The operator's way back for the last administrator: never demoted; two-factor reset from the command line.
-    const demoted = await runScript(server!, 'user-add', ['--no-admin', '--email', ADMIN.email, '--name', ADMIN.name]).then(() => null, (e: Error) => e.message)
+    const demoted = await runScript(demo.server, 'user-add', ['--no-admin', '--email', ADMIN.email, '--name', ADMIN.name]).then(() => null, (e: Error) => e.message)
     expect(demoted).toMatch(/--no-admin: .* is the last administrator of this instance/)
-    expect(await runScript(server!, 'user-add', ['--reset-totp', '--email', ADMIN.email, '--name', ADMIN.name])).toContain('Two-factor login of')
-    const again = await journey.freshPage(DESKTOP)
-    await again.goto(`${base}/login`)
-    await again.getByLabel('Adresse e-mail').fill(ADMIN.email)
-    await again.getByLabel('Mot de passe').fill(ADMIN.password)
-    await again.getByRole('button', { name: 'Se connecter' }).click()
-    await again.waitForURL(`${base}/admin/platforms`)
+    expect(await runScript(demo.server, 'user-add', ['--reset-totp', '--email', ADMIN.email, '--name', ADMIN.name])).toContain('Two-factor login of')
+    const again = await demo.journey.freshPage(DESKTOP)
+    await logIn(again, base, ADMIN, `${base}/admin/platforms`)
 
-    if (journey.a11yFailures.length) throw new Error(journey.a11yFailures.join('\n\n'))
+    if (demo.journey.a11yFailures.length) throw new Error(demo.journey.a11yFailures.join('\n\n'))
     // The one 400 is the malformed code, on purpose.
     const expected = (p: string) => p.includes(`400 for POST ${base}/login/code`) || (p.startsWith(`${base}/login/code: console error:`) && p.includes('status of 400'))
-    expect(journey.consoleProblems().slice(before).filter((p) => !expected(p))).toEqual([])
+    expect(demo.journey.consoleProblems().slice(before).filter((p) => !expected(p))).toEqual([])
   })
 })

@@ -1,7 +1,7 @@
-import type { Browser } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { e2eSkipReason, Journey, launchBrowser } from './browser.js'
-import { type RunningServer, runScript, startDemoServer } from './harness.js'
+import { describe, expect, it } from 'vitest'
+import { e2eSkipReason } from './browser.js'
+import { runScript } from './harness.js'
+import { demoJourney, DESKTOP, logIn, PHONE } from './journeys.js'
 
 // Données personnelles (#17 / tracker 22) on the demo: anyone reads the platform's privacy notice; a facilitator finds a resident by name, downloads their
 // data, erases them (a mistyped confirmation first: told in French, nothing erased), and reads the trail; an
@@ -10,53 +10,34 @@ import { type RunningServer, runScript, startDemoServer } from './harness.js'
 
 const SLUG = 'lens-lievin'
 const FACILITATOR = { email: 'camille.rgpd@fabrik-lens-lievin.example.org', name: 'Camille RGPD', password: 'une phrase de passe assez longue', platform: SLUG }
-const DESKTOP = { viewport: { width: 1280, height: 800 }, locale: 'fr-FR', timezoneId: 'Europe/Paris', acceptDownloads: true }
-const PHONE = { viewport: { width: 375, height: 740 }, locale: 'fr-FR', timezoneId: 'Europe/Paris', isMobile: true, hasTouch: true }
+const DESKTOP_DOWNLOADS = { ...DESKTOP, acceptDownloads: true }
 const MARTINE = 'martine.dubois@habitants.example.org'
 const KEVIN = 'kevin.lefebvre@habitants.example.org'
 
 describe.skipIf(e2eSkipReason() !== null)('Données personnelles: find, export, erase, and the trail', () => {
-  let server: RunningServer | undefined
-  let browser: Browser | undefined
-  let journey: Journey
-
-  beforeAll(async () => {
-    server = await startDemoServer(FACILITATOR)
-    browser = await launchBrowser()
-    journey = new Journey(browser)
-  })
-
-  afterAll(async () => {
-    await journey?.close()
-    await browser?.close()
-    await server?.stop()
-  })
+  const demo = demoJourney(FACILITATOR)
 
   it('lets a facilitator find, export and erase a resident, and shows the trail without their data', async () => {
-    const base = server!.url
-    for (const device of [DESKTOP, PHONE]) {
-      const page = await journey.freshPage(device)
+    const base = demo.server.url
+    for (const device of [DESKTOP_DOWNLOADS, PHONE]) {
+      const page = await demo.journey.freshPage(device)
       // The notice, from the footer of the platform's public page.
       await page.goto(`${base}/${SLUG}`)
       await page.getByRole('link', { name: 'Données personnelles et vie privée' }).click()
       await page.waitForURL(`${base}/${SLUG}/confidentialite`)
       expect(await page.locator('main').textContent()).toContain('(CNIL)')
-      await journey.audit(page, `Privacy notice (${device === PHONE ? 'phone' : 'desktop'})`, device === PHONE ? 'privacy-notice-phone' : 'privacy-notice')
-      await page.goto(`${base}/login`)
-      await page.getByLabel('Adresse e-mail').fill(FACILITATOR.email)
-      await page.getByLabel('Mot de passe').fill(FACILITATOR.password)
-      await page.getByRole('button', { name: 'Se connecter' }).click()
-      await page.waitForURL((url) => url.pathname.startsWith('/admin'))
+      await demo.journey.audit(page, `Privacy notice (${device === PHONE ? 'phone' : 'desktop'})`, device === PHONE ? 'privacy-notice-phone' : 'privacy-notice')
+      await logIn(page, base, FACILITATOR)
       await page.goto(`${base}/admin/p/${SLUG}`)
       await page.getByRole('navigation', { name: 'Sections de la plateforme' }).getByRole('link', { name: 'Données personnelles' }).click()
       await page.waitForURL(`${base}/admin/p/${SLUG}/donnees-personnelles`)
-      await journey.audit(page, `Données personnelles (${device === PHONE ? 'phone' : 'desktop'})`, device === PHONE ? 'privacy-phone' : 'privacy')
+      await demo.journey.audit(page, `Données personnelles (${device === PHONE ? 'phone' : 'desktop'})`, device === PHONE ? 'privacy-phone' : 'privacy')
       // Nadia Benali (a holder) is searched on both devices; Martine Dubois is erased on the desktop.
       await page.getByLabel('Adresse e-mail ou nom').fill('Benali')
       await page.getByRole('button', { name: 'Chercher' }).click()
       await page.waitForURL(`${base}/admin/p/${SLUG}/donnees-personnelles/recherche`)
       expect(await page.locator('tr[data-found="holder"]').first().textContent()).toContain('nadia.benali@habitants.example.org')
-      await journey.audit(page, 'Données personnelles, a search')
+      await demo.journey.audit(page, 'Données personnelles, a search')
       if (device === PHONE) break
 
       const download = page.waitForEvent('download')
@@ -73,7 +54,7 @@ describe.skipIf(e2eSkipReason() !== null)('Données personnelles: find, export, 
       await page.getByRole('button', { name: 'Effacer définitivement' }).click()
       expect(await page.title()).toMatch(/^Erreur : Données personnelles/)
       expect(await page.locator('#erase_confirm-error').textContent()).toContain('Recopiez exactement')
-      await journey.audit(page, 'Données personnelles, erasure refused', 'privacy-error')
+      await demo.journey.audit(page, 'Données personnelles, erasure refused', 'privacy-error')
       await erase.getByLabel('Recopiez l’adresse pour confirmer l’effacement').fill(MARTINE)
       await page.getByRole('button', { name: 'Effacer définitivement' }).click()
       await page.waitForURL((url) => url.searchParams.get('ok') === 'efface')
@@ -83,28 +64,28 @@ describe.skipIf(e2eSkipReason() !== null)('Données personnelles: find, export, 
       await page.waitForURL(`${base}/admin/p/${SLUG}/donnees-personnelles/journal`)
       expect(await page.locator('tr[data-action="person.erase"]').count()).toBe(1)
       expect(await page.content()).not.toContain('Dubois')
-      await journey.audit(page, 'Journal des données personnelles', 'privacy-audit')
+      await demo.journey.audit(page, 'Journal des données personnelles', 'privacy-audit')
 
       await page.goto(`${base}/admin/p/${SLUG}/initiatives`)
       expect(await page.content()).not.toContain('Martine Dubois')
     }
-    expect(journey.a11yFailures).toEqual([])
+    expect(demo.journey.a11yFailures).toEqual([])
     // The one 400 is the erasure sent with a mistyped confirmation, on purpose (a response and a console error).
     const expected400 = (p: string) => p.includes(`400 for POST ${base}/admin/p/${SLUG}/donnees-personnelles/effacer`)
       || (p.startsWith(`${base}/admin/p/${SLUG}/donnees-personnelles/effacer: console error:`) && p.includes('status of 400'))
-    expect(journey.consoleProblems().filter((p) => !expected400(p))).toEqual([])
+    expect(demo.journey.consoleProblems().filter((p) => !expected400(p))).toEqual([])
   })
 
   it('gives operators the same with npm run person:export and person:erase', async () => {
-    const doc = JSON.parse(await runScript(server!, 'person-export', ['--platform', SLUG, '--email', KEVIN]))
+    const doc = JSON.parse(await runScript(demo.server, 'person-export', ['--platform', SLUG, '--email', KEVIN]))
     expect(doc.tables.holder[0]).toMatchObject({ name: 'Kevin Lefebvre', email: KEVIN })
-    await expect(runScript(server!, 'person-erase', ['--platform', SLUG, '--email', KEVIN])).rejects.toThrow(/exit 1\): --yes: required[^\n]*\n?$/)
-    await expect(runScript(server!, 'person-export', ['--platform', 'nulle-part', '--email', KEVIN])).rejects.toThrow(/--platform: unknown platform "nulle-part"\.\n?$/)
-    expect(await runScript(server!, 'person-erase', ['--platform', SLUG, '--email', KEVIN, '--yes'])).toMatch(/^Erased on lens-lievin: /)
-    expect(await runScript(server!, 'person-erase', ['--platform', SLUG, '--email', KEVIN, '--yes'])).toMatch(/^Nothing held about this address/)
-    const again = JSON.parse(await runScript(server!, 'person-export', ['--platform', SLUG, '--email', KEVIN]))
+    await expect(runScript(demo.server, 'person-erase', ['--platform', SLUG, '--email', KEVIN])).rejects.toThrow(/exit 1\): --yes: required[^\n]*\n?$/)
+    await expect(runScript(demo.server, 'person-export', ['--platform', 'nulle-part', '--email', KEVIN])).rejects.toThrow(/--platform: unknown platform "nulle-part"\.\n?$/)
+    expect(await runScript(demo.server, 'person-erase', ['--platform', SLUG, '--email', KEVIN, '--yes'])).toMatch(/^Erased on lens-lievin: /)
+    expect(await runScript(demo.server, 'person-erase', ['--platform', SLUG, '--email', KEVIN, '--yes'])).toMatch(/^Nothing held about this address/)
+    const again = JSON.parse(await runScript(demo.server, 'person-export', ['--platform', SLUG, '--email', KEVIN]))
     expect(again.tables).toEqual({})
-    const sessions = await (await fetch(`${server!.url}/${SLUG}/sessions.json`)).text()
+    const sessions = await (await fetch(`${demo.server.url}/${SLUG}/sessions.json`)).text()
     expect(sessions).not.toContain('Kevin Lefebvre')
   })
 })

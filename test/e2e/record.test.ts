@@ -1,7 +1,6 @@
-import type { Browser } from 'playwright-core'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { e2eSkipReason, Journey, launchBrowser } from './browser.js'
-import { type RunningServer, startDemoServer } from './harness.js'
+import { describe, expect, it } from 'vitest'
+import { e2eSkipReason } from './browser.js'
+import { demoJourney, logIn, PHONE } from './journeys.js'
 
 // At the table (#19): a facilitator on a phone (375 px) opens the demo's most recent past session from the
 // platform's calendar, marks who came in one tap each, adds someone who came without notice, saves, and
@@ -9,36 +8,17 @@ import { type RunningServer, startDemoServer } from './harness.js'
 
 const SLUG = 'lens-lievin'
 const FACILITATOR = { email: 'camille.table@fabrik-lens-lievin.example.org', name: 'Camille Table', password: 'une phrase de passe assez longue', platform: SLUG }
-const PHONE = { viewport: { width: 375, height: 740 }, locale: 'fr-FR', timezoneId: 'Europe/Paris', isMobile: true, hasTouch: true }
 
 /** Today in Europe/Paris, as the server computes it from its real clock. */
 const today = () => new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Paris', year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date())
 
 describe.skipIf(e2eSkipReason() !== null)('at the table: attendance on a phone', () => {
-  let server: RunningServer | undefined
-  let browser: Browser | undefined
-  let journey: Journey
-
-  beforeAll(async () => {
-    server = await startDemoServer(FACILITATOR)
-    browser = await launchBrowser()
-    journey = new Journey(browser)
-  })
-
-  afterAll(async () => {
-    await journey?.close()
-    await browser?.close()
-    await server?.stop()
-  })
+  const demo = demoJourney(FACILITATOR)
 
   it('records attendance with a walk-in at 375 px', async () => {
-    const base = server!.url
-    const page = await journey.freshPage(PHONE)
-    await page.goto(`${base}/login`)
-    await page.getByLabel('Adresse e-mail').fill(FACILITATOR.email)
-    await page.getByLabel('Mot de passe').fill(FACILITATOR.password)
-    await page.getByRole('button', { name: 'Se connecter' }).click()
-    await page.waitForURL((url) => url.pathname.startsWith('/admin'))
+    const base = demo.server.url
+    const page = await demo.journey.freshPage(PHONE)
+    await logIn(page, base, FACILITATOR)
 
     // The most recent past session of this year's calendar.
     await page.goto(`${base}/admin/p/${SLUG}`)
@@ -49,7 +29,7 @@ describe.skipIf(e2eSkipReason() !== null)('at the table: attendance on a phone',
     await page.goto(`${base}/admin/p/${SLUG}/sessions/${date}`)
     await page.getByRole('link', { name: 'Présences', exact: true }).click()
     await page.waitForURL(`${base}/admin/p/${SLUG}/sessions/${date}/record/attendance`)
-    await journey.audit(page, 'attendance (phone)', 'record-attendance')
+    await demo.journey.audit(page, 'attendance (phone)', 'record-attendance')
 
     // One tap for the first person listed, and a walk-in.
     const first = page.locator('fieldset[data-person]').first()
@@ -63,10 +43,10 @@ describe.skipIf(e2eSkipReason() !== null)('at the table: attendance on a phone',
     if (someone) expect(await page.locator('fieldset[data-person]').first().getAttribute('data-presence')).toBe('remote')
     const width = Number(await page.evaluate('document.documentElement.scrollWidth'))
     expect(width).toBeLessThanOrEqual(375) // no sideways scrolling at the table
-    await journey.audit(page, 'attendance saved (phone)', 'record-attendance-saved')
+    await demo.journey.audit(page, 'attendance saved (phone)', 'record-attendance-saved')
 
     await page.getByRole('link', { name: 'Compte rendu des présentations' }).click()
     await page.waitForURL(`${base}/admin/p/${SLUG}/sessions/${date}/record`)
-    await journey.audit(page, 'pitches record (phone)', 'record-pitches')
+    await demo.journey.audit(page, 'pitches record (phone)', 'record-pitches')
   })
 })
