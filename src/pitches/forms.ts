@@ -57,6 +57,9 @@ export const holderDetailsForm = z.object({
 
 export const moveRequestForm = z.object({ session_date: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'Choisissez une séance.') })
 
+/** "Transmettre mes coordonnées": which referral of the holder's initiative (referrals/ checks it is theirs). */
+export const shareContactForm = z.object({ referral_id: z.string().regex(/^\d{1,9}$/).transform(Number) })
+
 export const rebookForm = z.object({
   initiative_id: z.string({ error: 'Choisissez une initiative.' }).regex(/^\d{1,9}$/, 'Choisissez une initiative.').transform(Number),
   session_date: z.string({ error: 'Choisissez une séance.' }).regex(/^\d{4}-\d{2}-\d{2}$/, 'Choisissez une séance.'),

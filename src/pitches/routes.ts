@@ -13,7 +13,7 @@ import { bookingLimits } from '../web/security.js'
 import { page } from '../web/views.js'
 import { BookingClosedError, bookPitch, changePitch, isLive, slotTime } from './booking.js'
 import {
-  ATTENDANCE, bookingForm, bookingRequest, communeNamed, DOMAINS, HOLDER_KINDS, holderDetailsForm, initiativeEditForm, moveRequestForm, NEEDS, rebookForm, STAGES,
+  ATTENDANCE, bookingForm, bookingRequest, communeNamed, DOMAINS, HOLDER_KINDS, holderDetailsForm, initiativeEditForm, moveRequestForm, NEEDS, rebookForm, shareContactForm, STAGES,
 } from './forms.js'
 import { addressConfirmed, releasedUnconfirmed } from './holds.js'
 import { holderFeedToken, type OpenedPitch, pitchLinks, replaceHolderFeed } from './links.js'
@@ -237,8 +237,8 @@ export async function pitchRoutes(app: FastifyInstance, opts: { referrals?: Hold
     }
     if (action === 'share_contact' && opts.referrals) {
       // One referral of this initiative at a time, from a booking the holder's mailbox confirmed.
-      const id = typeof body.referral_id === 'string' && /^\d{1,9}$/.test(body.referral_id) ? Number(body.referral_id) : null
-      const shared = confirmed && id !== null && await opts.referrals.share(ctx.db, { referralId: id, initiativeId: pitch.initiative_id, holderName: pitch.holder_name }, ctx.clock().toISOString())
+      const form = parseForm(shareContactForm, body)
+      const shared = confirmed && form.ok && await opts.referrals.share(ctx.db, { referralId: form.data.referral_id, initiativeId: pitch.initiative_id, holderName: pitch.holder_name }, ctx.clock().toISOString())
       if (!shared) return renderHolder(request, reply, null, { referrals: 'Cette orientation ne peut pas recevoir vos coordonnées (déjà transmises, ou elle ne concerne pas votre initiative).' }, 400)
       return reply.redirect(`/pitch/${token}?done=share#orientations`, 303)
     }
