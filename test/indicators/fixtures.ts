@@ -1,10 +1,11 @@
 import type { Db, Platform, Presence, ReferralStatus, SessionMode, SessionStatus } from '../../src/db/schema.js'
+import { initiativeForHolder, insertPitch, upsertHolder } from '../../src/pitches/store.js'
 import { nameKey } from '../../src/platforms/names.js'
-import { ensureCommune } from '../../src/platforms/store.js'
-import { insertSession } from '../../src/sessions/store.js'
 import { createPlatform } from '../helpers/app.js'
+import { aCommune, aSession } from '../helpers/factories.js'
 
-// A known dataset for the year's figures, written with direct inserts (the record pages that fill attendance,
+// A known dataset for the year's figures: sessions, communes, holders and pitches through their stores
+// (helpers/factories.ts, pitches/store.ts), the rest with direct inserts (the record pages that fill attendance,
 // advice and referrals are other folders' work). Every figure the tests expect is counted by hand in
 // EXPECTED_2026 / EXPECTED_2027, with the reason beside each edge case.
 
@@ -39,12 +40,12 @@ export interface Known { platform: Platform; other: Platform }
 
 export async function knownDataset(db: Db, slug = 'bilan'): Promise<Known> {
   const platform = await createPlatform(db, { slug, name: 'Plateforme du bilan', timezone: 'Europe/Paris' })
-  const commune = async (name: string) => (await ensureCommune(db, platform.id, { name, postcode: '62300' }, T0)).id
+  const commune = async (name: string) => (await aCommune(db, platform, name, '62300')).id
   const [lens, lievin, avion] = [await commune('Lens'), await commune('Liévin'), await commune('Avion')]
   await commune('Harnes') // never visited
 
   const session = (date: string, start: string, end: string, communeId: number | null, mode: SessionMode, status: SessionStatus, moved: string | null = null, p = platform) =>
-    insertSession(db, p, { date, start_time: start, end_time: end, commune_id: communeId, venue_id: null, mode, video_url: mode === 'in_person' ? null : 'https://visio.example.org/x', status, notes: null, moved_because: moved }, 'fabrik.test', T0)
+    aSession(db, p, { date, start_time: start, end_time: end, commune_id: communeId, mode, video_url: mode === 'in_person' ? null : 'https://visio.example.org/x', status, moved_because: moved, now: T0 })
   const S0 = await session('2025-11-28', '09:00', '12:00', lens, 'in_person', 'published')
   const S1 = await session('2026-01-30', '09:00', '12:00', lens, 'in_person', 'published')
   const S2 = await session('2026-02-27', '09:00', '12:00', lievin, 'hybrid', 'published')
@@ -60,14 +61,14 @@ export async function knownDataset(db: Db, slug = 'bilan'): Promise<Known> {
   let n = 0
   const holder = async (kind: 'resident' | 'group' | 'association' | 'other', p = platform) => {
     n++
-    return (await db.insertInto('holder').values({ platform_id: p.id, name: `Porteur ${n}`, email: `porteur${n}@example.org`, email_key: `porteur${n}@example.org`, phone: null, kind, commune_id: null, feed_token_hash: null, created_at: T0, updated_at: T0 }).returning('id').executeTakeFirstOrThrow()).id
+    return (await upsertHolder(db, p.id, { name: `Porteur ${n}`, email: `porteur${n}@example.org`, phone: null, kind, commune_id: null }, T0)).id
   }
   const [H1, H2, H3, H4] = [await holder('resident'), await holder('association'), await holder('group'), await holder('resident')]
   const pitch = async (sessionId: number, holderId: number, status: 'confirmed' | 'waiting' | 'withdrawn', p = platform) => {
     n++
-    const initiative = await db.insertInto('initiative').values({ platform_id: p.id, title: `Initiative ${n}`, summary: 's', domain: null, needs: '', stage: null, commune_id: null, merged_into_id: null, created_at: T0, updated_at: T0 }).returning('id').executeTakeFirstOrThrow()
-    const row = await db.insertInto('pitch').values({ session_id: sessionId, initiative_id: initiative.id, holder_id: holderId, status, position: n, attendance_mode: 'on_site', public_title: 1, facilitator_message: null, token_hash: `known-${n}`, created_at: T0, updated_at: T0 }).returning('id').executeTakeFirstOrThrow()
-    return { id: row.id, initiative: initiative.id }
+    const initiative = await initiativeForHolder(db, p.id, holderId, { title: `Initiative ${n}`, summary: 's', domain: null, needs: [], stage: null, commune_id: null }, T0)
+    const id = await insertPitch(db, { session_id: sessionId, initiative_id: initiative, holder_id: holderId, status, position: n, attendance_mode: 'on_site', public_title: 1, address_confirmed_at: T0, hold_until: null, form_nonce_hash: null }, T0)
+    return { id, initiative }
   }
   await pitch(S0, H4, 'confirmed') // H4 returns in 2026
   const P1 = await pitch(S1, H1, 'confirmed')
