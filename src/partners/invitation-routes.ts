@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { Platform } from '../db/schema.js'
-import { platformOf } from '../platforms/access.js'
-import { findSessionByDate, type SessionRow } from '../sessions/store.js'
+import { scopeSession } from '../sessions/scope-session.js'
+import type { SessionRow } from '../sessions/store.js'
 import { presentSession } from '../sessions/view.js'
 import { notFound } from '../web/errors.js'
 import { parseForm } from '../web/forms.js'
@@ -20,12 +20,7 @@ import { findInvitation, partnersToInvite, sessionAttendance } from './store.js'
 export async function partnerInvitationRoutes(app: FastifyInstance) {
   const ctx = app.ctx
 
-  async function sessionOf(request: FastifyRequest): Promise<{ platform: Platform; session: SessionRow } | null> {
-    const platform = platformOf(request)
-    const { date } = request.params as { date: string }
-    const session = await findSessionByDate(ctx.db, platform.id, date)
-    return session ? { platform, session } : null
-  }
+  const sessionOf = (request: FastifyRequest) => scopeSession(ctx.db, request)
 
   async function renderSession(request: FastifyRequest, reply: FastifyReply, platform: Platform, session: SessionRow, error: string | null = null, status = 200) {
     // The organisations still to invite are only listed while the session takes invitations.

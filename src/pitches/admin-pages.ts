@@ -3,9 +3,9 @@ import { DateTime } from 'luxon'
 import { formatShortDate, formatTimeRange, todayIn } from '../calendar/zoned.js'
 import type { AppContext } from '../context.js'
 import type { Platform } from '../db/schema.js'
-import { platformOf } from '../platforms/access.js'
 import { timeAgenda } from '../sessions/agenda.js'
-import { findSessionByDate, listAgenda, listSessions, type SessionRow } from '../sessions/store.js'
+import { scopeSession } from '../sessions/scope-session.js'
+import { listAgenda, listSessions, type SessionRow } from '../sessions/store.js'
 import { presentSession } from '../sessions/view.js'
 import { STATUS_LABELS } from './admin-forms.js'
 import { slotOrder } from './agenda-edit.js'
@@ -33,12 +33,7 @@ export function pitchPages(ctx: AppContext) {
   const present = (p: Platform, s: SessionRow) => presentSession(p, s, ctx.config.publicUrl, ctx.clock())
 
   /** The scope's platform and the session of the URL, or null when the platform has no session that day. */
-  async function sessionOf(request: FastifyRequest) {
-    const platform = platformOf(request)
-    const { date } = request.params as { date: string }
-    const session = await findSessionByDate(ctx.db, platform.id, date)
-    return session ? { platform, session } : null
-  }
+  const sessionOf = (request: FastifyRequest) => scopeSession(ctx.db, request)
 
   /** …and the pitch of the URL, which must be on that session (a pitch of another platform is a 404). */
   async function pitchOf(request: FastifyRequest) {
