@@ -9,7 +9,7 @@ import { findSessionById, listSessions, lockSession, type SessionRow } from '../
 import type { FieldErrors } from '../web/forms.js'
 import type { RecordInput } from './forms.js'
 import { heldPitches, platformContacts, platformPartners, referralsOfPitches } from './reads.js'
-import { findPitchRecord, type RecordFields, savePitchRecord } from './store.js'
+import { findPitchRecord, type RecordFields, savePitchRecord, sessionAttendanceRows } from './store.js'
 import { recordChanged, sameAdvice, sameReferral } from './rules.js'
 
 // The record of one pitch: summary, advice, referrals, next steps, stage, "à revoir" — saved at once or not at all.
@@ -37,7 +37,7 @@ export async function savePitch(ctx: AppContext, platform: Platform, session: Se
     const errors: FieldErrors = {}
     const partners = new Map((await platformPartners(trx, platform.id)).map((p) => [p.id, p]))
     const contacts = new Map((await platformContacts(trx, platform.id)).map((c) => [c.id, c]))
-    const present = (await trx.selectFrom('attendance').selectAll().where('session_id', '=', session.id).where('presence', '!=', 'absent').execute())
+    const present = (await sessionAttendanceRows(trx, session.id)).filter((r) => r.presence !== 'absent')
     const advice: Array<Parameters<typeof insertTableAdvice>[1]> = []
     input.advice.forEach((a, n) => {
       const w = a.who
