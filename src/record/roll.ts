@@ -4,13 +4,13 @@ import { nameKey } from '../platforms/names.js'
 import { lockSession, type SessionRow } from '../sessions/store.js'
 import { type Conflict, mergeAttendance, type Person, type Stored } from './attendance.js'
 import type { AttendanceInput } from './forms.js'
-import { expectedContacts, heldPitches, platformContacts, platformPartners } from './reads.js'
+import { expectedContacts, heldPitches, type HeldPitch, platformContacts, platformPartners } from './reads.js'
 import { type AttendanceRow, attendanceWithNames, personKey, upsertPresence } from './store.js'
 
 // The session's roll: who is expected (answers, delegates, pitches) beside who was marked, and one save.
 
-/** Everyone on the attendance screen: the expected, then anyone else marked (walk-ins), each once. */
-export async function rollOf(db: Db, sessionId: number): Promise<{ people: Person[]; rows: Map<string, AttendanceRow> }> {
+/** Everyone on the attendance screen: the expected, then anyone else marked (walk-ins), each once; and the held pitches it read. */
+export async function rollOf(db: Db, sessionId: number): Promise<{ people: Person[]; rows: Map<string, AttendanceRow>; pitches: HeldPitch[] }> {
   const [rowsList, { answered, delegates }, pitches] = await Promise.all([attendanceWithNames(db, sessionId), expectedContacts(db, sessionId), heldPitches(db, sessionId)])
   const rows = new Map(rowsList.map((r) => [personKey(r), r]))
   const people = new Map<string, Person>()
@@ -34,7 +34,7 @@ export async function rollOf(db: Db, sessionId: number): Promise<{ people: Perso
       contactId: r.contact_id, holderId: r.holder_id, partnerId: r.partner_id,
     })
   }
-  return { people: [...people.values()], rows }
+  return { people: [...people.values()], rows, pitches }
 }
 
 export interface SaveResult { conflicts: Array<Conflict & { name: string }> }

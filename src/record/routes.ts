@@ -8,7 +8,7 @@ import type { FieldErrors } from '../web/forms.js'
 import { page } from '../web/views.js'
 import { ADVICE_ROWS, parseRecord, REFERRAL_ROWS } from './forms.js'
 import { revisitChoices, savePitch } from './pitch-record.js'
-import { heldPitches, platformContacts, platformPartners, referralsOfPitches } from './reads.js'
+import { platformContacts, platformPartners, referralsOfPitches } from './reads.js'
 import { rollOf } from './roll.js'
 import { pitchRecords } from './store.js'
 import { pageCommon, recordTarget, type RecordTarget } from './target.js'
@@ -21,11 +21,11 @@ export async function recordRoutes(app: FastifyInstance) {
 
   async function renderRecord(request: FastifyRequest, reply: FastifyReply, t: RecordTarget, options: { pitchId?: number; values?: Record<string, unknown>; errors?: FieldErrors; stale?: boolean; status?: number } = {}) {
     const db = ctx.db
-    const pitches = await heldPitches(db, t.session.id)
+    const { people, pitches } = await rollOf(db, t.session.id)
     const ids = pitches.map((p) => p.id)
-    const [records, advice, referrals, partners, contacts, { people }, later] = await Promise.all([
+    const [records, advice, referrals, partners, contacts, later] = await Promise.all([
       pitchRecords(db, ids), adviceOfPitches(db, ids), referralsOfPitches(db, ids), platformPartners(db, t.platform.id),
-      platformContacts(db, t.platform.id), rollOf(db, t.session.id), revisitChoices(db, t.platform, t.session, t.today),
+      platformContacts(db, t.platform.id), revisitChoices(db, t.platform, t.session, t.today),
     ])
     const c = pageCommon(ctx, t.platform, t.session)
     const present = people.filter((p) => p.presence === 'on_site' || p.presence === 'remote').filter((p) => p.holderId === null)
