@@ -1,13 +1,14 @@
 import { addDays, todayIn } from '../calendar/zoned.js'
 import type { AppContext } from '../context.js'
 import type { Platform, ReferralStatus } from '../db/schema.js'
+import { adviceOfPitches } from '../partners/advice.js'
 import { insertAdvice } from '../partners/store.js'
 import { bookPitch } from '../pitches/booking.js'
 import { type AdviceWho, type RecordInput } from '../record/forms.js'
 import { savePitch } from '../record/pitch-record.js'
 import { heldPitches, platformContacts, platformPartners, referralsOfPitches } from '../record/reads.js'
 import { saveRoll } from '../record/roll.js'
-import { findPitchRecord } from '../record/store.js'
+import { findPitchRecord, sessionAttendanceRows } from '../record/store.js'
 import { type ReferralBy, setReferralStatus } from '../referrals/store.js'
 import { listSessions, type SessionRow } from '../sessions/store.js'
 
@@ -111,7 +112,7 @@ async function recordSession(base: AppContext, platform: Platform, session: Sess
   const contactOf = (word: string) => contacts.find((c) => c.emailKey.startsWith(word))!
   for (const [email, presence] of PRESENT) await saveRoll(ctx, platform, session, { marks: [], walkin: { name: contactOf(email).name, organisation: null, email, presence } }, null)
   await saveRoll(ctx, platform, session, { marks: [], walkin: WALKIN }, null)
-  const walkin = await db.selectFrom('attendance').select('id').where('session_id', '=', session.id).where('name', '=', WALKIN.name).executeTakeFirstOrThrow()
+  const walkin = (await sessionAttendanceRows(db, session.id)).find((r) => r.name === WALKIN.name)!
   const today = session.date
   const later = (await listSessions(db, platform.id, { from: todayIn(platform.timezone, realNow), statuses: ['published'], limit: 1 }))[0]
 
@@ -121,7 +122,7 @@ async function recordSession(base: AppContext, platform: Platform, session: Sess
     if (plan.written) {
       // Written before the session's end through the excused partner's link (partners/ keeps it).
       const c = contactOf(plan.written.contact)
-      const had = await db.selectFrom('advice').select('id').where('pitch_id', '=', pitch.id).where('contact_id', '=', c.id).where('source', '=', 'written').executeTakeFirst()
+      const had = (await adviceOfPitches(db, [pitch.id])).some((a) => a.contactId === c.id && a.source === 'written')
       if (!had) await insertAdvice(db, { pitchId: pitch.id, contactId: c.id, partnerId: c.partnerId, body: plan.written.body }, new Date(ended - 3600_000).toISOString())
     }
     const who = (w: string): AdviceWho => (w === 'walkin' ? { kind: 'walkin', id: walkin.id } : { kind: 'contact', id: contactOf(w).id })
