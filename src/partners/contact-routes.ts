@@ -1,10 +1,10 @@
 import type { FastifyInstance } from 'fastify'
 import { notFound } from '../web/errors.js'
 import { parseForm } from '../web/forms.js'
-import { base, directoryPages, ID } from './directory-pages.js'
+import { base, directoryPages } from './directory-pages.js'
 import { contactForm, contactReviewForm, contactToggleForm } from './forms.js'
 import { refuseContact, replaceFeedLink } from './invitations.js'
-import { confirmContact, findContact, findContactByEmail, insertContact, setContactActive, updateContact } from './store.js'
+import { confirmContact, findContactByEmail, insertContact, setContactActive, updateContact } from './store.js'
 
 // Facilitators: an organisation's contacts — add, edit, deactivate, confirm or refuse a colleague named by a
 // delegation, a new personal feed link.
@@ -32,10 +32,9 @@ export async function partnerContactRoutes(app: FastifyInstance) {
   })
 
   app.post('/partners/:id/contacts/:contactId', async (request, reply) => {
-    const c = await partnerOf(request)
-    const { contactId } = request.params as { contactId: string }
-    const contact = c && ID.test(contactId) ? await findContact(ctx.db, c.partner.id, Number(contactId)) : undefined
-    if (!c || !contact) return notFound(request, reply)
+    const c = await contactOf(request)
+    if (!c) return notFound(request, reply)
+    const { contact } = c
     const back = `${base(c.platform)}/partners/${c.partner.id}?contact_saved=1`
     const toggle = parseForm(contactToggleForm, request.body)
     if (toggle.ok) {
