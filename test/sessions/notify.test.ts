@@ -8,19 +8,19 @@ import { createTransport } from '../../src/mail/transport.js'
 import { deliverDue } from '../../src/mail/worker.js'
 import { dueReminder, queueDueReminders } from '../../src/sessions/reminders.js'
 import { buildTestApp, Client, createPlatform, facilitatorClient, type TestApp } from '../helpers/app.js'
-import { linkToken, outboxRows } from '../helpers/factories.js'
+import { anInvitedContact, outboxRows } from '../helpers/factories.js'
 import { lintIcs, parseIcs } from '../helpers/ics-lint.js'
 import { startSmtpPeer } from '../helpers/smtp.js'
 import { bookConfirmed, bookingFields, publishedSession } from '../pitches/helpers.js'
 
-/** Two partner contacts invited to the session, as the partners feature does it. */
+/** Two partner contacts invited to the session, as the partners feature does it, both coming on site. */
 async function invite(t: TestApp, platform: Platform, sessionId: number) {
-  const now = '2026-11-01T00:00:00.000Z'
-  const partner = await t.db.insertInto('partner').values({ platform_id: platform.id, name: 'CAF du Pas-de-Calais', name_key: 'caf', kind: 'public_body', themes: '', website: null, notes: null, created_at: now, updated_at: now }).returning('id').executeTakeFirstOrThrow()
-  for (const [name, email] of [['Hélène Dupré', 'helene.dupre@caf.example.org'], ['Marc "Le Boss" Petit\r\nBcc: x@evil.example', 'marc.petit@caf.example.org']] as const) {
-    const c = await t.db.insertInto('contact').values({ partner_id: partner.id, name, email, email_key: email, phone: null, role: null, active: 1, feed_token_hash: null, created_at: now, updated_at: now }).returning('id').executeTakeFirstOrThrow()
-    const inv = await t.db.insertInto('invitation').values({ session_id: sessionId, contact_id: c.id, token_hash: `tmp-${c.id}`, answer: 'on_site', answered_at: now, invited_at: now, created_at: now, updated_at: now }).returning('id').executeTakeFirstOrThrow()
-    await t.db.updateTable('invitation').set({ token_hash: linkToken(t.config, 'rsvp', inv.id).hash }).where('id', '=', inv.id).execute()
+  for (const person of [
+    { name: 'Hélène Dupré', email: 'helene.dupre@caf.example.org' },
+    { name: 'Marc "Le Boss" Petit\r\nBcc: x@evil.example', email: 'marc.petit@caf.example.org' },
+  ]) {
+    const { invitation } = await anInvitedContact(t.db, t.config.sessionSecret, platform, sessionId, person)
+    await t.db.updateTable('invitation').set({ answer: 'on_site', answered_at: '2026-11-01T00:00:00.000Z' }).where('id', '=', invitation.id).execute()
   }
 }
 
