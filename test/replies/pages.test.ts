@@ -1,9 +1,9 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
+import { afterEach, describe, expect, it } from 'vitest'
 import { pollReplies } from '../../src/replies/poller.js'
 import { csrfToken } from '../helpers/app.js'
-import { skipWithoutDovecot, startDovecot, type TestDovecot, type TestMailbox } from '../helpers/dovecot.js'
+import { skipWithoutDovecot } from '../helpers/dovecot.js'
 import { outbox, rsvpPath } from '../partners/helpers.js'
-import { CLAIRE, fixture, MAIL_PAGE, PAGE, repliesWorld, type RepliesWorld, thunderbird } from './world.js'
+import { CLAIRE, deliverBounce, fixture, MAIL_PAGE, PAGE, repliesWorld, type RepliesWorld, thunderbird, withDovecot } from './world.js'
 
 // What facilitators see of calendar answers: on the session's answers page (the answer, "depuis son agenda",
 // "peut-être", a failing address) and on the mail page (the poller's state, the messages not applied).
@@ -25,48 +25,36 @@ describe('without REPLY_IMAP_URL', () => {
 })
 
 describe.skipIf(skipWithoutDovecot())('with a mailbox (real Dovecot)', () => {
-  let dovecot: TestDovecot
-  let mailbox: TestMailbox
-  let w: RepliesWorld | null = null
-
-  beforeAll(async () => { dovecot = await startDovecot() }, 30_000)
-  afterAll(async () => { await dovecot?.close() })
-  afterEach(async () => { await w?.t.close(); w = null })
-
-  async function setUp() {
-    mailbox = await dovecot.mailbox()
-    w = await repliesWorld(mailbox)
-    return w
-  }
+  const { dovecot, setUp } = withDovecot()
 
   it('a calendar answer reads "depuis son agenda" until the partner answers again on their link', async () => {
-    await setUp()
+    const { w, mailbox, poll } = await setUp()
     await mailbox.append(fixture('apple-tentative'))
-    await pollReplies(w!.t.app.ctx)
-    const page = await w!.admin.get(PAGE)
+    await poll()
+    const page = await w.admin.get(PAGE)
     expect(page.body).not.toContain('data-calendar-replies="off"')
     const claire = page.body.slice(page.body.indexOf('Claire Martin'), page.body.indexOf('</li>', page.body.indexOf('Claire Martin')))
     expect(claire).toContain('data-answer="tentative"')
     expect(claire).toContain('data-source="calendar"')
 
-    const link = rsvpPath((await outbox(w!.t.db)).find((m) => m.to_email === CLAIRE)!.text_body)
-    w!.t.clock.advance(60_000)
-    const form = await w!.admin.get(link)
-    const done = await w!.admin.post(link, { answer: 'on_site', comment: '', delegate_name: '', delegate_email: '', _csrf: csrfToken(form.body) })
+    const link = rsvpPath((await outbox(w.t.db)).find((m) => m.to_email === CLAIRE)!.text_body)
+    w.t.clock.advance(60_000)
+    const form = await w.admin.get(link)
+    const done = await w.admin.post(link, { answer: 'on_site', comment: '', delegate_name: '', delegate_email: '', _csrf: csrfToken(form.body) })
     expect(done.statusCode).toBe(303)
-    const after = await w!.admin.get(PAGE)
+    const after = await w.admin.get(PAGE)
     const row = after.body.slice(after.body.indexOf('Claire Martin'), after.body.indexOf('</li>', after.body.indexOf('Claire Martin')))
     expect(row).not.toContain('data-source="calendar"')
     expect(row).not.toContain('data-answer="tentative"')
   })
 
   it('the mail page shows the poller state and the messages left in the inbox', async () => {
-    await setUp()
+    const { w, mailbox, poll } = await setUp()
     await mailbox.append(thunderbird())
     await mailbox.append(fixture('plain-answer'))
     await mailbox.append(thunderbird({ attendee: 'intrus@example.net', messageId: '<crasher@example.net>' }))
-    await pollReplies(w!.t.app.ctx)
-    const page = await w!.admin.get(MAIL_PAGE)
+    await poll()
+    const page = await w.admin.get(MAIL_PAGE)
     expect(page.statusCode).toBe(200)
     expect(page.body).toContain('data-replies="on"')
     expect(page.body).toContain('data-applied="1"')
@@ -78,25 +66,23 @@ describe.skipIf(skipWithoutDovecot())('with a mailbox (real Dovecot)', () => {
   })
 
   it('while the server is down the mail page says so, with the next attempt', async () => {
-    await setUp()
-    await dovecot.stop()
+    const { w, poll } = await setUp()
+    await dovecot().stop()
     try {
-      await pollReplies(w!.t.app.ctx)
-      const page = await w!.admin.get(MAIL_PAGE)
+      await poll()
+      const page = await w.admin.get(MAIL_PAGE)
       expect(page.body).toContain("La boîte n'a pas pu être lue")
       expect(page.body).toContain('Nouvel essai à partir du')
     } finally {
-      await dovecot.start()
+      await dovecot().start()
     }
   })
 
   it('a bounce shows the address as failing on the answers page', async () => {
-    await setUp()
-    const sent = await w!.t.db.selectFrom('outbox').select('id').where('to_email', '=', CLAIRE).executeTakeFirstOrThrow()
-    await w!.t.db.updateTable('outbox').set({ message_id: '<outbox-5d0c6b1e2f3a4b5c6d7e8f90@fabrik.test>' }).where('id', '=', sent.id).execute()
-    await mailbox.append(fixture('bounce'))
-    await pollReplies(w!.t.app.ctx)
-    const page = await w!.admin.get(PAGE)
+    const { w, mailbox, poll } = await setUp()
+    await deliverBounce(w, mailbox)
+    await poll()
+    const page = await w.admin.get(PAGE)
     expect(page.body).toContain('data-address="failing"')
     expect(page.body).toContain('Adresse en échec : 5.1.1')
   })

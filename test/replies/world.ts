@@ -1,12 +1,14 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { afterAll, afterEach, beforeAll } from 'vitest'
 import type { Platform } from '../../src/db/schema.js'
 import { inviteContacts } from '../../src/partners/invitations.js'
 import { seedPartners } from '../../src/partners/store.js'
 import { findSessionById } from '../../src/sessions/store.js'
 import { buildTestApp, Client, createPlatform, facilitatorClient, type TestApp } from '../helpers/app.js'
-import type { TestMailbox } from '../helpers/dovecot.js'
+import { pollReplies, type PollResult } from '../../src/replies/poller.js'
+import { startDovecot, type TestDovecot, type TestMailbox } from '../helpers/dovecot.js'
 import { createSession, DATE } from '../partners/helpers.js'
 
 // A platform with its session of 2026-12-18 09:00–12:00 (Paris) carrying the UID the fixtures answer, Claire
@@ -74,3 +76,33 @@ export const invitationOf = (w: RepliesWorld, email = CLAIRE) => w.t.db.selectFr
   .where('invitation.session_id', '=', w.sessionId).where('contact.email_key', '=', email).executeTakeFirst()
 
 export const replies = (w: RepliesWorld) => w.t.db.selectFrom('calendar_reply').selectAll().orderBy('id').execute()
+
+/** The invitation mail sent to Claire gets the Message-ID the bounce fixture returns; the bounce is delivered. */
+export async function deliverBounce(w: RepliesWorld, mailbox: TestMailbox): Promise<void> {
+  const sent = await w.t.db.selectFrom('outbox').select('id').where('to_email', '=', CLAIRE).executeTakeFirstOrThrow()
+  await w.t.db.updateTable('outbox').set({ message_id: '<outbox-5d0c6b1e2f3a4b5c6d7e8f90@fabrik.test>' }).where('id', '=', sent.id).execute()
+  await mailbox.append(fixture('bounce'))
+}
+
+export interface MailboxWorld { w: RepliesWorld; mailbox: TestMailbox; poll: () => Promise<PollResult> }
+
+/**
+ * For a describe block against a real Dovecot: the server is started once for the block, and each test's
+ * setUp() gives it a mailbox of its own and a world reading it, closed after the test.
+ */
+export function withDovecot(): { dovecot: () => TestDovecot; setUp: (options?: { mode?: 'in_person' | 'videoconference' }) => Promise<MailboxWorld> } {
+  let dovecot: TestDovecot | undefined
+  let w: RepliesWorld | null = null
+  beforeAll(async () => { dovecot = await startDovecot() }, 30_000)
+  afterAll(async () => { await dovecot?.close() })
+  afterEach(async () => { await w?.t.close(); w = null })
+  return {
+    dovecot: () => dovecot!,
+    async setUp(options = {}) {
+      const mailbox = await dovecot!.mailbox()
+      const world = await repliesWorld(mailbox, options)
+      w = world
+      return { w: world, mailbox, poll: () => pollReplies(world.t.app.ctx) }
+    },
+  }
+}
