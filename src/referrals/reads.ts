@@ -1,3 +1,4 @@
+import { type SqlBool, sql } from 'kysely'
 import type { Db, ReferralStatus } from '../db/schema.js'
 import { OPEN_STATUSES } from './status.js'
 
@@ -87,13 +88,16 @@ export function referralsOfInitiative(db: Db, initiativeId: number) {
     .where('referral.initiative_id', '=', initiativeId).orderBy('referral.id').execute()
 }
 
+/** Nobody said anything since the follow-up day came (isOverdue's rule, in SQL): the last change is older. */
+export const quietSinceFollowUp = sql<SqlBool>`substr(${sql.ref('referral.updated_at')}, 1, 10) < ${sql.ref('referral.follow_up_on')}`
+
 /** Open referrals whose follow-up day has passed, nobody said anything since, never reminded. */
 export function overdueUnreminded(db: Db, today: string) {
   return db.selectFrom('referral').innerJoin('partner', 'partner.id', 'referral.partner_id')
     .innerJoin('platform', 'platform.id', 'partner.platform_id')
     .select(['referral.id', 'platform.timezone', 'referral.follow_up_on', 'referral.updated_at', 'referral.status'])
     .where('referral.status', 'in', [...OPEN_STATUSES]).where('referral.reminded_at', 'is', null)
-    .where('referral.follow_up_on', 'is not', null).where('referral.follow_up_on', '<', today)
+    .where('referral.follow_up_on', 'is not', null).where('referral.follow_up_on', '<', today).where(quietSinceFollowUp)
     .where('platform.archived_at', 'is', null)
     .orderBy('referral.id').execute()
 }

@@ -1,8 +1,8 @@
-import { sql } from 'kysely'
 import type { Db, ReferralStatus } from '../db/schema.js'
 import { retireLink } from '../web/personal-links.js'
 import { hashToken, personalToken, randomToken } from '../web/tokens.js'
 import { queueHolderUpdate, queuePartnerMail, type ReferralMailer } from './mail.js'
+import { quietSinceFollowUp } from './reads.js'
 import { canMove, OPEN_STATUSES, type ReferralActor } from './status.js'
 
 // The only writes of referral and referral_event. Every function runs in the caller's transaction (a
@@ -100,7 +100,7 @@ export async function claimReminder(db: Db, referralId: number, now: string): Pr
   // Still open and not updated since its follow-up day (a partner's answer that just came in wins).
   const updated = await db.updateTable('referral').set({ reminded_at: now })
     .where('id', '=', referralId).where('reminded_at', 'is', null).where('status', 'in', [...OPEN_STATUSES])
-    .where(sql<string>`substr(updated_at, 1, 10)`, '<', sql<string>`follow_up_on`).executeTakeFirst()
+    .where(quietSinceFollowUp).executeTakeFirst()
   return Number(updated.numUpdatedRows) === 1
 }
 
