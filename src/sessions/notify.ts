@@ -6,6 +6,7 @@ import { renderMail } from '../mail/compose.js'
 import { type LinkTarget, linkRef } from '../mail/links.js'
 import { enqueueMail, messageDomain, threadQueued } from '../mail/outbox.js'
 import type { CalendarState } from '../mail/resend.js'
+import { findPlatform } from '../platforms/store.js'
 import { organizerOf, sessionEvent } from './calendar-event.js'
 import type { Attendees, Recipient } from './recipient.js'
 import { presentSession } from './view.js'
@@ -115,7 +116,7 @@ export async function calendarState(ctx: AppContext, db: Db, row: QueuedCalendar
   const session = await findSessionById(db, row.session_id)
   if (!session) return 'gone'
   if (session.status === 'cancelled' && row.ical_method === 'REQUEST') return 'cancelled'
-  const platform = await db.selectFrom('platform').selectAll().where('id', '=', session.platform_id).executeTakeFirstOrThrow()
+  const platform = await findPlatform(db, session.platform_id)
   const now = ctx.clock()
   const event = sessionEvent(platform, presentSession(platform, session, ctx.config.publicUrl, now), now.toISOString())
   const today = itipCalendar({ method: row.ical_method, event, organizer: organizerOf(platform), attendee: { name: row.to_name, email: row.to_email } })

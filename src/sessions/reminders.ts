@@ -1,6 +1,6 @@
 import { DateTime } from 'luxon'
 import type { AppContext } from '../context.js'
-import type { Platform } from '../db/schema.js'
+import { findPlatform } from '../platforms/store.js'
 import { queueSessionMail } from './notify.js'
 import type { SessionProviders } from './recipient.js'
 import { findSessionById, type SessionRow } from './store.js'
@@ -47,7 +47,7 @@ export async function queueDueReminders(ctx: AppContext & SessionProviders): Pro
     if (days === null) continue
     queued += await ctx.db.transaction().execute(async (trx) => {
       const session = (await findSessionById(trx, c.id)) as SessionRow
-      const platform = (await trx.selectFrom('platform').selectAll().where('id', '=', session.platform_id).executeTakeFirstOrThrow()) as Platform
+      const platform = await findPlatform(trx, session.platform_id)
       let n = 0
       const windowStart = DateTime.fromISO(session.starts_at, { zone: c.timezone }).minus({ days }).toUTC().toISO()!
       for (const to of await ctx.attendees(trx, session.id, { coming: true, settledBy: windowStart })) {
