@@ -1,9 +1,8 @@
-import { type ChildProcess, spawn } from 'node:child_process'
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process'
 import { appendFileSync, chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer, connect } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { execFileSync } from 'node:child_process'
 import { ImapFlow } from 'imapflow'
 
 // A throw-away Dovecot for tests: its own configuration (nothing of /etc/dovecot is read), plain login on a
@@ -11,10 +10,10 @@ import { ImapFlow } from 'imapflow'
 // state_dir, log) in that folder too. Dovecot refuses to run mail as UID 0, so the user gets the `dovecot`
 // account's uid/gid; the master itself runs as root (the CI runs as root) in the foreground.
 
-export const DOVECOT = '/usr/sbin/dovecot'
+const DOVECOT = '/usr/sbin/dovecot'
 
 /** Dovecot can run here: the binary, and root (it drops to the `dovecot` user for mail). */
-export function dovecotAvailable(): boolean {
+function dovecotAvailable(): boolean {
   return existsSync(DOVECOT) && process.getuid?.() === 0
 }
 
@@ -35,12 +34,9 @@ export interface TestMailbox {
   append(raw: string | Buffer, folder?: string): Promise<void>
   /** A folder's messages (none if it does not exist): UID, Message-ID and whether it is flagged \Seen. */
   list(folder?: string): Promise<Array<{ uid: number; messageId: string; seen: boolean }>>
-  /** The folders of the mailbox, as the server names them. */
-  folders(): Promise<string[]>
 }
 
 export interface TestDovecot {
-  port: number
   /** A new user with an empty Maildir. */
   mailbox(): Promise<TestMailbox>
   /** Stops the server (the port refuses connections); start() brings it back on the same port and Maildirs. */
@@ -189,7 +185,6 @@ export async function startDovecot(): Promise<TestDovecot> {
         if (folder !== 'INBOX') await imap.mailboxCreate(folder)
         await imap.append(folder, raw)
       }),
-      folders: () => client(async (imap) => (await imap.list()).map((m) => m.path)),
       list: (folder = 'INBOX') => client(async (imap) => {
         if (!(await imap.list()).some((m) => m.path === folder)) return []
         const lock = await imap.getMailboxLock(folder)
@@ -209,7 +204,6 @@ export async function startDovecot(): Promise<TestDovecot> {
 
   await start()
   return {
-    port,
     mailbox,
     stop,
     start,
