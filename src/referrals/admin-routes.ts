@@ -7,7 +7,7 @@ import { type FieldErrors, parseForm } from '../web/forms.js'
 import { page } from '../web/views.js'
 import { facilitatorStatusForm, filterQuery } from './forms.js'
 import { byUrgency, presentReferral, statusChoices, whenLabel } from './present.js'
-import { findReferralByTokenHash, platformReferral, platformReferrals, referralFilterChoices, referralHistory } from './reads.js'
+import { findReferralLink, platformReferral, platformReferrals, referralFilterChoices, referralHistory } from './reads.js'
 import { REFERRAL_STATUSES, STATUS_LABELS } from './status.js'
 import { replaceReferralLink, setReferralStatus } from './store.js'
 
@@ -97,11 +97,7 @@ export async function referralAdminRoutes(app: FastifyInstance) {
     if ((request.body as Record<string, unknown> | undefined)?.confirm !== 'yes') {
       return renderOne(request, reply, platform, row.id, { errors: { _form: 'Confirmez l’envoi d’un nouveau lien avec le bouton prévu.' } }, 400)
     }
-    await ctx.db.transaction().execute(async (trx) => {
-      const current = await trx.selectFrom('referral').select(['token_hash']).where('id', '=', row.id).executeTakeFirstOrThrow()
-      const link = (await findReferralByTokenHash(trx, current.token_hash))!
-      await replaceReferralLink(ctx, trx, link, ctx.clock().toISOString())
-    })
+    await ctx.db.transaction().execute(async (trx) => replaceReferralLink(ctx, trx, await findReferralLink(trx, row.id), ctx.clock().toISOString()))
     return reply.redirect(`${base(platform)}/referrals/${row.id}?lien=1`, 303)
   })
 }

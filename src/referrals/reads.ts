@@ -4,11 +4,19 @@ import { OPEN_STATUSES } from './status.js'
 
 // What the referral pages read: the partner's link, the facilitator's Orientations page, the holder's page.
 
-/** The referral a partner's link opens, with its organisation's platform. */
-export function findReferralByTokenHash(db: Db, hash: string) {
+function linkRow(db: Db) {
   return db.selectFrom('referral').innerJoin('partner', 'partner.id', 'referral.partner_id')
     .select(['referral.id', 'referral.partner_id', 'referral.contact_id', 'referral.token_hash', 'referral.token_version', 'partner.platform_id', 'partner.name as partner_name'])
-    .where('referral.token_hash', '=', hash).executeTakeFirst()
+}
+
+/** The referral a partner's link opens, with its organisation's platform. */
+export function findReferralByTokenHash(db: Db, hash: string) {
+  return linkRow(db).where('referral.token_hash', '=', hash).executeTakeFirst()
+}
+
+/** The same row by the referral's id: its current link, to replace it ("Envoyer un nouveau lien"). */
+export function findReferralLink(db: Db, referralId: number) {
+  return linkRow(db).where('referral.id', '=', referralId).executeTakeFirstOrThrow()
 }
 
 export type LinkReferral = NonNullable<Awaited<ReturnType<typeof findReferralByTokenHash>>>
