@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
-import { Client, facilitatorClient, createPlatform } from '../helpers/app.js'
-import { ATTENDANCE, attendanceRows, csrfOf, rollFields, world, type World } from './helpers.js'
+import { sessionAttendanceRows } from '../../src/record/store.js'
+import { Client, createPlatform, csrfToken, facilitatorClient } from '../helpers/app.js'
+import { ATTENDANCE, rollFields, world, type World } from './helpers.js'
 
 let w: World
 afterEach(async () => { await w?.t.close() })
@@ -21,14 +22,14 @@ describe('attendance at the table', () => {
     expect(html).not.toContain('Karim Benali')
     const c = w.contacts, h = w.holders
     const form = {
-      ...rollFields(html), _csrf: csrfOf(html),
+      ...rollFields(html), _csrf: csrfToken(html),
       [`presence_c${c.helene}`]: 'on_site', [`presence_c${c.marc}`]: 'remote', [`presence_c${c.sophie}`]: 'absent',
       [`presence_h${h[0]}`]: 'on_site', [`presence_h${h[1]}`]: 'remote',
       walkin_name: 'Julie Carpentier', walkin_organisation: 'fédération des centres sociaux', walkin_email: '', walkin_presence: 'on_site',
     }
     const saved = await w.admin.post(ATTENDANCE, form)
     expect(saved.statusCode).toBe(303)
-    const rows = await attendanceRows(w.t.db, w.sessionId)
+    const rows = await sessionAttendanceRows(w.t.db, w.sessionId)
     expect(rows).toHaveLength(6)
     const walkin = rows.find((r) => r.name === 'Julie Carpentier')!
     expect(walkin).toMatchObject({ contact_id: null, holder_id: null, partner_id: w.partners.centres, presence: 'on_site' })
@@ -41,16 +42,16 @@ describe('attendance at the table', () => {
     // The same form sent again (a double tap, or "Enregistrer" once more): nothing changes.
     const again = await w.admin.post(ATTENDANCE, form)
     expect(again.statusCode).toBe(303)
-    expect(await attendanceRows(w.t.db, w.sessionId)).toEqual(rows)
+    expect(await sessionAttendanceRows(w.t.db, w.sessionId)).toEqual(rows)
   })
 
   it('links a walk-in whose email is a known contact to that contact, once', async () => {
     w = await world()
     const html = await open()
-    const form = { ...rollFields(html), _csrf: csrfOf(html), walkin_name: 'Léa M.', walkin_organisation: '', walkin_email: 'lea.martin@pasdecalais.example.org', walkin_presence: 'remote' }
+    const form = { ...rollFields(html), _csrf: csrfToken(html), walkin_name: 'Léa M.', walkin_organisation: '', walkin_email: 'lea.martin@pasdecalais.example.org', walkin_presence: 'remote' }
     expect((await w.admin.post(ATTENDANCE, form)).statusCode).toBe(303)
     expect((await w.admin.post(ATTENDANCE, form)).statusCode).toBe(303)
-    const rows = await attendanceRows(w.t.db, w.sessionId)
+    const rows = await sessionAttendanceRows(w.t.db, w.sessionId)
     expect(rows).toHaveLength(1)
     expect(rows[0]).toMatchObject({ contact_id: w.contacts.lea, partner_id: w.partners.dept, presence: 'remote' })
   })
@@ -62,12 +63,12 @@ describe('attendance at the table', () => {
     const theirs = await open(other)
     const c = w.contacts
     // Both load the same page; they save different people, and both mark Marc differently.
-    expect((await other.post(ATTENDANCE, { ...rollFields(theirs), _csrf: csrfOf(theirs), [`presence_c${c.helene}`]: 'on_site', [`presence_c${c.marc}`]: 'absent' })).statusCode).toBe(303)
-    const res = await w.admin.post(ATTENDANCE, { ...rollFields(mine), _csrf: csrfOf(mine), [`presence_c${c.sophie}`]: 'on_site', [`presence_c${c.marc}`]: 'remote' })
+    expect((await other.post(ATTENDANCE, { ...rollFields(theirs), _csrf: csrfToken(theirs), [`presence_c${c.helene}`]: 'on_site', [`presence_c${c.marc}`]: 'absent' })).statusCode).toBe(303)
+    const res = await w.admin.post(ATTENDANCE, { ...rollFields(mine), _csrf: csrfToken(mine), [`presence_c${c.sophie}`]: 'on_site', [`presence_c${c.marc}`]: 'remote' })
     expect(res.statusCode).toBe(409)
     expect(res.body).toContain(`data-conflict="c${c.marc}"`)
     expect(res.body).toContain('Marc Petit')
-    const rows = await attendanceRows(w.t.db, w.sessionId)
+    const rows = await sessionAttendanceRows(w.t.db, w.sessionId)
     const mark = (id: number) => rows.find((r) => r.contact_id === id)?.presence
     expect(mark(c.helene)).toBe('on_site') // the colleague's, kept
     expect(mark(c.sophie)).toBe('on_site') // mine, merged in
@@ -75,26 +76,26 @@ describe('attendance at the table', () => {
 
     // The page now shows the colleague's mark: a save from it changes Marc as asked.
     const fresh = (await w.admin.get(ATTENDANCE)).body
-    expect((await w.admin.post(ATTENDANCE, { ...rollFields(fresh), _csrf: csrfOf(fresh), [`presence_c${c.marc}`]: 'remote' })).statusCode).toBe(303)
-    expect((await attendanceRows(w.t.db, w.sessionId)).find((r) => r.contact_id === c.marc)?.presence).toBe('remote')
+    expect((await w.admin.post(ATTENDANCE, { ...rollFields(fresh), _csrf: csrfToken(fresh), [`presence_c${c.marc}`]: 'remote' })).statusCode).toBe(303)
+    expect((await sessionAttendanceRows(w.t.db, w.sessionId)).find((r) => r.contact_id === c.marc)?.presence).toBe('remote')
 
     // A stale form that did not touch Marc leaves him alone (its shown mark was the old one).
-    expect((await other.post(ATTENDANCE, { ...rollFields(theirs), _csrf: csrfOf(theirs), [`presence_c${c.helene}`]: 'on_site' })).statusCode).toBe(303)
-    expect((await attendanceRows(w.t.db, w.sessionId)).find((r) => r.contact_id === c.marc)?.presence).toBe('remote')
+    expect((await other.post(ATTENDANCE, { ...rollFields(theirs), _csrf: csrfToken(theirs), [`presence_c${c.helene}`]: 'on_site' })).statusCode).toBe(303)
+    expect((await sessionAttendanceRows(w.t.db, w.sessionId)).find((r) => r.contact_id === c.marc)?.presence).toBe('remote')
   })
 
   it('refuses bad input in French with the form filled, and saves nothing', async () => {
     w = await world()
     const html = await open()
     const res = await w.admin.post(ATTENDANCE, {
-      ...rollFields(html), _csrf: csrfOf(html), [`presence_c${w.contacts.helene}`]: 'peut-être',
+      ...rollFields(html), _csrf: csrfToken(html), [`presence_c${w.contacts.helene}`]: 'peut-être',
       walkin_name: '', walkin_organisation: 'Mairie de Harnes', walkin_email: 'pas-une-adresse',
     })
     expect(res.statusCode).toBe(400)
     expect(res.body).toContain('Choisissez sur place, à distance ou absent·e.')
     expect(res.body).toContain('Adresse e-mail invalide.')
     expect(res.body).toContain('value="Mairie de Harnes"')
-    expect(await attendanceRows(w.t.db, w.sessionId)).toHaveLength(0)
+    expect(await sessionAttendanceRows(w.t.db, w.sessionId)).toHaveLength(0)
   })
 
   it('answers 404 to a facilitator of another platform and sends an anonymous visitor to the login', async () => {
@@ -109,7 +110,7 @@ describe('attendance at the table', () => {
     expect(res.statusCode).toBe(303)
     expect(String(res.headers.location)).toContain('/login')
     const html = await open()
-    expect((await stranger.post(ATTENDANCE, { ...rollFields(html), _csrf: csrfOf((await stranger.get('/admin/p/ailleurs/sessions/new')).body) })).statusCode).toBe(404)
-    expect(await attendanceRows(w.t.db, w.sessionId)).toHaveLength(0)
+    expect((await stranger.post(ATTENDANCE, { ...rollFields(html), _csrf: csrfToken((await stranger.get('/admin/p/ailleurs/sessions/new')).body) })).statusCode).toBe(404)
+    expect(await sessionAttendanceRows(w.t.db, w.sessionId)).toHaveLength(0)
   })
 })

@@ -1,4 +1,5 @@
 import type { Db, Platform } from '../../src/db/schema.js'
+import { insertContact, insertInvitation, insertPartner, saveAnswer } from '../../src/partners/store.js'
 import { bookPitch } from '../../src/pitches/booking.js'
 import { buildTestApp, Client, createPlatform, facilitatorClient, type TestApp } from '../helpers/app.js'
 import { publishedSession } from '../pitches/helpers.js'
@@ -25,24 +26,16 @@ export interface World {
   holders: number[]
 }
 
-async function partner(db: Db, platformId: number, name: string, kind: 'public_body' | 'local_authority' | 'association') {
-  const key = name.toLowerCase().normalize('NFKD').replace(/\p{M}/gu, '').replace(/[^a-z0-9]+/g, ' ').trim()
-  const row = await db.insertInto('partner').values({ platform_id: platformId, name, name_key: key, kind, themes: '', website: null, notes: null, created_at: T0, updated_at: T0 })
-    .returning('id').executeTakeFirstOrThrow()
-  return row.id
-}
+// Made through partners/store.ts, as the app writes them: the organisations, their contacts, the invitations and answers.
+const partner = (db: Db, platformId: number, name: string, kind: 'public_body' | 'local_authority' | 'association') =>
+  insertPartner(db, platformId, { name, kind, themes: [], website: null, notes: null }, T0)
 
-async function contact(db: Db, partnerId: number, name: string, email: string) {
-  const row = await db.insertInto('contact').values({ partner_id: partnerId, name, email, email_key: email, phone: null, role: null, active: 1, feed_token_hash: null, created_at: T0, updated_at: T0 })
-    .returning('id').executeTakeFirstOrThrow()
-  return row.id
-}
+const contact = (db: Db, partnerId: number, name: string, email: string) =>
+  insertContact(db, partnerId, { name, email, phone: null, role: null, active: true }, T0)
 
-async function invite(db: Db, sessionId: number, contactId: number, answer: 'on_site' | 'remote' | 'declined' | 'delegate', delegateContactId: number | null = null) {
-  await db.insertInto('invitation').values({
-    session_id: sessionId, contact_id: contactId, token_hash: `test:${sessionId}:${contactId}`, answer, delegate_contact_id: delegateContactId,
-    answered_at: T0, invited_at: T0, created_at: T0, updated_at: T0,
-  }).execute()
+async function invite(t: TestApp, sessionId: number, contactId: number, answer: 'on_site' | 'remote' | 'declined' | 'delegate', delegateContactId: number | null = null) {
+  const invitation = (await insertInvitation(t.db, t.config.sessionSecret, { sessionId, contactId }, T0))!
+  await saveAnswer(t.db, invitation.id, { answer, comment: null, delegateName: null, delegateEmail: null, delegateContactId }, T0)
 }
 
 export async function world(slug = 'test'): Promise<World> {
@@ -60,10 +53,10 @@ export async function world(slug = 'test'): Promise<World> {
     karim: await contact(t.db, centres, 'Karim Benali', 'karim.benali@centres-sociaux.example.org'),
     sophie: await contact(t.db, centres, 'Sophie Lemaire', 'sophie.lemaire@centres-sociaux.example.org'),
   }
-  await invite(t.db, sessionId, contacts.helene, 'on_site')
-  await invite(t.db, sessionId, contacts.marc, 'remote')
-  await invite(t.db, sessionId, contacts.lea, 'declined')
-  await invite(t.db, sessionId, contacts.karim, 'delegate', contacts.sophie)
+  await invite(t, sessionId, contacts.helene, 'on_site')
+  await invite(t, sessionId, contacts.marc, 'remote')
+  await invite(t, sessionId, contacts.lea, 'declined')
+  await invite(t, sessionId, contacts.karim, 'delegate', contacts.sophie)
   const pitches: number[] = []
   for (const n of [1, 2]) {
     const booked = await bookPitch(t.app.ctx, platform, sessionId, {
@@ -79,9 +72,6 @@ export async function world(slug = 'test'): Promise<World> {
   return { t, platform, sessionId, laterId, admin, contacts, partners: { caf, dept, centres }, pitches, holders }
 }
 
-export const attendanceRows = (db: Db, sessionId: number) =>
-  db.selectFrom('attendance').selectAll().where('session_id', '=', sessionId).orderBy('id').execute()
-
 /** The hidden fields of the attendance form as the page shows them: what a browser would send back. */
 export function rollFields(html: string): Record<string, string | string[]> {
   const fields: Record<string, string | string[]> = { people: [] }
@@ -91,10 +81,4 @@ export function rollFields(html: string): Record<string, string | string[]> {
   }
   for (const m of html.matchAll(/<input type="radio" name="(presence_\w+)" value="(\w+)" checked>/g)) fields[m[1]!] = m[2]!
   return fields
-}
-
-export function csrfOf(html: string): string {
-  const m = /name="_csrf" value="([^"]+)"/.exec(html)
-  if (!m) throw new Error('no CSRF field')
-  return m[1]!
 }

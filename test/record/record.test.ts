@@ -1,8 +1,9 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { withLinks } from '../../src/mail/links.js'
 import { pitchToken } from '../../src/pitches/booking.js'
-import { Client, createPlatform, facilitatorClient } from '../helpers/app.js'
-import { ATTENDANCE, attendanceRows, csrfOf, LATER, RECORD, rollFields, world, type World } from './helpers.js'
+import { sessionAttendanceRows } from '../../src/record/store.js'
+import { Client, createPlatform, csrfToken, facilitatorClient } from '../helpers/app.js'
+import { ATTENDANCE, LATER, RECORD, rollFields, world, type World } from './helpers.js'
 
 let w: World
 afterEach(async () => { await w?.t.close() })
@@ -11,17 +12,17 @@ afterEach(async () => { await w?.t.close() })
 async function recordAttendance() {
   const html = (await w.admin.get(ATTENDANCE)).body
   const res = await w.admin.post(ATTENDANCE, {
-    ...rollFields(html), _csrf: csrfOf(html), [`presence_c${w.contacts.helene}`]: 'on_site', [`presence_c${w.contacts.marc}`]: 'absent',
+    ...rollFields(html), _csrf: csrfToken(html), [`presence_c${w.contacts.helene}`]: 'on_site', [`presence_c${w.contacts.marc}`]: 'absent',
     walkin_name: 'Julie Carpentier', walkin_organisation: 'Fédération des centres sociaux', walkin_presence: 'on_site',
   })
   expect(res.statusCode).toBe(303)
-  return (await attendanceRows(w.t.db, w.sessionId)).find((r) => r.name === 'Julie Carpentier')!.id
+  return (await sessionAttendanceRows(w.t.db, w.sessionId)).find((r) => r.name === 'Julie Carpentier')!.id
 }
 
 async function recordForm(client: Client, pitchId: number, fields: Record<string, string>) {
   const html = (await client.get(RECORD)).body
   const version = new RegExp(`name="pitch_id" value="${pitchId}">\\s*<input type="hidden" name="version" value="(\\d+)">`).exec(html)![1]!
-  return { _csrf: csrfOf(html), pitch_id: String(pitchId), version, ...fields }
+  return { _csrf: csrfToken(html), pitch_id: String(pitchId), version, ...fields }
 }
 
 const advice = (db: World['t']['db'], pitchId: number) => db.selectFrom('advice').selectAll().where('pitch_id', '=', pitchId).orderBy('id').execute()
@@ -144,7 +145,7 @@ describe("the record of a session's pitches", () => {
     const elsewhere = await createPlatform(w.t.db, { slug: 'ailleurs', name: 'Ailleurs' })
     const stranger = await facilitatorClient(w.t.app, w.t.db, [elsewhere.id], 'autre@test.example.org')
     expect((await stranger.get(RECORD)).statusCode).toBe(404)
-    const token = csrfOf((await stranger.get('/admin/p/ailleurs/sessions/new')).body)
+    const token = csrfToken((await stranger.get('/admin/p/ailleurs/sessions/new')).body)
     expect((await stranger.post(RECORD, { _csrf: token, pitch_id: String(w.pitches[0]), version: '0', summary: 'Intrus' })).statusCode).toBe(404)
     const res = await new Client(w.t.app).get(RECORD)
     expect(res.statusCode).toBe(303)
