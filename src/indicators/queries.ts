@@ -8,7 +8,7 @@ import type { YearRows } from './compute.js'
 export const LOAD_YEAR_QUERIES = 10
 
 /** The year's first and last local dates: session.date is the platform's wall-clock date. */
-export function yearRange(year: number): { from: string; to: string } {
+function yearRange(year: number): { from: string; to: string } {
   return { from: `${year}-01-01`, to: `${year}-12-31` }
 }
 

@@ -23,7 +23,7 @@ export function indicatorRows(ind: Indicators): IndicatorRow[] {
   ]
 }
 
-export function csvRows(ind: Indicators): Cell[][] {
+function csvRows(ind: Indicators): Cell[][] {
   return [
     ['indicateur', 'libellé', 'année', 'réalisé', 'objectif', 'écart', 'progression'],
     ...indicatorRows(ind).map((r) => [r.key, r.label, ind.year, r.achieved, r.progress?.target ?? null, r.progress?.difference ?? null, r.progress?.words ?? null]),
