@@ -7,7 +7,7 @@ import { email, type FieldErrors, line, parseForm } from '../web/forms.js'
 import { page } from '../web/views.js'
 import { erasePerson } from './erase.js'
 import { exportPerson } from './export.js'
-import { searchPeople } from './whose.js'
+import { type Found, searchPeople } from './whose.js'
 
 // "Données personnelles" (#17): a facilitator finds a person of their platform by email or name, exports what is
 // held about them (a JSON file, in the response only) and erases it, each confirmed by typing the address again;
@@ -32,7 +32,7 @@ export async function privacyRoutes(app: FastifyInstance) {
   const base = (p: Platform) => `/admin/p/${encodeURIComponent(p.slug)}`
   const actor = (request: FastifyRequest) => ({ kind: 'facilitator' as const, facilitatorId: request.login!.facilitatorId, address: request.ip })
 
-  function render(request: FastifyRequest, reply: FastifyReply, platform: Platform, data: { values?: Record<string, unknown>; errors?: FieldErrors; found?: Awaited<ReturnType<typeof searchPeople>> | null }, status = 200) {
+  function render(request: FastifyRequest, reply: FastifyReply, platform: Platform, data: { values?: Record<string, unknown>; errors?: FieldErrors; found?: Found[] | null }, status = 200) {
     const erased = (request.query as Record<string, unknown>).ok === 'efface'
     return page(request, reply, 'admin/privacy.eta', {
       title: 'Données personnelles', platform, base: base(platform), values: data.values ?? {}, errors: data.errors ?? {}, found: data.found ?? null, erased,
