@@ -1,5 +1,7 @@
+import type { FastifyReply, FastifyRequest } from 'fastify'
 import { z } from 'zod'
 import type { AppContext } from '../context.js'
+import { page } from '../web/views.js'
 import {
   CODE_MESSAGES, checkCode, groupedKey, hashRecoveryCode, newRecoveryCodes, openEnrolment, otpauthUri, qrDataUrl, sealEnrolment,
   sealTotpSecret,
@@ -7,7 +9,8 @@ import {
 import { enableTotp } from './totp-store.js'
 
 // Enrolment, shared by the account page (totp-routes.ts) and the first login on a platform that requires it
-// (totp-login-routes.ts): the page's data for a secret, and the confirmation by a first code.
+// (totp-login-routes.ts): the page's data for a secret, the confirmation by a first code, and the page that
+// shows the recovery codes.
 
 const confirmForm = z.object({ enrolment: z.string().max(500), code: z.string().max(64) })
 
@@ -39,4 +42,13 @@ export async function confirmEnrolment(ctx: AppContext, facilitatorId: number, b
     codeHashes: codes.map((c) => hashRecoveryCode(ctx.config.sessionSecret, c)), now: ctx.clock().toISOString(),
   })
   return enabled ? { ok: true, codes } : { ok: false, already: true }
+}
+
+/**
+ * The recovery codes, shown this once and never cached: after an enrolment, or `renewed` in place of the old
+ * ones. `next`: where the page's button leads on.
+ */
+export function recoveryCodesPage(request: FastifyRequest, reply: FastifyReply, codes: string[], next: string, renewed = false) {
+  reply.header('cache-control', 'no-store')
+  return page(request, reply, 'admin/account-recovery.eta', { title: 'Vos codes de secours', codes, next, renewed })
 }

@@ -9,7 +9,7 @@ import { limit } from '../web/security.js'
 import { page } from '../web/views.js'
 import { findFacilitatorById } from './accounts.js'
 import { newTotpSecret, PENDING_LIFETIME_MS, pendingAccount, pendingValid, sealPending } from './totp.js'
-import { confirmEnrolment, enrolmentView } from './totp-enrol.js'
+import { confirmEnrolment, enrolmentView, recoveryCodesPage } from './totp-enrol.js'
 import { findTotp } from './totp-store.js'
 import { verifySecondFactor } from './totp-verify.js'
 
@@ -123,8 +123,7 @@ export async function totpLoginRoutes(app: FastifyInstance) {
     }
     await logIn(request, reply, facilitator.id)
     request.log.info({ facilitator: facilitator.id }, 'two-factor login enabled at login; login')
-    reply.header('cache-control', 'no-store')
-    return page(request, reply, 'admin/account-recovery.eta', { title: 'Vos codes de secours', codes: result.codes, next: target })
+    return recoveryCodesPage(request, reply, result.codes, target)
   })
 
   app.get('/login/code', async (request, reply) => {

@@ -5,7 +5,7 @@ import { page } from '../web/views.js'
 import { findFacilitatorById } from './accounts.js'
 import { burnPasswordTime, verifyPassword } from './passwords.js'
 import { hashRecoveryCode, newRecoveryCodes, newTotpSecret } from './totp.js'
-import { confirmEnrolment, enrolmentView } from './totp-enrol.js'
+import { confirmEnrolment, enrolmentView, recoveryCodesPage } from './totp-enrol.js'
 import { findTotp, removeTotp, replaceRecoveryCodes, totpRequired, unusedRecoveryCodes } from './totp-store.js'
 import { verifySecondFactor } from './totp-verify.js'
 
@@ -62,8 +62,7 @@ export async function totpRoutes(app: FastifyInstance) {
       return enrolPage(request, reply, result.secret ?? newTotpSecret(), { code: result.error }, 400)
     }
     request.log.info({ facilitator: me }, 'two-factor login enabled')
-    reply.header('cache-control', 'no-store')
-    return page(request, reply, 'admin/account-recovery.eta', { title: 'Vos codes de secours', codes: result.codes, next: '/admin/account' })
+    return recoveryCodesPage(request, reply, result.codes, '/admin/account')
   })
 
   /** The password and a second factor of the logged-in account, or the account page with the French error. */
@@ -91,8 +90,7 @@ export async function totpRoutes(app: FastifyInstance) {
     const codes = newRecoveryCodes()
     await replaceRecoveryCodes(ctx.db, me, codes.map((c) => hashRecoveryCode(ctx.config.sessionSecret, c)))
     request.log.info({ facilitator: me }, 'recovery codes replaced')
-    reply.header('cache-control', 'no-store')
-    return page(request, reply, 'admin/account-recovery.eta', { title: 'Vos codes de secours', codes, next: '/admin/account', renewed: true })
+    return recoveryCodesPage(request, reply, codes, '/admin/account', true)
   })
 
   app.post('/account/totp/disable', { config: limited }, async (request, reply) => {
