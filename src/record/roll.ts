@@ -1,5 +1,6 @@
 import type { AppContext } from '../context.js'
 import type { Db, Platform } from '../db/schema.js'
+import { emailKey } from '../partners/store.js'
 import { nameKey } from '../platforms/names.js'
 import { lockSession, type SessionRow } from '../sessions/store.js'
 import { type Conflict, mergeAttendance, type Person, type Stored } from './attendance.js'
@@ -63,7 +64,7 @@ export async function saveRoll(ctx: AppContext, platform: Platform, session: Ses
 }
 
 async function addWalkin(db: Db, platform: Platform, sessionId: number, w: NonNullable<AttendanceInput['walkin']>, rows: Map<string, AttendanceRow>, by: number | null, now: string) {
-  const contact = w.email ? (await platformContacts(db, platform.id)).find((c) => c.emailKey === w.email!.trim().toLowerCase()) : undefined
+  const contact = w.email ? (await platformContacts(db, platform.id)).find((c) => c.emailKey === emailKey(w.email!)) : undefined
   if (contact) {
     const existing = rows.get(`c${contact.id}`)
     if (existing?.presence === w.presence) return
