@@ -1,9 +1,12 @@
 import type { AppContext } from '../context.js'
-import type { Db, Platform, ReferralStatus } from '../db/schema.js'
+import type { Db } from '../db/schema.js'
 import { renderMail } from '../mail/compose.js'
 import type { MailKind } from '../mail/kinds.js'
 import { linkRef } from '../mail/links.js'
 import { enqueueMail, messageDomain } from '../mail/outbox.js'
+import { holderRecipient } from '../pitches/recipients.js'
+import { findPlatform } from '../platforms/store.js'
+import type { Recipient } from '../sessions/recipient.js'
 import { findSessionById } from '../sessions/store.js'
 import { presentSession } from '../sessions/view.js'
 import { STATUS_LABELS } from './status.js'
@@ -14,20 +17,8 @@ import { STATUS_LABELS } from './status.js'
 /** What rendering a mail needs: the templates and the public address (for the session's page). */
 export type ReferralMailer = Pick<AppContext, 'config' | 'views'>
 
-interface ReferralFacts {
-  id: number
-  token_version: number
-  pitch_id: number
-  subject: string
-  status: ReferralStatus
-  follow_up_on: string | null
-  share_contact: number
-  partner_id: number
-  contact_id: number | null
-}
-
 /** Whom the partner's mails go to: the contact chosen, else every active contact of the organisation. */
-export async function partnerRecipients(db: Db, r: Pick<ReferralFacts, 'partner_id' | 'contact_id'>) {
+async function partnerRecipients(db: Db, r: { partner_id: number; contact_id: number | null }) {
   const base = db.selectFrom('contact').select(['id', 'name', 'email']).where('partner_id', '=', r.partner_id).where('pending', '=', 0)
   if (r.contact_id !== null) {
     const chosen = await base.where('id', '=', r.contact_id).executeTakeFirst()
@@ -40,21 +31,24 @@ async function facts(db: Db, referralId: number) {
   const r = await db.selectFrom('referral').selectAll().where('id', '=', referralId).executeTakeFirstOrThrow()
   const pitch = await db.selectFrom('pitch').innerJoin('holder', 'holder.id', 'pitch.holder_id')
     .innerJoin('initiative', 'initiative.id', 'pitch.initiative_id')
-    .select(['pitch.id', 'pitch.session_id', 'pitch.token_version', 'initiative.title', 'holder.name', 'holder.email', 'holder.phone'])
+    .select(['pitch.id', 'pitch.session_id', 'pitch.token_version', 'pitch.holder_id', 'initiative.title', 'holder.name', 'holder.email', 'holder.phone'])
     .where('pitch.id', '=', r.pitch_id).executeTakeFirstOrThrow()
   const partner = await db.selectFrom('partner').select(['name', 'platform_id']).where('id', '=', r.partner_id).executeTakeFirstOrThrow()
-  const platform = await db.selectFrom('platform').selectAll().where('id', '=', partner.platform_id).executeTakeFirstOrThrow()
+  const platform = await findPlatform(db, partner.platform_id)
   const session = (await findSessionById(db, pitch.session_id))!
   return { r, pitch, partner, platform, session }
 }
 
-function render(m: ReferralMailer, kind: MailKind, f: Awaited<ReturnType<typeof facts>>, now: Date, to: { name: string; email: string },
-  link: { purpose: 'referral' | 'pitch'; id: number; version: number }, forPartner: boolean, note: string | null) {
-  return renderMail(m.views, kind, {
+type Facts = Awaited<ReturnType<typeof facts>>
+
+/** Renders one referral mail for one person and queues it; the id, or null when its dedupe key was queued already. */
+function queue(m: ReferralMailer, db: Db, f: Facts, kind: MailKind, to: Pick<Recipient, 'name' | 'email' | 'personalLink'>,
+  dedupeKey: string, forPartner: boolean, note: string | null, now: Date) {
+  const mail = renderMail(m.views, kind, {
     platformName: f.platform.name,
     recipientName: to.name,
-    session: presentSession(f.platform as Platform, f.session, m.config.publicUrl, now),
-    personalUrl: linkRef(m.config.sessionSecret, link, to.email),
+    session: presentSession(f.platform, f.session, m.config.publicUrl, now),
+    personalUrl: to.personalLink ? linkRef(m.config.sessionSecret, to.personalLink, to.email) : null,
     initiativeTitle: f.pitch.title,
     contactEmail: f.platform.contact_email,
     referral: {
@@ -66,19 +60,19 @@ function render(m: ReferralMailer, kind: MailKind, f: Awaited<ReturnType<typeof 
       holder: forPartner && f.r.share_contact ? { name: f.pitch.name, email: f.pitch.email, phone: f.pitch.phone } : null,
     },
   })
+  return enqueueMail(db, {
+    kind, platformId: f.platform.id, sessionId: f.session.id, threadKey: null, dedupeKey,
+    to: { name: to.name, email: to.email }, subject: mail.subject, text: mail.text, html: mail.html,
+  }, now.toISOString(), messageDomain(m.config.publicUrl))
 }
 
 /** 'referral.made' or 'referral.reminder' to the partner's people; returns how many were queued. */
 export async function queuePartnerMail(m: ReferralMailer, db: Db, referralId: number, kind: 'referral.made' | 'referral.reminder', now: Date): Promise<number> {
   const f = await facts(db, referralId)
+  const personalLink = { purpose: 'referral', id: f.r.id, version: f.r.token_version } as const
   let queued = 0
   for (const to of await partnerRecipients(db, f.r)) {
-    const mail = render(m, kind, f, now, to, { purpose: 'referral', id: f.r.id, version: f.r.token_version }, true, null)
-    const id = await enqueueMail(db, {
-      kind, platformId: f.platform.id, sessionId: f.session.id, threadKey: null,
-      dedupeKey: `${kind}:${f.r.id}:v${f.r.token_version}:contact:${to.id}`,
-      to, subject: mail.subject, text: mail.text, html: mail.html,
-    }, now.toISOString(), messageDomain(m.config.publicUrl))
+    const id = await queue(m, db, f, kind, { ...to, personalLink }, `${kind}:${f.r.id}:v${f.r.token_version}:contact:${to.id}`, true, null, now)
     if (id !== null) queued++
   }
   return queued
@@ -88,11 +82,6 @@ export async function queuePartnerMail(m: ReferralMailer, db: Db, referralId: nu
 export async function queueHolderUpdate(m: ReferralMailer, db: Db, referralId: number, eventId: number, note: string | null, now: Date) {
   const f = await facts(db, referralId)
   if (!f.pitch.email) return null
-  const to = { name: f.pitch.name, email: f.pitch.email }
-  const mail = render(m, 'referral.updated', f, now, to, { purpose: 'pitch', id: f.pitch.id, version: f.pitch.token_version }, false, note)
-  return enqueueMail(db, {
-    kind: 'referral.updated', platformId: f.platform.id, sessionId: f.session.id, threadKey: null,
-    dedupeKey: `referral.updated:${f.r.id}:event:${eventId}`,
-    to, subject: mail.subject, text: mail.text, html: mail.html,
-  }, now.toISOString(), messageDomain(m.config.publicUrl))
+  const to = holderRecipient(m, { id: f.pitch.holder_id, name: f.pitch.name, email: f.pitch.email }, f.pitch)
+  return queue(m, db, f, 'referral.updated', to, `referral.updated:${f.r.id}:event:${eventId}`, false, note, now)
 }
