@@ -5,7 +5,7 @@ import { pitchRecipient } from '../pitches/booking.js'
 import { findPitch } from '../pitches/store.js'
 import { createReferral } from '../referrals/store.js'
 import { queueSessionMail } from '../sessions/notify.js'
-import { findSessionById, listSessions, lockSession, type SessionRow } from '../sessions/store.js'
+import { listSessions, lockSession, type SessionRow } from '../sessions/store.js'
 import type { FieldErrors } from '../web/forms.js'
 import type { RecordInput } from './forms.js'
 import { heldPitches, platformContacts, platformPartners, referralsOfPitches } from './reads.js'
@@ -85,15 +85,14 @@ export async function savePitch(ctx: AppContext, platform: Platform, session: Se
         followUpOn: r.followUpOn, shareContact: pitch.sharesContact === 1, createdBy: by,
       }, now)
     }
-    if (offer && target) await queueRevisit(ctx, trx, platform, pitch.id, target.id)
+    if (offer && target) await queueRevisit(ctx, trx, platform, pitch.id, target)
     return { kind: 'saved' }
   })
 }
 
 /** The holder's "à revoir" mail: the offered session, and their own /pitch/ link to book it in one step. */
-async function queueRevisit(ctx: AppContext, db: Db, platform: Platform, pitchId: number, targetId: number) {
+async function queueRevisit(ctx: AppContext, db: Db, platform: Platform, pitchId: number, target: SessionRow) {
   const pitch = (await findPitch(db, pitchId))!
-  const target = (await findSessionById(db, targetId))!
   // Someone booked by phone without an address: the message goes to the platform's mailbox, to pass on.
   const note = pitch.holder_email ? null
     : `Ce message est pour ${pitch.holder_name}, qui n'a pas d'adresse e-mail : merci de le lui transmettre${pitch.holder_phone ? ` (téléphone : ${pitch.holder_phone})` : ''}.`
