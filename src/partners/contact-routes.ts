@@ -1,7 +1,8 @@
 import type { FastifyInstance } from 'fastify'
+import { platformBase } from '../platforms/access.js'
 import { notFound } from '../web/errors.js'
 import { parseForm } from '../web/forms.js'
-import { base, directoryPages } from './directory-pages.js'
+import { directoryPages } from './directory-pages.js'
 import { contactForm, contactReviewForm, contactToggleForm } from './forms.js'
 import { refuseContact, replaceFeedLink } from './invitations.js'
 import { confirmContact, findContactByEmail, insertContact, setContactActive, updateContact } from './store.js'
@@ -28,14 +29,14 @@ export async function partnerContactRoutes(app: FastifyInstance) {
       return renderPartner(request, reply, c.platform, c.partner, { contactValues: form.values, contactErrors: { email: message } }, 400)
     }
     await insertContact(ctx.db, c.partner.id, form.data, now())
-    return reply.redirect(`${base(c.platform)}/partners/${c.partner.id}?contact_saved=1`, 303)
+    return reply.redirect(`${platformBase(c.platform)}/partners/${c.partner.id}?contact_saved=1`, 303)
   })
 
   app.post('/partners/:id/contacts/:contactId', async (request, reply) => {
     const c = await contactOf(request)
     if (!c) return notFound(request, reply)
     const { contact } = c
-    const back = `${base(c.platform)}/partners/${c.partner.id}?contact_saved=1`
+    const back = `${platformBase(c.platform)}/partners/${c.partner.id}?contact_saved=1`
     const toggle = parseForm(contactToggleForm, request.body)
     if (toggle.ok) {
       await setContactActive(ctx.db, c.partner.id, contact.id, toggle.data.action === 'activate', now())
@@ -63,7 +64,7 @@ export async function partnerContactRoutes(app: FastifyInstance) {
       else await refuseContact(ctx, c.platform, c.partner.id, c.contact.id)
     }
     const done = form.data.decision === 'confirm' ? 'confirmed' : 'refused'
-    const back = form.data.back === 'partner' ? `${base(c.platform)}/partners/${c.partner.id}` : `${base(c.platform)}/partners`
+    const back = form.data.back === 'partner' ? `${platformBase(c.platform)}/partners/${c.partner.id}` : `${platformBase(c.platform)}/partners`
     return reply.redirect(`${back}?${done}=1#a-confirmer`, 303)
   })
 
@@ -73,6 +74,6 @@ export async function partnerContactRoutes(app: FastifyInstance) {
     const c = await contactOf(request)
     if (!c) return notFound(request, reply)
     await replaceFeedLink(ctx, c.platform.id, c.partner.id, c.contact.id)
-    return reply.redirect(`${base(c.platform)}/partners/${c.partner.id}?feed_replaced=1`, 303)
+    return reply.redirect(`${platformBase(c.platform)}/partners/${c.partner.id}?feed_replaced=1`, 303)
   })
 }

@@ -2,7 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify'
 import { todayIn } from '../calendar/zoned.js'
 import type { AppContext } from '../context.js'
 import type { Partner, Platform } from '../db/schema.js'
-import { platformOf } from '../platforms/access.js'
+import { platformBase, platformOf } from '../platforms/access.js'
 import { listSessions } from '../sessions/store.js'
 import { presentSession } from '../sessions/view.js'
 import type { FieldErrors } from '../web/forms.js'
@@ -15,7 +15,6 @@ import { findContact, findPartner, listContacts, listPartners, partnerParticipat
 // names within the scope's platform, and the two pages — the list of organisations, one organisation.
 
 export const ID = /^\d{1,9}$/
-export const base = (p: Platform) => `/admin/p/${encodeURIComponent(p.slug)}`
 
 export function directoryPages(ctx: AppContext) {
   /** The scope's platform and the partner the URL names; null when it is not one of this platform's. */
@@ -54,7 +53,7 @@ export function directoryPages(ctx: AppContext) {
     ])
     return page(request, reply, 'admin/partners.eta', {
       pending,
-      title: 'Partenaires', platform, base: base(platform), values, errors, kinds: PARTNER_KINDS, kindLabels: KIND_LABELS, themes: THEMES,
+      title: 'Partenaires', platform, base: platformBase(platform), values, errors, kinds: PARTNER_KINDS, kindLabels: KIND_LABELS, themes: THEMES,
       partners: partners.map((p) => ({ ...p, themeList: themesOf(p), contactCount: Number(p.contact_count), activeCount: Number(p.active_count) })),
       upcoming: upcoming.map((s) => presentSession(platform, s, ctx.config.publicUrl, ctx.clock())),
       query: request.query,
@@ -93,7 +92,7 @@ export function directoryPages(ctx: AppContext) {
       ? { name: editing.name, email: editing.email, phone: editing.phone ?? '', role: editing.role ?? '', active: editing.active ? 'yes' : '' }
       : { active: 'yes' })
     return page(request, reply, 'admin/partner.eta', {
-      title: partner.name, platform, base: base(platform), partner, contacts, editing, pending,
+      title: partner.name, platform, base: platformBase(platform), partner, contacts, editing, pending,
       kinds: PARTNER_KINDS, kindLabels: KIND_LABELS, themes: THEMES, answerLabels: ANSWER_LABELS,
       orgValues: forms.orgValues ?? orgValuesOf(partner), orgErrors: forms.orgErrors ?? {},
       contactValues, contactErrors: forms.contactErrors ?? {},

@@ -1,8 +1,8 @@
 import type { FastifyInstance } from 'fastify'
-import { platformOf } from '../platforms/access.js'
+import { platformBase, platformOf } from '../platforms/access.js'
 import { notFound } from '../web/errors.js'
 import { parseForm } from '../web/forms.js'
-import { base, directoryPages } from './directory-pages.js'
+import { directoryPages } from './directory-pages.js'
 import { partnerForm } from './forms.js'
 import { findPartnerByName, insertPartner, updatePartner } from './store.js'
 
@@ -28,7 +28,7 @@ export async function partnerDirectoryRoutes(app: FastifyInstance) {
       return renderList(request, reply, platform, form.values, { name: 'Cette organisation est déjà dans l’annuaire.' }, 400)
     }
     const id = await insertPartner(ctx.db, platform.id, form.data, now())
-    return reply.redirect(`${base(platform)}/partners/${id}?saved=1`, 303)
+    return reply.redirect(`${platformBase(platform)}/partners/${id}?saved=1`, 303)
   })
 
   app.get('/partners/:id', async (request, reply) => {
@@ -47,6 +47,6 @@ export async function partnerDirectoryRoutes(app: FastifyInstance) {
       return renderPartner(request, reply, c.platform, c.partner, { orgValues: form.values, orgErrors: { name: 'Une autre organisation porte déjà ce nom.' } }, 400)
     }
     await updatePartner(ctx.db, c.platform.id, c.partner.id, form.data, now())
-    return reply.redirect(`${base(c.platform)}/partners/${c.partner.id}?saved=1`, 303)
+    return reply.redirect(`${platformBase(c.platform)}/partners/${c.partner.id}?saved=1`, 303)
   })
 }

@@ -1,7 +1,7 @@
 import multipart from '@fastify/multipart'
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { Platform } from '../db/schema.js'
-import { platformOf, requireManagedPlatform } from '../platforms/access.js'
+import { platformBase, platformOf, requireManagedPlatform } from '../platforms/access.js'
 import { parseForm } from '../web/forms.js'
 import { page } from '../web/views.js'
 import { decodeCsv, MAX_IMPORT_ROWS, parseContactsCsv, type ParsedContacts } from './csv-import.js'
@@ -26,7 +26,6 @@ const MULTIPART_LIMITS = {
 
 export async function partnerImportRoutes(app: FastifyInstance) {
   const ctx = app.ctx
-  const base = (p: Platform) => `/admin/p/${encodeURIComponent(p.slug)}`
 
   // Before any byte of the body: who asks (a login), for which platform (theirs), and how much. The scope's
   // preHandler (app.ts) then finds request.platform set and does not look it up again.
@@ -45,7 +44,7 @@ export async function partnerImportRoutes(app: FastifyInstance) {
 
   function renderImport(request: FastifyRequest, reply: FastifyReply, platform: Platform, data: Record<string, unknown>, status = 200) {
     return page(request, reply, 'admin/partners-import.eta', {
-      title: 'Importer des contacts', platform, base: base(platform), values: {}, errors: {}, preview: null,
+      title: 'Importer des contacts', platform, base: platformBase(platform), values: {}, errors: {}, preview: null,
       maxRows: MAX_IMPORT_ROWS, maxMegabytes: MAX_FILE_BYTES / 1024 / 1024, ...data,
     }, status)
   }
@@ -101,6 +100,6 @@ export async function partnerImportRoutes(app: FastifyInstance) {
     const now = ctx.clock().toISOString()
     const report = await ctx.db.transaction().execute((trx) => importContacts(trx, platform.id, contacts.rows, now))
     const q = new URLSearchParams({ imported: String(report.contactsCreated), known: String(report.contactsKnown), orgs: String(report.partnersCreated) })
-    return reply.redirect(`${base(platform)}/partners?${q}`, 303)
+    return reply.redirect(`${platformBase(platform)}/partners?${q}`, 303)
   })
 }

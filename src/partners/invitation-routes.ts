@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { Platform } from '../db/schema.js'
+import { platformBase } from '../platforms/access.js'
 import { scopeSession } from '../sessions/scope-session.js'
 import type { SessionRow } from '../sessions/store.js'
 import { presentSession } from '../sessions/view.js'
@@ -9,7 +10,7 @@ import { page } from '../web/views.js'
 import { attendanceTable, COLUMN_LABELS, inviteRefusal, linksExpired } from './answers.js'
 import { calendarAnswerNotes } from './calendar-answers.js'
 import { delegateState } from './delegation.js'
-import { base, ID } from './directory-pages.js'
+import { ID } from './directory-pages.js'
 import { inviteForm } from './forms.js'
 import { inviteContacts, remindUnanswered, resendInvitation } from './invitations.js'
 import { findInvitation, partnersToInvite, sessionAttendance } from './store.js'
@@ -34,7 +35,7 @@ export async function partnerInvitationRoutes(app: FastifyInstance) {
       ...e, delegateState: delegateState({ ...e, delegateInvited: e.delegateInvitationId !== null }),
     })), session.venue_capacity, session.mode)
     return page(request, reply, 'admin/session-partners.eta', {
-      title: `Partenaires — ${view.longDate}`, platform, base: base(platform), session: view, table, columnLabels: COLUMN_LABELS,
+      title: `Partenaires — ${view.longDate}`, platform, base: platformBase(platform), session: view, table, columnLabels: COLUMN_LABELS,
       toInvite: toInvite.map((p) => ({ ...p, waiting: Number(p.waiting) })),
       refusal, linksExpired: linksExpired(session.ends_at, ctx.clock()),
       // Answers given from a calendar (replies/), and whether they are read at all (REPLY_IMAP_URL).
@@ -43,7 +44,7 @@ export async function partnerInvitationRoutes(app: FastifyInstance) {
     }, status)
   }
 
-  const sessionBase = (platform: Platform, session: SessionRow) => `${base(platform)}/sessions/${session.date}/partners`
+  const sessionBase = (platform: Platform, session: SessionRow) => `${platformBase(platform)}/sessions/${session.date}/partners`
 
   app.get('/sessions/:date/partners', async (request, reply) => {
     const c = await sessionOf(request)

@@ -24,8 +24,6 @@ export const labels = { DOMAINS, NEEDS, STAGES, HOLDER_KINDS, ATTENDANCE, STATUS
 /** The facilitator books for someone on any published session that has not ended: no booking deadline. */
 export const openToFacilitator = (now: Date) => (s: Pick<SessionRow, 'status' | 'ends_at'>) => s.status === 'published' && s.ends_at > now.toISOString()
 
-export const base = (p: Platform) => `/admin/p/${encodeURIComponent(p.slug)}`
-
 /** A stamp in the platform's time zone, as the triage and an initiative's page show it. */
 export const when = (p: Platform) => (iso: string) => DateTime.fromISO(iso, { zone: 'utc' }).setZone(p.timezone).toFormat("dd/LL/yyyy 'à' HH'h'mm")
 

@@ -1,11 +1,12 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { Platform } from '../db/schema.js'
+import { platformBase } from '../platforms/access.js'
 import { listAgenda, type SessionRow } from '../sessions/store.js'
 import { notFound } from '../web/errors.js'
 import { type FieldErrors, parseForm } from '../web/forms.js'
 import { page } from '../web/views.js'
 import { agendaForm } from './admin-forms.js'
-import { base, pitchPages } from './admin-pages.js'
+import { pitchPages } from './admin-pages.js'
 import { AGENDA_KINDS, type AgendaRow, previewTimes, rowsOf, withBlankRow } from './agenda-edit.js'
 import { saveAgenda } from './programme.js'
 import { countHeld } from './store.js'
@@ -19,7 +20,7 @@ export async function agendaRoutes(app: FastifyInstance) {
 
   async function renderAgenda(request: FastifyRequest, reply: FastifyReply, platform: Platform, session: SessionRow, rows: AgendaRow[], errors: FieldErrors, status = 200) {
     return page(request, reply, 'admin/session-agenda.eta', {
-      title: 'Déroulé de la séance', platform, base: base(platform), session: present(platform, session), rows, errors,
+      title: 'Déroulé de la séance', platform, base: platformBase(platform), session: present(platform, session), rows, errors,
       times: previewTimes(rows, session.start_time), kinds: AGENDA_KINDS, held: await countHeld(ctx.db, session.id),
       pitchRows: rows.filter((r) => r.kind === 'pitch' && !r.remove && (r.title.trim() || r.duration.trim())).length,
       query: request.query ?? {},
@@ -42,6 +43,6 @@ export async function agendaRoutes(app: FastifyInstance) {
     if (op === 'add') return renderAgenda(request, reply, platform, session, withBlankRow(rows), {})
     const outcome = await saveAgenda(ctx, platform, session, rows)
     if (!outcome.ok) return renderAgenda(request, reply, platform, session, rows, outcome.errors, 400)
-    return reply.redirect(`${base(platform)}/sessions/${session.date}/agenda?saved=1`, 303)
+    return reply.redirect(`${platformBase(platform)}/sessions/${session.date}/agenda?saved=1`, 303)
   })
 }

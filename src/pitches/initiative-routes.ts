@@ -1,13 +1,13 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { formatShortDate } from '../calendar/zoned.js'
 import type { Platform } from '../db/schema.js'
-import { platformOf } from '../platforms/access.js'
+import { platformBase, platformOf } from '../platforms/access.js'
 import { listCommunes } from '../platforms/store.js'
 import { notFound } from '../web/errors.js'
 import { type FieldErrors, parseForm } from '../web/forms.js'
 import { page } from '../web/views.js'
 import { attachHolderForm, ideaForm, mergeForm } from './admin-forms.js'
-import { base, ID, labels, when } from './admin-pages.js'
+import { ID, labels, when } from './admin-pages.js'
 import { NEEDS } from './forms.js'
 import {
   attachHolder, findInitiative, initiativeChoices, type InitiativeRow, initiativeHolders, initiativePitches, insertIdea, listInitiatives, mergedInto,
@@ -31,7 +31,7 @@ export async function initiativeRoutes(app: FastifyInstance) {
     const { id } = request.params as { id: string }
     const initiative = ID.test(id) ? await findInitiative(ctx.db, platform.id, Number(id)) : undefined
     if (!initiative) return { refused: notFound(request, reply) }
-    if (initiative.merged_into_id) return { refused: reply.redirect(`${base(platform)}/initiatives/${initiative.merged_into_id}`, code) }
+    if (initiative.merged_into_id) return { refused: reply.redirect(`${platformBase(platform)}/initiatives/${initiative.merged_into_id}`, code) }
     return { platform, initiative }
   }
 
@@ -39,7 +39,7 @@ export async function initiativeRoutes(app: FastifyInstance) {
     const q = request.query as { holder?: string }
     const withoutHolder = q.holder === 'none'
     return page(request, reply, 'admin/initiatives.eta', {
-      title: adding ? 'Noter une idée' : 'Initiatives', platform, base: base(platform), adding, withoutHolder, values, errors,
+      title: adding ? 'Noter une idée' : 'Initiatives', platform, base: platformBase(platform), adding, withoutHolder, values, errors,
       initiatives: adding ? [] : await listInitiatives(ctx.db, platform.id, { withoutHolder }),
       communes: await listCommunes(ctx.db, platform.id), shortDate: formatShortDate, ...labels,
     }, status)
@@ -67,7 +67,7 @@ export async function initiativeRoutes(app: FastifyInstance) {
     const id = await insertIdea(ctx.db, platform.id, {
       title: d.initiative_title, summary: d.initiative_summary, domain: d.domain, needs: d.needs, stage: d.stage, commune_id: d.commune_id,
     }, now())
-    return reply.redirect(`${base(platform)}/initiatives/${id}?done=created`, 303)
+    return reply.redirect(`${platformBase(platform)}/initiatives/${id}?done=created`, 303)
   })
 
   async function renderInitiative(request: FastifyRequest, reply: FastifyReply, platform: Platform, initiative: InitiativeRow, values: Record<string, unknown>, errors: FieldErrors, status = 200) {
@@ -76,7 +76,7 @@ export async function initiativeRoutes(app: FastifyInstance) {
       initiativeChoices(ctx.db, platform.id),
     ])
     return page(request, reply, 'admin/initiative.eta', {
-      title: initiative.title, platform, base: base(platform), initiative, holders, merged, values, errors,
+      title: initiative.title, platform, base: platformBase(platform), initiative, holders, merged, values, errors,
       pitches: pitches.map((p) => ({ ...p, longDate: formatShortDate(p.date) })),
       needList: initiative.needs ? initiative.needs.split(',').map((n) => NEEDS[n as keyof typeof NEEDS] ?? n) : [],
       choices: choices.filter((x) => x.id !== initiative.id), createdAt: when(platform)(initiative.created_at),
@@ -98,7 +98,7 @@ export async function initiativeRoutes(app: FastifyInstance) {
     if (!form.ok) return renderInitiative(request, reply, platform, initiative, form.values, form.errors, 400)
     const d = form.data
     await ctx.db.transaction().execute((trx) => attachHolder(trx, platform.id, initiative, { name: d.holder_name, email: d.holder_email, phone: d.holder_phone, kind: d.holder_kind }, now()))
-    return reply.redirect(`${base(platform)}/initiatives/${initiative.id}?done=holder`, 303)
+    return reply.redirect(`${platformBase(platform)}/initiatives/${initiative.id}?done=holder`, 303)
   })
 
   app.post('/initiatives/:id/merge', async (request, reply) => {
@@ -113,6 +113,6 @@ export async function initiativeRoutes(app: FastifyInstance) {
     if (refusal || !into) return renderInitiative(request, reply, platform, initiative, { holder_kind: 'resident', ...form.values }, { into_id: refusal! }, 400)
     const merged = await ctx.db.transaction().execute((trx) => mergeInitiative(trx, platform.id, initiative.id, into.id, now()))
     if (!merged) return renderInitiative(request, reply, platform, initiative, { holder_kind: 'resident', ...form.values }, { into_id: "Choisissez dans la liste l'initiative à garder." }, 409)
-    return reply.redirect(`${base(platform)}/initiatives/${into.id}?done=merged`, 303)
+    return reply.redirect(`${platformBase(platform)}/initiatives/${into.id}?done=merged`, 303)
   })
 }

@@ -1,12 +1,13 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { Platform } from '../db/schema.js'
+import { platformBase } from '../platforms/access.js'
 import { listCommunes } from '../platforms/store.js'
 import type { SessionRow } from '../sessions/store.js'
 import { notFound } from '../web/errors.js'
 import { type FieldErrors, parseForm } from '../web/forms.js'
 import { page } from '../web/views.js'
 import { onBehalfForm } from './admin-forms.js'
-import { base, labels, openToFacilitator, pitchPages } from './admin-pages.js'
+import { labels, openToFacilitator, pitchPages } from './admin-pages.js'
 import { BookingClosedError, bookPitch } from './booking.js'
 import { bookingRequest, communeNamed } from './forms.js'
 
@@ -19,7 +20,7 @@ export async function phoneBookingRoutes(app: FastifyInstance) {
 
   async function renderNew(request: FastifyRequest, reply: FastifyReply, platform: Platform, session: SessionRow, values: Record<string, unknown>, errors: FieldErrors, status = 200) {
     return page(request, reply, 'admin/session-pitches.eta', {
-      title: 'Ajouter une présentation', adding: true, platform, base: base(platform), session: present(platform, session),
+      title: 'Ajouter une présentation', adding: true, platform, base: platformBase(platform), session: present(platform, session),
       bookable: openToFacilitator(ctx.clock())(session), communes: await listCommunes(ctx.db, platform.id), values, errors, ...labels,
     }, status)
   }
@@ -47,7 +48,7 @@ export async function phoneBookingRoutes(app: FastifyInstance) {
     try {
       const result = await bookPitch(ctx, platform, session.id, bookingRequest(form.data, commune?.id ?? null), isOpen)
       const done = result.existing ? 'existing' : form.data.holder_email ? 'added' : 'added-proxy'
-      return reply.redirect(`${base(platform)}/sessions/${session.date}/pitches?done=${done}#pitch-${result.pitchId}`, 303)
+      return reply.redirect(`${platformBase(platform)}/sessions/${session.date}/pitches?done=${done}#pitch-${result.pitchId}`, 303)
     } catch (error) {
       if (error instanceof BookingClosedError) return renderNew(request, reply, platform, session, form.values, {}, 409)
       throw error

@@ -1,10 +1,11 @@
 import type { FastifyInstance } from 'fastify'
 import { formatTime, formatTimeRange } from '../calendar/zoned.js'
+import { platformBase } from '../platforms/access.js'
 import { timeAgenda } from '../sessions/agenda.js'
 import { notFound } from '../web/errors.js'
 import { page } from '../web/views.js'
 import { STATUS_LABELS } from './admin-forms.js'
-import { base, pitchPages } from './admin-pages.js'
+import { pitchPages } from './admin-pages.js'
 import { pitchToken, slotTime } from './booking.js'
 import { HOLDER_KINDS } from './forms.js'
 import { holdsSlot } from './waiting-list.js'
@@ -24,7 +25,7 @@ export async function pitchPrintRoutes(app: FastifyInstance) {
     return page(request, reply, 'print/pitch.eta', {
       title: `${pitch.holder_name} — ${present(platform, session).longDate}`, platform, session: present(platform, session), pitch,
       slot: holdsSlot(pitch.status) ? await slotTime(ctx.db, session, pitch.id) : null, STATUS_LABELS,
-      link: `${ctx.config.publicUrl}/pitch/${pitchToken(ctx, pitch)}`, back: `${base(platform)}/sessions/${session.date}/pitches#pitch-${pitch.id}`,
+      link: `${ctx.config.publicUrl}/pitch/${pitchToken(ctx, pitch)}`, back: `${platformBase(platform)}/sessions/${session.date}/pitches#pitch-${pitch.id}`,
     })
   })
 

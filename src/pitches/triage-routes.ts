@@ -1,12 +1,13 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { formatShortDate } from '../calendar/zoned.js'
 import type { Platform } from '../db/schema.js'
+import { platformBase } from '../platforms/access.js'
 import { findSessionByDate, type SessionRow } from '../sessions/store.js'
 import { notFound } from '../web/errors.js'
 import { parseForm } from '../web/forms.js'
 import { page } from '../web/views.js'
 import { PITCH_ACTIONS, pitchActionForm, STATUS_LABELS } from './admin-forms.js'
-import { base, labels, openToFacilitator, pitchPages, when } from './admin-pages.js'
+import { labels, openToFacilitator, pitchPages, when } from './admin-pages.js'
 import { BookingClosedError, changePitch } from './booking.js'
 import { NEEDS } from './forms.js'
 import { addressConfirmed } from './holds.js'
@@ -46,7 +47,7 @@ export async function pitchTriageRoutes(app: FastifyInstance) {
       { key: 'closed', title: 'Retirées ou refusées', empty: 'Aucune.', pitches: rows.filter((p) => p.status === 'withdrawn' || p.status === 'declined').sort((a, b) => b.updated_at.localeCompare(a.updated_at)) },
     ].map((g) => ({ ...g, pitches: g.pitches.map(view) }))
     return page(request, reply, 'admin/session-pitches.eta', {
-      title: 'Présentations', platform, base: base(platform), session: present(platform, session), groups, problem,
+      title: 'Présentations', platform, base: platformBase(platform), session: present(platform, session), groups, problem,
       slots: session.pitch_slots, free, targets: await moveTargets(platform, session),
       bookable: openToFacilitator(ctx.clock())(session), query: request.query ?? {}, ...labels,
     }, status)
@@ -67,12 +68,12 @@ export async function pitchTriageRoutes(app: FastifyInstance) {
     const d = form.data
     if (d.action === 'feed') {
       await replaceHolderFeed(ctx, pitch.holder_id)
-      return reply.redirect(`${base(platform)}/sessions/${session.date}/pitches?done=feed#pitch-${pitch.id}`, 303)
+      return reply.redirect(`${platformBase(platform)}/sessions/${session.date}/pitches?done=feed#pitch-${pitch.id}`, 303)
     }
     if (!PITCH_ACTIONS[pitch.status].includes(d.action)) {
       return renderPitches(request, reply, platform, session, { pitchId: pitch.id, message: `Cette action n'est plus possible : la présentation est « ${STATUS_LABELS[pitch.status]} ».` }, 409)
     }
-    const back = `${base(platform)}/sessions/${session.date}/pitches?done=${d.action}`
+    const back = `${platformBase(platform)}/sessions/${session.date}/pitches?done=${d.action}`
     switch (d.action) {
       case 'up':
       case 'down':

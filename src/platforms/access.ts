@@ -55,6 +55,9 @@ export async function requireManagedPlatform(request: FastifyRequest, reply: Fas
   request.platform = platform
 }
 
+/** Where a platform's facilitator pages live: the scope's prefix, /admin/p/{slug}. */
+export const platformBase = (platform: Pick<Platform, 'slug'>) => `/admin/p/${encodeURIComponent(platform.slug)}`
+
 /** The managed platform of a route registered inside the platform scope. */
 export function platformOf(request: FastifyRequest): Platform {
   if (!request.platform) throw new Error('platformOf: this route is not inside the /admin/p/:slug scope')

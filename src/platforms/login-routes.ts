@@ -3,6 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest, preHandlerAsyncHook
 import { z } from 'zod'
 import type { Selectable } from 'kysely'
 import type { FacilitatorTokenTable } from '../db/schema.js'
+import { platformBase } from './access.js'
 import { findFacilitatorByEmail } from './store.js'
 import { burnPasswordTime, hashPassword, passwordProblem, verifyPassword } from './passwords.js'
 import { type AccountTokenPurpose, createFacilitatorAccount, endResetTokens, joinPlatform, findAccountToken, queueAccountMail, createAccountToken, setPassword, tokenState, useAccountToken } from './accounts.js'
@@ -246,6 +247,6 @@ export async function loginRoutes(app: FastifyInstance) {
     await startLogin(ctx, reply, id)
     request.log.info({ facilitator: id, platform: platformId }, 'invitation accepted')
     const platform = await ctx.db.selectFrom('platform').select('slug').where('id', '=', platformId).executeTakeFirstOrThrow()
-    return reply.redirect(`/admin/p/${encodeURIComponent(platform.slug)}`, 303)
+    return reply.redirect(platformBase(platform), 303)
   })
 }
