@@ -1,6 +1,6 @@
 import { z } from 'zod'
 import { STAGES } from '../pitches/forms.js'
-import { checkbox, choice, type FieldErrors, optionalEmail, optionalLine, text } from '../web/forms.js'
+import { checkbox, choice, type FieldErrors, optionalEmail, optionalLine, parseForm, text } from '../web/forms.js'
 import { PRESENCES, type Submitted } from './attendance.js'
 
 // The record pages' forms. The attendance form names its fields after the persons it shows (attendance.ts
@@ -41,11 +41,11 @@ export function parseAttendance(body: unknown): Parsed<AttendanceInput> {
     if (!p.success) { errors[`presence_${key}`] = 'Choisissez sur place, à distance ou absent·e.'; continue }
     marks.push({ key, presence: p.data, shown: shown.success ? shown.data : null, seen: seen.success ? seen.data : null })
   }
-  const w = walkinForm.safeParse(b)
-  if (!w.success) for (const issue of w.error.issues) errors[String(issue.path[0])] ??= issue.message
+  const w = parseForm(walkinForm, b)
+  if (!w.ok) Object.assign(errors, w.errors)
   else if (!w.data.walkin_name && (w.data.walkin_organisation || w.data.walkin_email)) errors.walkin_name = 'Indiquez le nom de la personne.'
   if (Object.keys(errors).length) return { ok: false, errors }
-  const d = w.success ? w.data : null
+  const d = w.ok ? w.data : null
   return { ok: true, data: { marks, walkin: d?.walkin_name ? { name: d.walkin_name, organisation: d.walkin_organisation, email: d.walkin_email, presence: d.walkin_presence } : null } }
 }
 
@@ -76,9 +76,9 @@ export interface RecordInput extends z.output<typeof recordForm> {
 export function parseRecord(body: unknown): Parsed<RecordInput> {
   const b = (body && typeof body === 'object' ? body : {}) as Record<string, unknown>
   const errors: FieldErrors = {}
-  const base = recordForm.safeParse(b)
-  if (!base.success) for (const issue of base.error.issues) errors[String(issue.path[0])] ??= issue.message
-  if (base.success && base.data.revisit && !base.data.revisit_session) errors.revisit_session = 'Choisissez la séance proposée au porteur.'
+  const base = parseForm(recordForm, b)
+  if (!base.ok) Object.assign(errors, base.errors)
+  if (base.ok && base.data.revisit && !base.data.revisit_session) errors.revisit_session = 'Choisissez la séance proposée au porteur.'
   const advice: RecordInput['advice'] = []
   for (let n = 0; n < ADVICE_ROWS; n++) {
     const bodyText = text(2000, false).safeParse(b[`advice_body_${n}`])
@@ -114,6 +114,6 @@ export function parseRecord(body: unknown): Parsed<RecordInput> {
     if (!subject.data) { errors[`ref_subject_${n}`] = "Dites à quel sujet le porteur est orienté."; continue }
     referrals.push({ partnerId: partner.data, contactId: contact.data, subject: subject.data, followUpOn: follow.data })
   }
-  if (!base.success || Object.keys(errors).length) return { ok: false, errors }
+  if (!base.ok || Object.keys(errors).length) return { ok: false, errors }
   return { ok: true, data: { ...base.data, advice, referrals } }
 }
