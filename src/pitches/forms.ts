@@ -66,7 +66,7 @@ export const rebookForm = z.object({
 })
 
 /** The booking form as a booking request, with the holder's commune (already resolved) on both. */
-export function bookingRequest<E extends string | null>(d: Omit<BookingForm, 'holder_email' | 'shares_contact'> & { holder_email: E; shares_contact?: boolean }, communeId: number | null): BookingRequest & { holder: { email: E } } {
+export function bookingRequest<E extends string | null>(d: Omit<BookingForm, 'holder_email'> & { holder_email: E }, communeId: number | null): BookingRequest & { holder: { email: E } } {
   return {
     holder: { name: d.holder_name, email: d.holder_email, phone: d.holder_phone, kind: d.holder_kind, commune_id: communeId },
     initiative: { title: d.initiative_title, summary: d.initiative_summary, domain: d.domain, needs: d.needs, stage: d.stage, commune_id: communeId },
