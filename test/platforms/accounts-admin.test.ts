@@ -3,8 +3,8 @@ import { seedDemo, seedDemoPitches } from '../../src/demo/seed.js'
 import { setAdminRole } from '../../src/platforms/accounts.js'
 import { holderFeedToken } from '../../src/pitches/links.js'
 import { setAdmin, setArchived } from '../../src/platforms/store.js'
-import { personalToken } from '../../src/web/tokens.js'
 import { buildTestApp, Client, createFacilitator, createPlatform, csrfToken, type TestApp } from '../helpers/app.js'
+import { linkToken } from '../helpers/factories.js'
 
 describe('the administrator role', () => {
   let t: TestApp
@@ -66,7 +66,7 @@ describe("an archived platform's personal links", () => {
       .select(['pitch.id', 'pitch.token_version', 'pitch.holder_id', 'session.platform_id']).orderBy('pitch.id').executeTakeFirstOrThrow()
     const platform = { id: pitch.platform_id }
     const holder = await t.db.selectFrom('holder').select(['id', 'feed_version']).where('id', '=', pitch.holder_id).executeTakeFirstOrThrow()
-    const links = [`/pitch/${personalToken(t.config.sessionSecret, 'pitch', pitch.id, pitch.token_version)}`, `/feeds/${holderFeedToken(t.app.ctx, holder)}.ics`]
+    const links = [`/pitch/${linkToken(t.config, 'pitch', pitch.id, pitch.token_version).token}`, `/feeds/${holderFeedToken(t.app.ctx, holder)}.ics`]
     const client = new Client(t.app)
     for (const link of links) expect((await client.get(link)).statusCode).toBe(200)
     await setArchived(t.db, platform.id, true, t.clock.now().toISOString())
