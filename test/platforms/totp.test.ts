@@ -3,10 +3,10 @@ import type { Platform } from '../../src/db/schema.js'
 import { createAccountToken } from '../../src/platforms/accounts.js'
 import { setAdmin } from '../../src/platforms/store.js'
 import { setTotpRequired } from '../../src/platforms/totp-store.js'
-import { personalToken } from '../../src/web/tokens.js'
 import { codeAt } from '../../src/platforms/totp.js'
 import { CODES_PER_ACCOUNT } from '../../src/platforms/totp-login-routes.js'
 import { buildTestApp, Client, createFacilitator, createPlatform, csrfToken, facilitatorClient, PASSWORD, type TestApp } from '../helpers/app.js'
+import { linkToken } from '../helpers/factories.js'
 
 const EMAIL = 'camille@test.example.org'
 
@@ -213,7 +213,7 @@ describe('two-factor login (TOTP)', () => {
   it('a colleague invited to a platform that requires it enrols right after choosing a password', async () => {
     await setTotpRequired(t.db, p.id, true, t.clock.now().toISOString())
     const id = await createAccountToken(t.db, t.config.sessionSecret, { purpose: 'invitation', facilitatorId: null, platformId: p.id, email: 'dominique@test.example.org', name: 'Dominique' }, t.clock.now())
-    const link = `/invitation/${personalToken(t.config.sessionSecret, 'facilitator-invitation', id)}`
+    const link = `/invitation/${linkToken(t.config, 'facilitator-invitation', id).token}`
     const dominique = new Client(t.app, {}, '10.0.0.8')
     const accepted = await dominique.submit(link, { password: 'mon mot de passe choisi', confirm: 'mon mot de passe choisi' })
     expect(accepted.statusCode).toBe(303)
