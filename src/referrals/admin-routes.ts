@@ -17,6 +17,8 @@ import { replaceReferralLink, setReferralStatus } from './store.js'
 
 const base = (p: Platform) => `/admin/p/${encodeURIComponent(p.slug)}`
 const WHO: Record<string, string> = { facilitator: "l'équipe d'animation", partner: 'le partenaire', holder: 'le porteur ou la porteuse' }
+/** The status filter's options. */
+const STATUSES = REFERRAL_STATUSES.map((s) => ({ value: s, label: STATUS_LABELS[s] }))
 
 export async function referralAdminRoutes(app: FastifyInstance) {
   const ctx = app.ctx
@@ -33,7 +35,7 @@ export async function referralAdminRoutes(app: FastifyInstance) {
     const referrals = rows.map((r) => presentReferral(r, today)).sort(byUrgency)
     return page(request, reply, 'admin/referrals.eta', {
       title: 'Orientations', platform, base: base(platform), referrals, choices, filter, values: query.values,
-      errors: query.ok ? {} : query.errors, STATUSES: REFERRAL_STATUSES.map((s) => ({ value: s, label: STATUS_LABELS[s] })),
+      errors: query.ok ? {} : query.errors, STATUSES,
       overdue: referrals.filter((r) => r.overdue).length,
     }, query.ok ? 200 : 400)
   })
