@@ -1,4 +1,5 @@
 import type { Db } from '../db/schema.js'
+import { archivedName } from '../platforms/access.js'
 import type { FeedSource } from '../sessions/personal-feed-routes.js'
 
 // Read-only: a contact's personal feed (/feeds/{token}.ics) for sessions/, handed in by app.ts. Reads
@@ -8,9 +9,11 @@ export const contactFeeds: FeedSource = {
   kind: 'contact',
   findByHash: async (db: Db, hash: string) => {
     const contact = await db.selectFrom('contact').innerJoin('partner', 'partner.id', 'contact.partner_id')
+      .innerJoin('platform', 'platform.id', 'partner.platform_id')
       .leftJoin('content_version', 'content_version.platform_id', 'partner.platform_id')
-      .select(['contact.id', 'partner.platform_id', 'content_version.version']).where('contact.feed_token_hash', '=', hash).executeTakeFirst()
-    return contact ? { id: contact.id, platformId: contact.platform_id, version: contact.version } : undefined
+      .select(['contact.id', 'partner.platform_id', 'content_version.version', 'platform.name', 'platform.archived_at'])
+      .where('contact.feed_token_hash', '=', hash).executeTakeFirst()
+    return contact ? { id: contact.id, platformId: contact.platform_id, version: contact.version, archivedPlatform: archivedName(contact) } : undefined
   },
   // The sessions they are invited to, unless they sent a colleague in their place.
   sessionIds: async (db: Db, contactId: number, from: string) => {

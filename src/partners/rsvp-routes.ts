@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { formatTime, inSentence } from '../calendar/zoned.js'
 import type { Platform } from '../db/schema.js'
+import { archivedName } from '../platforms/access.js'
 import { findPlatform } from '../platforms/store.js'
 import { timeAgenda } from '../sessions/agenda.js'
 import { contactRecipient } from './recipients.js'
@@ -59,7 +60,7 @@ export async function rsvpRoutes(app: FastifyInstance) {
       const session = invitation ? await findSessionById(db, invitation.session_id) : undefined
       if (!invitation || !session) return undefined
       const platform = await findPlatform(db, session.platform_id)
-      return { row: { invitation, session, platform }, platformId: platform.id, endsAt: linkEndsAt(session.ends_at) }
+      return { row: { invitation, session, platform }, platformId: platform.id, endsAt: linkEndsAt(session.ends_at), archivedPlatform: archivedName(platform) }
     },
     gone,
   })

@@ -3,6 +3,7 @@ import { DateTime } from 'luxon'
 import { formatLongDate, inSentence } from '../calendar/zoned.js'
 import type { AppContext } from '../context.js'
 import type { Db, Platform } from '../db/schema.js'
+import { archivedName } from '../platforms/access.js'
 import { findPlatform } from '../platforms/store.js'
 import { findSessionById, type SessionRow } from '../sessions/store.js'
 import { errorPage } from '../web/errors.js'
@@ -46,7 +47,10 @@ export function pitchLinks(ctx: AppContext): LinkKind<OpenedPitch> {
       const pitch = await findPitchByTokenHash(db, hash)
       const session = pitch ? await findSessionById(db, pitch.session_id) : undefined
       if (!pitch || !session) return undefined
-      return { row: { pitch, session, fromEmail: pitch.confirm_token_hash === hash }, platformId: session.platform_id, endsAt: pitchLinkEnd(session.ends_at) }
+      return {
+        row: { pitch, session, fromEmail: pitch.confirm_token_hash === hash }, platformId: session.platform_id, endsAt: pitchLinkEnd(session.ends_at),
+        archivedPlatform: archivedName(await findPlatform(db, session.platform_id)),
+      }
     },
     gone: async (request: FastifyRequest, reply: FastifyReply, reason: GoneReason, platformId: number) => {
       const platform = await findPlatform(ctx.db, platformId)

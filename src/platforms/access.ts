@@ -1,6 +1,6 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { Platform } from '../db/schema.js'
-import { errorPage, notFound } from '../web/errors.js'
+import { notFound, platformClosed } from '../web/errors.js'
 import { canManage, requireLogin } from '../web/guards.js'
 import { findPlatformBySlug, findPlatformVersion } from './store.js'
 
@@ -15,10 +15,14 @@ export async function managedPlatform(request: FastifyRequest): Promise<Platform
   return platform && canManage(request, platform.id) ? platform : null
 }
 
+/** A platform's name if an administrator archived it, else null (LinkTarget.archivedPlatform). */
+export function archivedName(platform: { name: string; archived_at: string | null }): string | null {
+  return platform.archived_at ? platform.name : null
+}
+
 /** The French 410 page of an archived platform's public URLs (pages, feeds, booking form). */
 export function platformGone(request: FastifyRequest, reply: FastifyReply, platform: { name: string }) {
-  return errorPage(request, reply, 410, 'Plateforme fermée',
-    `La plateforme « ${platform.name} » n'est plus publiée sur ce site : ses séances, son agenda et ses calendriers n'y sont plus consultables.`)
+  return platformClosed(request, reply, platform.name)
 }
 
 /**

@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { todayIn } from '../calendar/zoned.js'
 import type { Platform } from '../db/schema.js'
 import { teamContact } from '../partners/invitations.js'
+import { archivedName } from '../platforms/access.js'
 import { findPlatform } from '../platforms/store.js'
 import { errorPage } from '../web/errors.js'
 import { type FieldErrors, parseForm } from '../web/forms.js'
@@ -34,7 +35,7 @@ export async function referralLinkRoutes(app: FastifyInstance) {
       const referral = await findReferralByTokenHash(db, hash)
       if (!referral) return undefined
       const platform = await findPlatform(db, referral.platform_id)
-      return { row: { referral, platform }, platformId: platform.id, endsAt: null }
+      return { row: { referral, platform }, platformId: platform.id, endsAt: null, archivedPlatform: archivedName(platform) }
     },
     gone,
   })

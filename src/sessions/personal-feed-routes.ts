@@ -19,12 +19,12 @@ export interface FeedSource {
   /** 'contact' or 'holder': keeps two owners' cache entries apart. */
   kind: string
   /** The owner of that feed token hash, with their platform and its content version (what the page cache keys on). */
-  findByHash: (db: Db, hash: string) => Promise<{ id: number; platformId: number; version: number | null } | undefined>
+  findByHash: (db: Db, hash: string) => Promise<{ id: number; platformId: number; version: number | null; archivedPlatform: string | null } | undefined>
   /** The ids of the owner's sessions dated `from` (YYYY-MM-DD) or later. */
   sessionIds: (db: Db, ownerId: number, from: string) => Promise<number[]>
 }
 
-type FeedOwner = { source: FeedSource; id: number; platformId: number; version: number | null }
+type FeedOwner = { source: FeedSource; id: number; platformId: number; version: number | null; archivedPlatform: string | null }
 
 /** Whose link this is: the first source (in the order app.ts gives) that knows the hash. */
 async function ownerOf(db: Db, sources: FeedSource[], hash: string): Promise<FeedOwner | undefined> {
@@ -47,7 +47,7 @@ export async function personalFeedRoutes(app: FastifyInstance, { feeds }: { feed
     // link has no end: it lives as long as its owner, until they or a facilitator replace it.
     find: async (db, hash) => {
       const owner = await readUntilChanged(db, `feed-owner:${hash}`, () => ownerOf(db, feeds, hash))
-      return owner ? { row: owner, platformId: owner.platformId, endsAt: null } : undefined
+      return owner ? { row: owner, platformId: owner.platformId, endsAt: null, archivedPlatform: owner.archivedPlatform } : undefined
     },
     // A calendar app told 410 stops asking; a person opening the link reads why.
     gone: async (request, reply, reason, platformId) => {

@@ -87,3 +87,9 @@ export function registerErrors(app: FastifyInstance) {
     return errorPage(request, reply, 500, 'Erreur inattendue', "Une erreur inattendue s'est produite. Rien n'a été perdu de ce qui était déjà enregistré ; réessayez dans un instant.")
   })
 }
+
+/** The French 410 of an archived platform's public URLs and personal links (pages, feeds, booking form). */
+export function platformClosed(request: FastifyRequest, reply: FastifyReply, platformName: string) {
+  return errorPage(request, reply, 410, 'Plateforme fermée',
+    `La plateforme « ${platformName} » n'est plus publiée sur ce site : ses séances, son agenda et ses calendriers n'y sont plus consultables.`)
+}

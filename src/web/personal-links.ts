@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest, preHandlerAsyncHookHandler } from 'fastify'
 import type { Db } from '../db/schema.js'
-import { errorPage, notFound } from './errors.js'
+import { notFound, platformClosed } from './errors.js'
 import { countGuess, isGuessing, tooManyGuesses } from './guess-limit.js'
 import { hashToken, looksLikeToken } from './tokens.js'
 
@@ -24,6 +24,11 @@ export interface LinkTarget<T> {
   platformId: number
   /** ISO instant after which the link answers 410 "expiré"; null: no end. */
   endsAt: string | null
+  /**
+   * The name of the link's platform when an administrator archived it (the link then answers 410 "Plateforme
+   * fermée", #17), else null: told by the lookup that found the row, so opening a link costs no query more.
+   */
+  archivedPlatform: string | null
 }
 
 export interface LinkKind<T> {
@@ -78,11 +83,7 @@ export function linkOpener<T>(app: FastifyInstance, kind: LinkKind<T>): preHandl
     const target = hash ? await kind.find(db, hash) : undefined
     if (hash && target) {
       // An archived platform's links answer 410 like its public pages (#17): data kept, nothing shown.
-      const platform = await db.selectFrom('platform').select(['name', 'archived_at']).where('id', '=', target.platformId).executeTakeFirst()
-      if (platform?.archived_at) {
-        return errorPage(request, reply, 410, 'Plateforme fermée',
-          `La plateforme « ${platform.name} » n'est plus publiée sur ce site : ses séances, son agenda et ses calendriers n'y sont plus consultables.`)
-      }
+      if (target.archivedPlatform !== null) return platformClosed(request, reply, target.archivedPlatform)
       if (target.endsAt !== null && clock().getTime() > Date.parse(target.endsAt)) return kind.gone(request, reply, 'expired', target.platformId)
       request.personalLink = { token, hash, target }
       return
