@@ -16,7 +16,7 @@ import { appOn, bookingCounts, inspect, integrity, NO_ORPHANS, orphans, skipOnPo
 // Issue #11, faults: the disk is full. A booking answers a clear 503 (French page, Retry-After) and leaves
 // nothing half-saved; every page that only reads still works; once there is room again, the same booking
 // goes through. Two ways to fill the disk: SQLite's max_page_count on the app's own connection (portable),
-// and a real 2 MB tmpfs filled by a ballast file (needs root and mount; skipped with a message elsewhere).
+// and a real 8 MB tmpfs (migrating a new database writes about 1.6 MB of WAL) filled by a ballast file (needs root and mount; skipped with a message elsewhere).
 
 const FORM = '/test/sessions/2026-12-18/pitch'
 const READS = ['/healthz', '/test', '/test/sessions/2026-12-18', '/test/sessions.json', '/test/calendar.ics', '/test/sessions/2026-12-18.ics', FORM]
@@ -98,11 +98,11 @@ describe.skipIf(skipOnPostgres('test/faults/disk-full.test.ts'))('disk full', ()
     expect(integrity(f.look)).toBe('ok')
   })
 
-  it('a real full file system (2 MB tmpfs, ballast file): 503, reads work, then space is freed and the booking succeeds', async (ctx) => {
+  it('a real full file system (8 MB tmpfs, ballast file): 503, reads work, then space is freed and the booking succeeds', async (ctx) => {
     const mountPoint = mkdtempSync(join(tmpdir(), 'fabrik-tmpfs-'))
     cleanups.push(() => rmSync(mountPoint, { recursive: true, force: true }))
     const mount = process.getuid?.() === 0
-      ? spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=2m', 'tmpfs', mountPoint], { encoding: 'utf8' })
+      ? spawnSync('mount', ['-t', 'tmpfs', '-o', 'size=8m', 'tmpfs', mountPoint], { encoding: 'utf8' })
       : null
     if (!mount || mount.status !== 0) {
       const why = mount ? `mount failed: ${(mount.stderr || String(mount.error ?? mount.status)).trim()}` : 'not root'
