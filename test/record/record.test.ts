@@ -1,7 +1,8 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { withLinks } from '../../src/mail/links.js'
 import { pitchToken } from '../../src/pitches/booking.js'
-import { sessionAttendanceRows } from '../../src/record/store.js'
+import { insertAdvice } from '../../src/partners/store.js'
+import { findPitchRecord, sessionAttendanceRows } from '../../src/record/store.js'
 import { Client, createPlatform, csrfToken, facilitatorClient } from '../helpers/app.js'
 import { ATTENDANCE, LATER, RECORD, rollFields, world, type World } from './helpers.js'
 
@@ -27,7 +28,7 @@ async function recordForm(client: Client, pitchId: number, fields: Record<string
 
 const advice = (db: World['t']['db'], pitchId: number) => db.selectFrom('advice').selectAll().where('pitch_id', '=', pitchId).orderBy('id').execute()
 const referrals = (db: World['t']['db'], pitchId: number) => db.selectFrom('referral').selectAll().where('pitch_id', '=', pitchId).orderBy('id').execute()
-const record = (db: World['t']['db'], pitchId: number) => db.selectFrom('pitch_record').selectAll().where('pitch_id', '=', pitchId).executeTakeFirst()
+const record = findPitchRecord
 
 describe("the record of a session's pitches", () => {
   it('records a whole session (attendance with a walk-in, advice, referrals, next steps, stage) and a second save changes nothing', async () => {
@@ -35,7 +36,7 @@ describe("the record of a session's pitches", () => {
     const julie = await recordAttendance()
     const [first] = w.pitches as [number, number]
     // Léa (excused) wrote advice through her link before: it shows as written advice.
-    await w.t.db.insertInto('advice').values({ pitch_id: first, contact_id: w.contacts.lea, partner_id: w.partners.dept, body: 'Pensez au fonds de participation des habitants.', source: 'written', created_at: '2026-12-18T08:00:00.000Z' }).execute()
+    await insertAdvice(w.t.db, { pitchId: first, contactId: w.contacts.lea, partnerId: w.partners.dept, body: 'Pensez au fonds de participation des habitants.' }, '2026-12-18T08:00:00.000Z')
     const page = (await w.admin.get(RECORD)).body
     expect(page.indexOf('Jardin partagé 1')).toBeLessThan(page.indexOf('Jardin partagé 2')) // agenda order
     expect(page).toContain('avis écrit')
