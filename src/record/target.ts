@@ -2,7 +2,7 @@ import type { FastifyRequest } from 'fastify'
 import { inSentence, todayIn } from '../calendar/zoned.js'
 import type { AppContext } from '../context.js'
 import type { Platform } from '../db/schema.js'
-import { platformOf } from '../platforms/access.js'
+import { platformBase, platformOf } from '../platforms/access.js'
 import { presentSession } from '../sessions/view.js'
 import { findSessionByDate, type SessionRow } from '../sessions/store.js'
 
@@ -27,6 +27,6 @@ export type RecordTarget = NonNullable<Awaited<ReturnType<typeof recordTarget>>>
 /** The data every record page shows: the session, and the links back to it. */
 export function pageCommon(ctx: AppContext, platform: Platform, session: SessionRow) {
   const view = presentSession(platform, session, ctx.config.publicUrl, ctx.clock())
-  const base = `/admin/p/${encodeURIComponent(platform.slug)}`
+  const base = platformBase(platform)
   return { platform, base, session: view, here: `${base}/sessions/${session.date}`, day: inSentence(view.longDate) }
 }
