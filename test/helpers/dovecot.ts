@@ -1,5 +1,5 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process'
-import { appendFileSync, chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer, connect } from 'node:net'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -16,6 +16,9 @@ const DOVECOT = '/usr/sbin/dovecot'
 function dovecotAvailable(): boolean {
   return existsSync(DOVECOT) && process.getuid?.() === 0
 }
+
+/** Mailboxes one server can hand out (one per test). */
+const USERS = 100
 
 /** In CI a missing Dovecot fails the tests instead of skipping them (like Chromium, test/e2e/browser.ts). */
 export function skipWithoutDovecot(): boolean {
@@ -97,7 +100,13 @@ export async function startDovecot(): Promise<TestDovecot> {
   mkdirSync(runDir, { recursive: true })
   mkdirSync(join(dir, 'state'), { recursive: true })
   const logFile = join(dir, 'dovecot.log')
-  writeFileSync(usersFile, '')
+  // Every user is written before the server starts: Dovecot re-reads a passwd-file at most once a second, so a
+  // user added while it runs was sometimes refused ("Authentication failed") by a login in the same second.
+  const account = (n: number) => ({ user: `organizer${n}`, password: `imap-password-${n}`, home: join(dir, 'home', `organizer${n}`) })
+  writeFileSync(usersFile, Array.from({ length: USERS }, (_, i) => {
+    const a = account(i + 1)
+    return `${a.user}:{PLAIN}${a.password}:${uid}:${gid}::${a.home}\n`
+  }).join(''))
   const conf = join(dir, 'dovecot.conf')
   writeFileSync(conf, [
     'protocols = imap',
@@ -162,13 +171,10 @@ export async function startDovecot(): Promise<TestDovecot> {
 
   let users = 0
   const mailbox = async (): Promise<TestMailbox> => {
-    const user = `organizer${++users}`
-    const password = `imap-password-${users}`
-    const home = join(dir, 'home', user)
+    if (users === USERS) throw new Error(`startDovecot: more than ${USERS} mailboxes`)
+    const { user, password, home } = account(++users)
     mkdirSync(home, { recursive: true })
     chownSync(home, uid, gid)
-    // Dovecot reads a passwd-file again when it changes: the new user can log in at once.
-    appendFileSync(usersFile, `${user}:{PLAIN}${password}:${uid}:${gid}::${home}\n`)
     const client = async <T>(fn: (imap: ImapFlow) => Promise<T>): Promise<T> => {
       const imap = new ImapFlow({ host: '127.0.0.1', port, secure: false, auth: { user, pass: password }, logger: false })
       await imap.connect()
