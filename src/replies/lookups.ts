@@ -1,5 +1,4 @@
 import type { Db } from '../db/schema.js'
-import { findSessionInvitationByEmail } from '../partners/store.js'
 import { findSessionById } from '../sessions/store.js'
 
 // Read-only queries over other folders' tables: the session a calendar UID names (sessions/), the message a
@@ -10,13 +9,9 @@ export async function sessionByUid(db: Db, uid: string) {
   return row ? findSessionById(db, row.id) : undefined
 }
 
-export function invitationOf(db: Db, sessionId: number, email: string) {
-  return findSessionInvitationByEmail(db, sessionId, email)
-}
-
 /** The message Fabrik sent with this Message-ID (a bounce quotes it in its returned headers). */
 export function sentMessage(db: Db, messageId: string) {
-  return db.selectFrom('outbox').select(['id', 'platform_id', 'session_id', 'to_email', 'kind'])
+  return db.selectFrom('outbox').select(['platform_id', 'session_id', 'to_email'])
     .where('message_id', '=', messageId).executeTakeFirst()
 }
 

@@ -1,11 +1,12 @@
 import type { AppContext } from '../context.js'
 import type { Db } from '../db/schema.js'
 import { markAddressFailing, recordCalendarAnswer } from '../partners/calendar-answers.js'
+import { findSessionInvitationByEmail } from '../partners/store.js'
 import { findPlatform } from '../platforms/store.js'
 import { decideReply } from './decide.js'
 import { type Head, type Inbound, readInbound } from './inbound.js'
 import { replyingAttendee } from './itip-reply.js'
-import { invitationOf, sentMessage, sessionByUid } from './lookups.js'
+import { sentMessage, sessionByUid } from './lookups.js'
 import { findReply, insertReply, type NewCalendarReply } from './store.js'
 
 // One message of the ORGANIZER mailbox, start to end: read it, decide, write the answer and the record of the
@@ -64,7 +65,7 @@ async function processInbound(ctx: AppContext, ref: MessageRef, inbound: Inbound
     const reply = inbound.calendar.reply
     const attendee = replyingAttendee(reply)
     const session = await sessionByUid(ctx.db, reply.uid)
-    const invitation = session && attendee ? await invitationOf(ctx.db, session.id, attendee.email) : undefined
+    const invitation = session && attendee ? await findSessionInvitationByEmail(ctx.db, session.id, attendee.email) : undefined
     const decision = decideReply(reply, session ?? null, invitation ?? null, ctx.clock())
     const row: NewCalendarReply = {
       ...base, kind: 'reply', outcome: decision.outcome, reason: 'reason' in decision ? decision.reason : null,
@@ -105,7 +106,7 @@ async function processBounce(
   const sent = originalMessageId ? await sentMessage(ctx.db, originalMessageId) : undefined
   const failed = failures.find((f) => f.action === 'failed' && PERMANENT.test(f.status))
   const recipient = failed?.recipient || sent?.to_email.toLowerCase() || null
-  const invitation = sent?.session_id && failed && recipient ? await invitationOf(ctx.db, sent.session_id, recipient) : undefined
+  const invitation = sent?.session_id && failed && recipient ? await findSessionInvitationByEmail(ctx.db, sent.session_id, recipient) : undefined
   const row: NewCalendarReply = {
     ...base, kind: 'bounce', outcome: 'unmatched', reason: 'bounce_unmatched', platform_id: sent?.platform_id ?? null,
     session_id: sent?.session_id ?? null, invitation_id: invitation?.id ?? null, attendee_email: recipient,
