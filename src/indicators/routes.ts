@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { z } from 'zod'
 import { formatLongDate, todayIn } from '../calendar/zoned.js'
 import type { Platform } from '../db/schema.js'
-import { platformOf } from '../platforms/access.js'
+import { platformBase, platformOf } from '../platforms/access.js'
 import { DOMAINS, STAGES } from '../pitches/forms.js'
 import { errorPage } from '../web/errors.js'
 import { type FieldErrors, integer, parseForm } from '../web/forms.js'
@@ -34,7 +34,6 @@ const targetsForm = z.object({
 
 export async function indicatorRoutes(app: FastifyInstance) {
   const ctx = app.ctx
-  const base = (p: Platform) => `/admin/p/${encodeURIComponent(p.slug)}`
 
   const currentYear = (platform: Platform) => Number(todayIn(platform.timezone, ctx.clock()).slice(0, 4))
 
@@ -55,7 +54,7 @@ export async function indicatorRoutes(app: FastifyInstance) {
     errorPage(request, reply, 400, 'Année invalide', `Indiquez une année sur quatre chiffres, entre ${MIN_YEAR} et ${MAX_YEAR}.`)
 
   const common = (platform: Platform, year: number, ind: Indicators) => ({
-    platform, base: base(platform), year, ind, rows: indicatorRows(ind), charts: charts(ind), gauge,
+    platform, base: platformBase(platform), year, ind, rows: indicatorRows(ind), charts: charts(ind), gauge,
     modeLabels: MODE_LABELS, kindLabels: KIND_LABELS, statusLabels: STATUS_LABELS, domainLabels: DOMAINS, stageLabels: STAGES,
     producedLong: lowerFirst(formatLongDate(todayIn(platform.timezone, ctx.clock()))),
   })
@@ -97,7 +96,7 @@ export async function indicatorRoutes(app: FastifyInstance) {
     }
     await saveTargets(ctx.db, platform.id, form.data.year, targets, request.login?.facilitatorId ?? null, ctx.clock().toISOString())
     request.log.info({ platform: platform.id, year: form.data.year }, 'targets saved')
-    return reply.redirect(`${base(platform)}/indicators?year=${form.data.year}&ok=targets#objectifs`, 303)
+    return reply.redirect(`${platformBase(platform)}/indicators?year=${form.data.year}&ok=targets#objectifs`, 303)
   })
 
   app.get('/report.json', async (request, reply) => {

@@ -4,7 +4,7 @@ import { notFound } from '../web/errors.js'
 import { type FieldErrors, parseForm } from '../web/forms.js'
 import { requireLogin } from '../web/guards.js'
 import { page } from '../web/views.js'
-import { managedPlatform } from './access.js'
+import { managedPlatform, platformBase } from './access.js'
 import { communeForm, settingsForm, venueForm } from './forms.js'
 import { createVenue, ensureCommune, findCommuneByName, findVenue, listCommunes, listVenues, platformsOf, updateVenue } from './store.js'
 
@@ -13,11 +13,10 @@ import { createVenue, ensureCommune, findCommuneByName, findVenue, listCommunes,
 export async function platformAdminRoutes(app: FastifyInstance) {
   const ctx = app.ctx
   app.addHook('preHandler', requireLogin)
-  const base = (p: Platform) => `/admin/p/${encodeURIComponent(p.slug)}`
 
   app.get('/', async (request, reply) => {
     const platforms = await platformsOf(ctx.db, request.login!.platformIds)
-    if (platforms.length === 1) return reply.redirect(base(platforms[0]!), 303)
+    if (platforms.length === 1) return reply.redirect(platformBase(platforms[0]!), 303)
     // An administrator who facilitates nothing yet starts from the platforms they administer.
     if (platforms.length === 0 && request.login!.admin) return reply.redirect('/admin/platforms', 303)
     return page(request, reply, 'admin/home.eta', { title: 'Mes plateformes', platforms })
@@ -25,7 +24,7 @@ export async function platformAdminRoutes(app: FastifyInstance) {
 
   async function renderCommunes(request: FastifyRequest, reply: FastifyReply, platform: Platform, values: Record<string, unknown>, errors: FieldErrors, status = 200) {
     const communes = await listCommunes(ctx.db, platform.id)
-    return page(request, reply, 'admin/communes.eta', { title: 'Communes', platform, base: base(platform), communes, values, errors }, status)
+    return page(request, reply, 'admin/communes.eta', { title: 'Communes', platform, base: platformBase(platform), communes, values, errors }, status)
   }
 
   app.get('/p/:slug/communes', async (request, reply) => {
@@ -43,12 +42,12 @@ export async function platformAdminRoutes(app: FastifyInstance) {
       return renderCommunes(request, reply, platform, form.values, { name: 'Cette commune est déjà dans la liste.' }, 400)
     }
     await ensureCommune(ctx.db, platform.id, form.data, ctx.clock().toISOString())
-    return reply.redirect(`${base(platform)}/communes`, 303)
+    return reply.redirect(`${platformBase(platform)}/communes`, 303)
   })
 
   async function renderVenue(request: FastifyRequest, reply: FastifyReply, platform: Platform, venueId: number | null, values: Record<string, unknown>, errors: FieldErrors, status = 200) {
     const [communes, venues] = await Promise.all([listCommunes(ctx.db, platform.id), listVenues(ctx.db, platform.id)])
-    return page(request, reply, 'admin/venues.eta', { title: venueId ? 'Modifier un lieu' : 'Lieux', platform, base: base(platform), communes, venues, venueId, values, errors }, status)
+    return page(request, reply, 'admin/venues.eta', { title: venueId ? 'Modifier un lieu' : 'Lieux', platform, base: platformBase(platform), communes, venues, venueId, values, errors }, status)
   }
 
   async function checkVenue(platform: Platform, communeId: number): Promise<FieldErrors> {
@@ -70,7 +69,7 @@ export async function platformAdminRoutes(app: FastifyInstance) {
     const errors = await checkVenue(platform, form.data.commune_id)
     if (Object.keys(errors).length) return renderVenue(request, reply, platform, null, form.values, errors, 400)
     await createVenue(ctx.db, platform.id, form.data, ctx.clock().toISOString())
-    return reply.redirect(`${base(platform)}/venues`, 303)
+    return reply.redirect(`${platformBase(platform)}/venues`, 303)
   })
 
   app.get('/p/:slug/venues/:id', async (request, reply) => {
@@ -92,11 +91,11 @@ export async function platformAdminRoutes(app: FastifyInstance) {
     const errors = await checkVenue(platform, form.data.commune_id)
     if (Object.keys(errors).length) return renderVenue(request, reply, platform, venue.id, form.values, errors, 400)
     await updateVenue(ctx.db, platform.id, venue.id, form.data, ctx.clock().toISOString())
-    return reply.redirect(`${base(platform)}/venues`, 303)
+    return reply.redirect(`${platformBase(platform)}/venues`, 303)
   })
 
   async function renderSettings(request: FastifyRequest, reply: FastifyReply, platform: Platform, values: Record<string, unknown>, errors: FieldErrors, status = 200) {
-    return page(request, reply, 'admin/settings.eta', { title: 'Réglages', platform, base: base(platform), values, errors }, status)
+    return page(request, reply, 'admin/settings.eta', { title: 'Réglages', platform, base: platformBase(platform), values, errors }, status)
   }
 
   app.get('/p/:slug/settings', async (request, reply) => {
@@ -115,6 +114,6 @@ export async function platformAdminRoutes(app: FastifyInstance) {
     await ctx.db.updateTable('platform').set({
       ...d, reminder_days: d.reminder_days.replace(/\s/g, ''), updated_at: ctx.clock().toISOString(),
     }).where('id', '=', platform.id).execute()
-    return reply.redirect(`${base(platform)}/settings?saved=1`, 303)
+    return reply.redirect(`${platformBase(platform)}/settings?saved=1`, 303)
   })
 }

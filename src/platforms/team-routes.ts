@@ -4,7 +4,7 @@ import type { Platform } from '../db/schema.js'
 import { notFound } from '../web/errors.js'
 import { email, type FieldErrors, integer, line, parseForm } from '../web/forms.js'
 import { page } from '../web/views.js'
-import { platformOf } from './access.js'
+import { platformBase, platformOf } from './access.js'
 import { createAccountToken, joinPlatform, leavePlatform, openInvitations, queueAccountMail, teamOf } from './accounts.js'
 import { findFacilitatorByEmail } from './store.js'
 
@@ -17,14 +17,13 @@ const removeForm = z.object({ facilitator_id: integer(1, 999_999_999) })
 
 export async function teamRoutes(app: FastifyInstance) {
   const ctx = app.ctx
-  const base = (p: Platform) => `/admin/p/${encodeURIComponent(p.slug)}`
 
   async function render(request: FastifyRequest, reply: FastifyReply, platform: Platform, values: Record<string, unknown>, errors: FieldErrors, status = 200) {
     const now = ctx.clock().toISOString()
     const [team, invitations] = await Promise.all([teamOf(ctx.db, platform.id), openInvitations(ctx.db, platform.id, now)])
     const notice = ({ invited: 'Invitation envoyée.', added: "Ce compte d'animation a rejoint l'équipe.", removed: "Retiré·e de l'équipe." } as Record<string, string>)[String((request.query as Record<string, unknown>).ok)]
     return page(request, reply, 'admin/team.eta', {
-      title: 'Équipe', platform, base: base(platform), team, invitations, values, errors, notice, me: request.login!.facilitatorId,
+      title: 'Équipe', platform, base: platformBase(platform), team, invitations, values, errors, notice, me: request.login!.facilitatorId,
     }, status)
   }
 
@@ -47,7 +46,7 @@ export async function teamRoutes(app: FastifyInstance) {
       // Already a facilitator elsewhere: they keep their password and find the platform in their header.
       await joinPlatform(ctx.db, existing.id, platform.id)
       request.log.info({ facilitator: existing.id, platform: platform.id }, 'facilitator added to a platform')
-      return reply.redirect(`${base(platform)}/equipe?ok=added`, 303)
+      return reply.redirect(`${platformBase(platform)}/equipe?ok=added`, 303)
     }
     await ctx.db.transaction().execute(async (trx) => {
       const id = await createAccountToken(trx, ctx.config.sessionSecret, {
@@ -58,7 +57,7 @@ export async function teamRoutes(app: FastifyInstance) {
       })
     })
     request.log.info({ platform: platform.id }, 'facilitator invited')
-    return reply.redirect(`${base(platform)}/equipe?ok=invited`, 303)
+    return reply.redirect(`${platformBase(platform)}/equipe?ok=invited`, 303)
   })
 
   app.post('/equipe/retirer', async (request, reply) => {
@@ -73,6 +72,6 @@ export async function teamRoutes(app: FastifyInstance) {
     }
     request.log.info({ facilitator: form.data.facilitator_id, platform: platform.id }, 'facilitator removed from a platform')
     if (form.data.facilitator_id === request.login!.facilitatorId) return reply.redirect('/admin', 303)
-    return reply.redirect(`${base(platform)}/equipe?ok=removed`, 303)
+    return reply.redirect(`${platformBase(platform)}/equipe?ok=removed`, 303)
   })
 }

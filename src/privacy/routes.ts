@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { z } from 'zod'
 import { listAudit, record } from '../audit/store.js'
 import type { Platform } from '../db/schema.js'
-import { platformOf } from '../platforms/access.js'
+import { platformBase, platformOf } from '../platforms/access.js'
 import { email, type FieldErrors, line, parseForm } from '../web/forms.js'
 import { page } from '../web/views.js'
 import { erasePerson } from './erase.js'
@@ -29,13 +29,12 @@ const ACTIONS: Record<string, string> = {
 
 export async function privacyRoutes(app: FastifyInstance) {
   const ctx = app.ctx
-  const base = (p: Platform) => `/admin/p/${encodeURIComponent(p.slug)}`
   const actor = (request: FastifyRequest) => ({ kind: 'facilitator' as const, facilitatorId: request.login!.facilitatorId, address: request.ip })
 
   function render(request: FastifyRequest, reply: FastifyReply, platform: Platform, data: { values?: Record<string, unknown>; errors?: FieldErrors; found?: Found[] | null }, status = 200) {
     const erased = (request.query as Record<string, unknown>).ok === 'efface'
     return page(request, reply, 'admin/privacy.eta', {
-      title: 'Données personnelles', platform, base: base(platform), values: data.values ?? {}, errors: data.errors ?? {}, found: data.found ?? null, erased,
+      title: 'Données personnelles', platform, base: platformBase(platform), values: data.values ?? {}, errors: data.errors ?? {}, found: data.found ?? null, erased,
     }, status)
   }
 
@@ -69,12 +68,12 @@ export async function privacyRoutes(app: FastifyInstance) {
     const form = parseForm(eraseForm, request.body)
     if (!form.ok) return render(request, reply, platform, { values: form.values, errors: form.errors }, 400)
     await erasePerson({ db: ctx.db, platformId: platform.id, email: form.data.erase_email!, now: ctx.clock(), dataDir: ctx.config.dataDir, actor: actor(request) })
-    return reply.redirect(`${base(platform)}/donnees-personnelles?ok=efface`, 303)
+    return reply.redirect(`${platformBase(platform)}/donnees-personnelles?ok=efface`, 303)
   })
 
   app.get('/donnees-personnelles/journal', async (request, reply) => {
     const platform = platformOf(request)
     const events = await listAudit(ctx.db, platform.id, { limit: 200, offset: 0 })
-    return page(request, reply, 'admin/privacy-audit.eta', { title: 'Journal des données personnelles', platform, base: base(platform), events, actions: ACTIONS })
+    return page(request, reply, 'admin/privacy-audit.eta', { title: 'Journal des données personnelles', platform, base: platformBase(platform), events, actions: ACTIONS })
   })
 }

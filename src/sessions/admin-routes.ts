@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { inSentence, todayIn } from '../calendar/zoned.js'
 import type { Platform } from '../db/schema.js'
-import { platformOf } from '../platforms/access.js'
+import { platformBase, platformOf } from '../platforms/access.js'
 import { rotationOrder, yearCoverage } from '../platforms/rotation.js'
 import { homePlace, listCommunes, listVenues } from '../platforms/store.js'
 import { notFound } from '../web/errors.js'
@@ -27,7 +27,6 @@ export async function sessionAdminRoutes(app: FastifyInstance) {
     return findSessionByDate(ctx.db, platform.id, date)
   }
 
-  const base = (p: Platform) => `/admin/p/${encodeURIComponent(p.slug)}`
 
   app.get('/', async (request, reply) => {
     const platform = platformOf(request)
@@ -41,14 +40,14 @@ export async function sessionAdminRoutes(app: FastifyInstance) {
     ])
     const coverage = yearCoverage(communes, history, year)
     return page(request, reply, 'admin/platform.eta', {
-      title: platform.name, platform, year, today, coverage, base: base(platform),
+      title: platform.name, platform, year, today, coverage, base: platformBase(platform),
       sessions: sessions.map((s) => presentSession(platform, s, ctx.config.publicUrl, ctx.clock())),
       drafts: sessions.filter((s) => s.status === 'draft').length,
     })
   })
 
   function renderPlan(request: FastifyRequest, reply: FastifyReply, platform: Platform, values: Record<string, unknown>, errors: FieldErrors, status = 200) {
-    return page(request, reply, 'admin/plan.eta', { title: "Planifier l'année", platform, base: base(platform), values, errors, months: MONTHS }, status)
+    return page(request, reply, 'admin/plan.eta', { title: "Planifier l'année", platform, base: platformBase(platform), values, errors, months: MONTHS }, status)
   }
 
   app.get('/plan', async (request, reply) => {
@@ -71,16 +70,16 @@ export async function sessionAdminRoutes(app: FastifyInstance) {
       const drafts = draftSessions(platform, { year, skipMonths: skip.map(Number), start: start_time, end: end_time }, new Set(existing.map((s) => s.date)), home)
       for (const d of drafts) await insertSession(trx, platform, d, uidHost, now)
     })
-    return reply.redirect(`${base(platform)}?year=${year}`, 303)
+    return reply.redirect(`${platformBase(platform)}?year=${year}`, 303)
   })
 
   app.post('/publish', async (request, reply) => {
     const platform = platformOf(request)
     const form = parseForm(yearForm, request.body)
-    if (!form.ok) return reply.redirect(base(platform), 303)
+    if (!form.ok) return reply.redirect(platformBase(platform), 303)
     const { year } = form.data
     await publishYear(ctx.db, platform.id, year, ctx.clock().toISOString())
-    return reply.redirect(`${base(platform)}?year=${year}`, 303)
+    return reply.redirect(`${platformBase(platform)}?year=${year}`, 303)
   })
 
   async function renderSession(request: FastifyRequest, reply: FastifyReply, platform: Platform, session: SessionRow | undefined, values: Record<string, unknown>, errors: FieldErrors, status = 200) {
@@ -94,7 +93,7 @@ export async function sessionAdminRoutes(app: FastifyInstance) {
     const others = history.filter((h) => h.date !== session?.date)
     return page(request, reply, 'admin/session.eta', {
       title: session ? `Séance du ${inSentence(presentSession(platform, session, ctx.config.publicUrl, ctx.clock()).longDate)}` : 'Ajouter une séance',
-      platform, base: base(platform), values, errors, agenda,
+      platform, base: platformBase(platform), values, errors, agenda,
       session: session ? presentSession(platform, session, ctx.config.publicUrl, ctx.clock()) : null,
       rotation: rotationOrder(communes, others, date), venues,
     }, status)
@@ -141,7 +140,7 @@ export async function sessionAdminRoutes(app: FastifyInstance) {
       video_url: d.mode === 'in_person' ? d.video_url : d.video_url ?? platform.default_video_url,
       status: 'draft', notes: d.notes, moved_because: null,
     }, uidHost, ctx.clock().toISOString()))
-    return reply.redirect(`${base(platform)}/sessions/${d.date}`, 303)
+    return reply.redirect(`${platformBase(platform)}/sessions/${d.date}`, 303)
   })
 
   app.post('/sessions/:date', async (request, reply) => {
@@ -162,7 +161,7 @@ export async function sessionAdminRoutes(app: FastifyInstance) {
       // The facilitator chose this date: the holiday note no longer applies.
       moved_because: d.date === session.date ? session.moved_because : null,
     })
-    return reply.redirect(`${base(platform)}/sessions/${d.date}?saved=1`, 303)
+    return reply.redirect(`${platformBase(platform)}/sessions/${d.date}?saved=1`, 303)
   })
 
   app.post('/sessions/:date/publish', async (request, reply) => {
@@ -170,7 +169,7 @@ export async function sessionAdminRoutes(app: FastifyInstance) {
     const session = await sessionOf(request, platform)
     if (!session) return notFound(request, reply)
     if (session.status === 'draft') await applySessionChange(ctx, platform, session.id, { status: 'published' })
-    return reply.redirect(`${base(platform)}/sessions/${session.date}`, 303)
+    return reply.redirect(`${platformBase(platform)}/sessions/${session.date}`, 303)
   })
 
   app.post('/sessions/:date/cancel', async (request, reply) => {
@@ -178,7 +177,7 @@ export async function sessionAdminRoutes(app: FastifyInstance) {
     const session = await sessionOf(request, platform)
     if (!session) return notFound(request, reply)
     if (session.status !== 'cancelled') await applySessionChange(ctx, platform, session.id, { status: 'cancelled' })
-    return reply.redirect(`${base(platform)}/sessions/${session.date}`, 303)
+    return reply.redirect(`${platformBase(platform)}/sessions/${session.date}`, 303)
   })
 
   // "Basculer en visio": one click, with the platform's default link or the one typed beside the button.
@@ -196,6 +195,6 @@ export async function sessionAdminRoutes(app: FastifyInstance) {
         { video_url: form.ok ? 'Indiquez le lien de visioconférence (https://…).' : form.errors.video_url ?? 'Lien invalide.' }, 400)
     }
     await applySessionChange(ctx, platform, session.id, { mode: 'videoconference', video_url: url })
-    return reply.redirect(`${base(platform)}/sessions/${session.date}`, 303)
+    return reply.redirect(`${platformBase(platform)}/sessions/${session.date}`, 303)
   })
 }
