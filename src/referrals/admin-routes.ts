@@ -1,7 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { todayIn } from '../calendar/zoned.js'
 import type { Platform } from '../db/schema.js'
-import { platformOf } from '../platforms/access.js'
+import { platformBase, platformOf } from '../platforms/access.js'
 import { notFound } from '../web/errors.js'
 import { type FieldErrors, parseForm } from '../web/forms.js'
 import { page } from '../web/views.js'
@@ -15,7 +15,6 @@ import { replaceReferralLink, setReferralStatus } from './store.js'
 // overdue follow-ups first, filtered by organisation, initiative or status; one referral's dated history and
 // a status change. Registered inside the /admin/p/:slug scope (app.ts): login and platform checked there.
 
-const base = (p: Platform) => `/admin/p/${encodeURIComponent(p.slug)}`
 const WHO: Record<string, string> = { facilitator: "l'équipe d'animation", partner: 'le partenaire', holder: 'le porteur ou la porteuse' }
 /** The status filter's options. */
 const STATUSES = REFERRAL_STATUSES.map((s) => ({ value: s, label: STATUS_LABELS[s] }))
@@ -34,7 +33,7 @@ export async function referralAdminRoutes(app: FastifyInstance) {
     ])
     const referrals = rows.map((r) => presentReferral(r, today)).sort(byUrgency)
     return page(request, reply, 'admin/referrals.eta', {
-      title: 'Orientations', platform, base: base(platform), referrals, choices, filter, values: query.values,
+      title: 'Orientations', platform, base: platformBase(platform), referrals, choices, filter, values: query.values,
       errors: query.ok ? {} : query.errors, STATUSES,
       overdue: referrals.filter((r) => r.overdue).length,
     }, query.ok ? 200 : 400)
@@ -51,7 +50,7 @@ export async function referralAdminRoutes(app: FastifyInstance) {
     }))
     const referral = presentReferral(row, today)
     return page(request, reply, 'admin/referrals-detail.eta', {
-      title: `Orientation : ${row.initiative_title} → ${row.partner_name}`, platform, base: base(platform), referral, history,
+      title: `Orientation : ${row.initiative_title} → ${row.partner_name}`, platform, base: platformBase(platform), referral, history,
       choices: statusChoices(row.status, 'facilitator'), values: form.values ?? {}, errors: form.errors ?? {},
       reminded: row.reminded_at ? whenLabel(row.reminded_at, platform.timezone) : null,
       saved: (request.query as { enregistre?: string }).enregistre === '1',
@@ -87,7 +86,7 @@ export async function referralAdminRoutes(app: FastifyInstance) {
     if (outcome.kind === 'unchanged' && form.data.status === row.status) {
       return renderOne(request, reply, platform, row.id, { values: form.values, errors: { note: 'Choisissez un nouveau statut ou écrivez un mot.' } }, 400)
     }
-    return reply.redirect(`${base(platform)}/referrals/${row.id}?enregistre=1`, 303)
+    return reply.redirect(`${platformBase(platform)}/referrals/${row.id}?enregistre=1`, 303)
   })
 
   // "Envoyer un nouveau lien": the partner's old link answers 410, the referral's email goes again.
@@ -100,6 +99,6 @@ export async function referralAdminRoutes(app: FastifyInstance) {
       return renderOne(request, reply, platform, row.id, { errors: { _form: 'Confirmez l’envoi d’un nouveau lien avec le bouton prévu.' } }, 400)
     }
     await ctx.db.transaction().execute(async (trx) => replaceReferralLink(ctx, trx, await findReferralLink(trx, row.id), ctx.clock().toISOString()))
-    return reply.redirect(`${base(platform)}/referrals/${row.id}?lien=1`, 303)
+    return reply.redirect(`${platformBase(platform)}/referrals/${row.id}?lien=1`, 303)
   })
 }
