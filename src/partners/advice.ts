@@ -1,28 +1,30 @@
 import type { AdviceSource, Db } from '../db/schema.js'
 
-// Advice on a pitch, as the session's record shows and takes it: the written advice sent through an excused
-// partner's link (partners/store.ts insertAdvice, source 'written') and the advice said at the table, which
-// the facilitator records (source 'table'). The advice table belongs to partners/.
+// Advice on a pitch: the written advice sent through an excused partner's link (source 'written', the RSVP
+// page) and the advice said at the table, which the facilitator records (source 'table', the session's
+// record). The advice table belongs to partners/, and insertAdvice is its one writer.
 
-export interface TableAdviceInput {
+export interface AdviceInput {
   pitchId: number
   /** A present contact, or null. */
   contactId: number | null
   /** The organisation it came from (the contact's, or one chosen), or null for a free name. */
   partnerId: number | null
   /** Who said it when they are not a contact (a walk-in, a name); null otherwise. */
-  authorName: string | null
+  authorName?: string | null
   body: string
-  recordedBy: number | null
+  /** 'written' (through the partner's link, the default) or 'table' (said at the session). */
+  source?: AdviceSource
+  /** The facilitator who recorded advice said at the table. */
+  recordedBy?: number | null
 }
 
-/** Records one piece of advice said at the session. */
-export async function insertTableAdvice(db: Db, input: TableAdviceInput, now: string): Promise<number> {
-  const row = await db.insertInto('advice').values({
-    pitch_id: input.pitchId, contact_id: input.contactId, partner_id: input.partnerId, author_name: input.authorName,
-    body: input.body, source: 'table', recorded_by: input.recordedBy, created_at: now,
-  }).returning('id').executeTakeFirstOrThrow()
-  return row.id
+/** Records one piece of advice on a pitch. */
+export async function insertAdvice(db: Db, input: AdviceInput, now: string): Promise<void> {
+  await db.insertInto('advice').values({
+    pitch_id: input.pitchId, contact_id: input.contactId, partner_id: input.partnerId, author_name: input.authorName ?? null,
+    body: input.body, source: input.source ?? 'written', recorded_by: input.recordedBy ?? null, created_at: now,
+  }).execute()
 }
 
 export interface PitchAdvice {

@@ -10,6 +10,7 @@ import { findSessionById, listAgenda, type SessionRow } from '../sessions/store.
 import { errorPage } from '../web/errors.js'
 import { type FieldErrors, parseForm } from '../web/forms.js'
 import { type GoneReason, linkOpener, openedLink } from '../web/personal-links.js'
+import { insertAdvice } from './advice.js'
 import { hashToken } from '../web/tokens.js'
 import { page } from '../web/views.js'
 import { answerChoices, answerLabel, answerModeProblem, answerWindow, LINK_DAYS_AFTER_SESSION, linkEndsAt } from './answers.js'
@@ -17,7 +18,7 @@ import { adviceForm, answerForm } from './forms.js'
 import { domainText, needsText } from './pitch-words.js'
 import { recordAnswer, replaceFeedLink, teamContact } from './invitations.js'
 import {
-  adviceOfContact, findInvitationByTokenHash, insertAdvice, type InvitationRow, namedDelegate, organisationPeers, partnerPitches,
+  adviceOfContact, findInvitationByTokenHash, type InvitationRow, namedDelegate, organisationPeers, partnerPitches,
 } from './store.js'
 
 // The partner's personal link, /rsvp/{token}: no account, opened from a phone between two meetings. Opening it

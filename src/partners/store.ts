@@ -426,12 +426,6 @@ export function partnerPitches(db: Db, sessionId: number) {
     .execute()
 }
 
-export async function insertAdvice(db: Db, input: { pitchId: number; contactId: number; partnerId: number; body: string }, now: string) {
-  await db.insertInto('advice').values({
-    pitch_id: input.pitchId, contact_id: input.contactId, partner_id: input.partnerId, body: input.body, created_at: now,
-  }).execute()
-}
-
 /** The advice this contact already wrote on the session's pitches. */
 export function adviceOfContact(db: Db, contactId: number, sessionId: number) {
   return db.selectFrom('advice')

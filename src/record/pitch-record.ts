@@ -1,6 +1,6 @@
 import type { AppContext } from '../context.js'
 import type { Db, Platform } from '../db/schema.js'
-import { adviceOfPitches, insertTableAdvice, type PitchAdvice } from '../partners/advice.js'
+import { type AdviceInput, adviceOfPitches, insertAdvice, type PitchAdvice } from '../partners/advice.js'
 import { pitchRecipient } from '../pitches/booking.js'
 import { findPitch } from '../pitches/store.js'
 import { createReferral } from '../referrals/store.js'
@@ -38,10 +38,10 @@ export async function savePitch(ctx: AppContext, platform: Platform, session: Se
     const partners = new Map((await platformPartners(trx, platform.id)).map((p) => [p.id, p]))
     const contacts = new Map((await platformContacts(trx, platform.id)).map((c) => [c.id, c]))
     const present = (await sessionAttendanceRows(trx, session.id)).filter((r) => r.presence !== 'absent')
-    const advice: Array<Parameters<typeof insertTableAdvice>[1]> = []
+    const advice: Array<AdviceInput & { authorName: string | null }> = []
     input.advice.forEach((a, n) => {
       const w = a.who
-      const base = { pitchId: pitch.id, body: a.body, recordedBy: by }
+      const base = { pitchId: pitch.id, body: a.body, source: 'table' as const, recordedBy: by }
       if (w.kind === 'name') return advice.push({ ...base, contactId: null, partnerId: null, authorName: w.name })
       if (w.kind === 'partner') {
         if (!partners.has(w.id)) errors[`advice_who_${n}`] = 'Choisissez une organisation de la liste.'
@@ -76,7 +76,7 @@ export async function savePitch(ctx: AppContext, platform: Platform, session: Se
     if (changed && !(await savePitchRecord(trx, pitch.id, version, fields, offeredAt, by, now))) return { kind: 'stale' }
 
     const had: PitchAdvice[] = await adviceOfPitches(trx, [pitch.id])
-    for (const a of advice) if (!had.some((h) => sameAdvice(h, a))) await insertTableAdvice(trx, a, now)
+    for (const a of advice) if (!had.some((h) => sameAdvice(h, a))) await insertAdvice(trx, a, now)
     const referred = await referralsOfPitches(trx, [pitch.id])
     for (const r of input.referrals) {
       if (referred.some((x) => sameReferral(x, r))) continue

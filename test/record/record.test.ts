@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from 'vitest'
 import { withLinks } from '../../src/mail/links.js'
 import { pitchToken } from '../../src/pitches/booking.js'
-import { insertAdvice } from '../../src/partners/store.js'
+import { insertAdvice } from '../../src/partners/advice.js'
 import { findPitchRecord, sessionAttendanceRows } from '../../src/record/store.js'
 import { Client, createPlatform, csrfToken, facilitatorClient } from '../helpers/app.js'
 import { ATTENDANCE, LATER, RECORD, rollFields, world, type World } from './helpers.js'
