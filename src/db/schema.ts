@@ -248,7 +248,8 @@ export interface InvitationTable {
   /** How many colleagues this invitation has named (capped). */
   delegations: Generated<number>
   answered_at: string | null
-  /** 'calendar' when the answer came from a calendar reply; null or 'link' otherwise (replies/). */
+  /** 'calendar' once a calendar reply answered (replies/); nothing writes 'link'. Whether the latest answer came
+   * from the calendar is answered_at === calendar_answered_at (partners/calendar-answers.ts answerSource). */
   answer_source: 'link' | 'calendar' | null
   /** The answered_at written with the last calendar answer: a later link answer moves answered_at past it. */
   calendar_answered_at: string | null
