@@ -5,7 +5,7 @@ import type { MailKind } from './kinds.js'
 // that kinds.ts stays a list of keys and labels importing nothing, and no import circle joins the two.
 
 /** What a subject may use: the session's time range and the platform's name (the day is given in a sentence). */
-export type SubjectData = { platformName: string; session: { timeRange: string; longDate: string } }
+export type SubjectData = { platformName: string; session: { timeRange: string; longDate: string }; minutes?: { corrected: boolean } | null }
 
 type SubjectBuilder = (data: SubjectData, day: string) => string
 
@@ -27,11 +27,14 @@ const SUBJECTS: Record<MailKind, SubjectBuilder> = {
   'pitch.link': (_d, day) => `Votre lien personnel pour la séance du ${day}`,
   // The offered (later) session is data.session.
   'pitch.revisit': (_d, day) => `Revenir présenter votre initiative à la séance du ${day}`,
-  'session.invitation-reminder': (_d, day) => `Relance : votre réponse pour la séance du ${day}`,
+  'session.invitation-reminder': (_d, day) => `Rappel : merci de répondre à l'invitation pour la séance du ${day}`,
   // Referral mails carry the session of the pitch the referral came from.
   'referral.made': (_d, day) => `Une initiative vous est orientée (séance du ${day})`,
   'referral.reminder': (_d, day) => `Où en est l'orientation de la séance du ${day} ?`,
   'referral.updated': (_d, day) => `Votre orientation a avancé (séance du ${day})`,
+  // A later version of sent minutes says so in its subject ("compte rendu corrigé").
+  'session.minutes': (d, day) => `${d.minutes?.corrected ? 'Compte rendu corrigé' : 'Compte rendu'} de la séance du ${day}`,
+  'pitch.minutes': (d, day) => `${d.minutes?.corrected ? 'Compte rendu corrigé' : 'Compte rendu'} de votre présentation (séance du ${day})`,
 }
 
 /** The French subject, before header hygiene (compose.ts strips line breaks and controls). */

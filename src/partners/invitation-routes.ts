@@ -12,8 +12,8 @@ import { calendarAnswerNotes } from './calendar-answers.js'
 import { delegateState } from './delegation.js'
 import { ID } from './directory-pages.js'
 import { inviteForm } from './forms.js'
-import { inviteContacts, remindUnanswered, resendInvitation } from './invitations.js'
-import { findInvitation, partnersToInvite, sessionAttendance } from './store.js'
+import { inviteContacts, remindableCount, remindUnanswered, resendInvitation } from './invitations.js'
+import { findInvitation, partnersToInvite, sessionAttendance } from './invitation-store.js'
 
 // Facilitators, per session: the invitations — invite, "relancer", a new link — with the table of who comes.
 // Registered in the platform scope (/admin/p/{slug}, app.ts): the login and the platform are already checked.
@@ -26,9 +26,9 @@ export async function partnerInvitationRoutes(app: FastifyInstance) {
   async function renderSession(request: FastifyRequest, reply: FastifyReply, platform: Platform, session: SessionRow, error: string | null = null, status = 200) {
     // The organisations still to invite are only listed while the session takes invitations.
     const refusal = inviteRefusal(session, ctx.clock())
-    const [entries, toInvite, calendarNotes] = await Promise.all([
+    const [entries, toInvite, calendarNotes, remindable] = await Promise.all([
       sessionAttendance(ctx.db, session.id), refusal ? [] : partnersToInvite(ctx.db, platform.id, session.id),
-      calendarAnswerNotes(ctx.db, session.id),
+      calendarAnswerNotes(ctx.db, session.id), remindableCount(ctx.db, session.id, ctx.clock()),
     ])
     const view = presentSession(platform, session, ctx.config.publicUrl, ctx.clock())
     const table = attendanceTable(entries.map((e) => ({
@@ -40,6 +40,8 @@ export async function partnerInvitationRoutes(app: FastifyInstance) {
       refusal, linksExpired: linksExpired(session.ends_at, ctx.clock()),
       // Answers given from a calendar (replies/), and whether they are read at all (REPLY_IMAP_URL).
       calendarNotes, calendarReplies: ctx.config.replyImapUrl !== null,
+      // "Relancer" says whom it will write to: those invited or reminded within the hour are left out.
+      remind: { due: remindable, recent: entries.filter((e) => e.answer === 'none').length - remindable },
       error, query: request.query,
     }, status)
   }

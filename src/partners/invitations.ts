@@ -9,10 +9,10 @@ import { retireLink } from '../web/personal-links.js'
 import { delegationCapMessage, delegationPlan, MAX_DELEGATIONS_PER_INVITATION, MAX_DELEGATIONS_PER_PARTNER_PER_DAY } from './delegation.js'
 import type { AnswerInput } from './forms.js'
 import {
-  claimInvitationDelegation, claimPartnerDelegation, contactInvitations, deleteInvitation, delegatedInvitations, dropPendingContact,
-  findContact, findContactByEmail, insertContact, insertInvitation, invitableContacts, type InvitationRow, markReminded,
-  replaceContactFeed, replaceInvitationToken, saveAnswer, unansweredInvitations,
-} from './store.js'
+  claimInvitationDelegation, contactInvitations, deleteInvitation, delegatedInvitations, insertInvitation, invitableContacts,
+  type InvitationRow, markReminded, replaceInvitationToken, saveAnswer, unansweredInvitations,
+} from './invitation-store.js'
+import { claimPartnerDelegation, dropPendingContact, findContact, findContactByEmail, insertContact, replaceContactFeed } from './store.js'
 
 // The facilitator's and the partner's actions on invitations: each is one transaction that changes the rows
 // and queues the emails it causes (outbox rule). Whether an action is allowed is decided before, in
@@ -47,17 +47,27 @@ async function inviteOne(ctx: AppContext, db: Db, platform: Platform, session: S
 
 const inviteeOf = (inv: InvitationRow): Invitee => ({ id: inv.contact_id, name: inv.contact_name, email: inv.contact_email, feed_version: inv.feed_version })
 
-export const REMIND_MESSAGE = "Petit rappel : nous n'avons pas encore reçu votre réponse. Dites-nous en un clic si vous venez, sur place ou à distance, ou si un ou une collègue vous remplace."
+/** When "Relancer" last wrote, or invited, is too recent to write again: an hour before `now`. */
+function remindCutoff(now: Date): string {
+  return DateTime.fromJSDate(now, { zone: 'utc' }).minus({ hours: 1 }).toISO()!
+}
 
-/** "Relancer": writes again to those who have not answered (not to anyone written to in the last hour). */
+/** How many "Relancer" would write to now: what its button says before the click (the count it then sends). */
+export async function remindableCount(db: Db, sessionId: number, now: Date): Promise<number> {
+  return (await unansweredInvitations(db, sessionId, remindCutoff(now))).length
+}
+
+/**
+ * "Relancer": writes again to those who have not answered (not to anyone written to in the last hour), with
+ * its own mail (session.invitation-reminder: "Rappel : merci de répondre…") and the same calendar REQUEST.
+ */
 export async function remindUnanswered(ctx: AppContext, platform: Platform, session: SessionRow): Promise<number> {
   const now = ctx.clock().toISOString()
-  const hourAgo = DateTime.fromJSDate(ctx.clock(), { zone: 'utc' }).minus({ hours: 1 }).toISO()!
   return ctx.db.transaction().execute(async (trx) => {
-    const pending = await unansweredInvitations(trx, session.id, hourAgo)
+    const pending = await unansweredInvitations(trx, session.id, remindCutoff(ctx.clock()))
     for (const inv of pending) {
       // The same invitation again (same UID and SEQUENCE): calendars update the event they have in place.
-      await queueSessionMail(ctx, trx, platform, session, 'session.invitation', contactRecipient(ctx, inviteeOf(inv), inv), { itip: 'REQUEST', message: REMIND_MESSAGE })
+      await queueSessionMail(ctx, trx, platform, session, 'session.invitation-reminder', contactRecipient(ctx, inviteeOf(inv), inv), { itip: 'REQUEST' })
     }
     await markReminded(trx, pending.map((i) => i.id), now)
     return pending.length

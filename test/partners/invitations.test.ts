@@ -101,7 +101,9 @@ describe('inviting partners to a session', () => {
     const reminders = (await outbox(w.t.db)).slice(before)
     expect(reminders.map((r) => r.to_email).sort()).toEqual(ACTIVE.filter((e) => !e.startsWith('helene')).sort())
     for (const r of reminders) {
-      expect(r.kind).toBe('session.invitation')
+      // Its own kind and subject, not the invitation's again.
+      expect(r.kind).toBe('session.invitation-reminder')
+      expect(r.subject).toContain('Rappel : merci de répondre')
       expect(r.text_body).toContain('Petit rappel')
       expect(r.ical_method).toBe('REQUEST')
       expect(lintIcs(r.ical!)).toEqual([])
