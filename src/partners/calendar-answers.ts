@@ -3,7 +3,7 @@ import type { Answer, Db, Platform } from '../db/schema.js'
 import type { SessionRow } from '../sessions/store.js'
 import { answerForm } from './forms.js'
 import { type AnswerOutcome, recordAnswer } from './invitations.js'
-import type { InvitationRow } from './store.js'
+import type { InvitationRow } from './invitation-store.js'
 
 // Answers that come from a partner's calendar ("Accepter" in Outlook, Gmail…: replies/ reads them) and
 // bounces of what was sent to an invitation's address. partners/ owns the invitation rows: replies/ decides

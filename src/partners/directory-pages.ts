@@ -9,7 +9,8 @@ import type { FieldErrors } from '../web/forms.js'
 import { page } from '../web/views.js'
 import { ANSWER_LABELS, participation } from './answers.js'
 import { KIND_LABELS, PARTNER_KINDS, THEMES, themesOf } from './forms.js'
-import { findContact, findPartner, listContacts, listPartners, partnerParticipation, pendingContacts } from './store.js'
+import { partnerParticipation } from './invitation-store.js'
+import { findContact, findPartner, listContacts, listPartners, pendingContacts } from './store.js'
 
 // What the directory's pages share (directory-routes.ts, contact-routes.ts): the partner and contact the URL
 // names within the scope's platform, and the two pages — the list of organisations, one organisation.

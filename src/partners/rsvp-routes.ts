@@ -17,9 +17,8 @@ import { answerChoices, answerLabel, answerModeProblem, answerWindow, LINK_DAYS_
 import { adviceForm, answerForm } from './forms.js'
 import { domainText, needsText } from './pitch-words.js'
 import { recordAnswer, replaceFeedLink, teamContact } from './invitations.js'
-import {
-  adviceOfContact, findInvitationByTokenHash, type InvitationRow, namedDelegate, organisationPeers, partnerPitches,
-} from './store.js'
+import { findInvitationByTokenHash, type InvitationRow, namedDelegate, organisationPeers } from './invitation-store.js'
+import { adviceOfContact, partnerPitches } from './pitch-query.js'
 
 // The partner's personal link, /rsvp/{token}: no account, opened from a phone between two meetings. Opening it
 // (GET or HEAD, any number of times, from anywhere) changes nothing; answering is a button (POST + CSRF).

@@ -1,7 +1,7 @@
 import type { AppContext } from '../context.js'
 import type { Db } from '../db/schema.js'
 import { markAddressFailing, recordCalendarAnswer } from '../partners/calendar-answers.js'
-import { findSessionInvitationByEmail } from '../partners/store.js'
+import { findSessionInvitationByEmail } from '../partners/invitation-store.js'
 import { findPlatform } from '../platforms/store.js'
 import { decideReply } from './decide.js'
 import { type Head, type Inbound, readInbound } from './inbound.js'

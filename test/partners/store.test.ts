@@ -1,6 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { Platform } from '../../src/db/schema.js'
-import { importContacts, insertInvitation, listPartners, seedPartners } from '../../src/partners/store.js'
+import { insertInvitation } from '../../src/partners/invitation-store.js'
+import { importContacts, listPartners, seedPartners } from '../../src/partners/store.js'
 import { hashToken, personalToken } from '../../src/web/tokens.js'
 import { createPlatform } from '../helpers/app.js'
 import { tempDatabase, type TempDatabase } from '../helpers/db.js'

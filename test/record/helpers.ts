@@ -1,5 +1,6 @@
 import type { Db, Platform } from '../../src/db/schema.js'
-import { insertContact, insertInvitation, insertPartner, saveAnswer } from '../../src/partners/store.js'
+import { insertInvitation, saveAnswer } from '../../src/partners/invitation-store.js'
+import { insertContact, insertPartner } from '../../src/partners/store.js'
 import { bookPitch } from '../../src/pitches/booking.js'
 import { buildTestApp, Client, createPlatform, facilitatorClient, type TestApp } from '../helpers/app.js'
 import { publishedSession } from '../pitches/helpers.js'
