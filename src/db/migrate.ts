@@ -14,6 +14,9 @@ import * as totp from '../../migrations/2026-12-03T0910-totp.js'
 import * as calendarReplies from '../../migrations/2026-12-03T0920-calendar-replies.js'
 import * as targets from '../../migrations/2026-12-03T0930-targets.js'
 import * as audit from '../../migrations/2026-12-03T0940-audit.js'
+import * as minutes from '../../migrations/2026-12-04T0900-minutes.js'
+import * as journey from '../../migrations/2026-12-04T0910-journey.js'
+import * as platformSettings from '../../migrations/2026-12-04T0920-platform-settings.js'
 import type { Db } from './schema.js'
 
 // Listed explicitly rather than read from the folder, so the same list runs from src/ (tests) and dist/.
@@ -33,6 +36,9 @@ const migrations: Record<string, Migration> = {
   '2026-12-03T0920-calendar-replies': calendarReplies,
   '2026-12-03T0930-targets': targets,
   '2026-12-03T0940-audit': audit,
+  '2026-12-04T0900-minutes': minutes,
+  '2026-12-04T0910-journey': journey,
+  '2026-12-04T0920-platform-settings': platformSettings,
 }
 
 const provider: MigrationProvider = { getMigrations: async () => migrations }

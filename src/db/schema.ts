@@ -45,6 +45,14 @@ export interface PlatformTable {
   require_totp: Generated<Flag>
   created_at: string
   updated_at: string
+  /** The privacy notice as its facilitators wrote it (plain text); null: the default (privacy/notice.ts). */
+  privacy_notice: string | null
+  /** Personal data with no activity for this many months is erased (privacy/retention.ts); default 36. */
+  retention_months: Generated<number>
+  /** The platform's own ORGANIZER mailbox, imap(s)://user@host:port/FOLDER without its password; null: REPLY_IMAP_URL. */
+  reply_imap_url: string | null
+  /** Its password, sealed with web/secret-box.ts (purpose 'reply-imap'); never shown back. */
+  reply_imap_secret: string | null
 }
 
 export interface FacilitatorTable {
@@ -303,6 +311,8 @@ export interface PitchRecordTable {
   summary: string | null
   next_steps: string | null
   stage_after: string | null
+  /** The initiative's stage before the pitch, kept when stage_after changed it (the journey dates the change). */
+  stage_before: ColumnType<string | null, string | null | undefined, string | null>
   /** 1: "À revoir lors d'une prochaine séance"; revisit_session_id is the later session offered. */
   revisit: Generated<Flag>
   revisit_session_id: number | null
@@ -312,6 +322,38 @@ export interface PitchRecordTable {
   updated_by: number | null
   created_at: string
   updated_at: string
+}
+
+/** The facilitator's introduction to a session's minutes, before sending (minutes/). */
+export interface MinutesDraftTable {
+  id: Id
+  session_id: number
+  intro: string | null
+  updated_by: number | null
+  created_at: string
+  updated_at: string
+}
+
+/** The facilitator's text for one pitch in the minutes, in place of the record's summary (minutes/). */
+export interface MinutesPitchTextTable {
+  id: Id
+  session_id: number
+  pitch_id: number
+  text: string | null
+  updated_by: number | null
+  updated_at: string
+}
+
+/** One sent version of a session's minutes: the document as sent (JSON, minutes/document.ts), and to how many. */
+export interface MinutesVersionTable {
+  id: Id
+  session_id: number
+  version: number
+  document: string
+  partner_count: number
+  holder_count: number
+  sent_by: number | null
+  sent_at: string
 }
 
 /** An orientation of an initiative to a partner organisation, followed until it leads somewhere (referrals/). */
@@ -490,6 +532,19 @@ export interface AuditEventTable {
   created_at: string
 }
 
+/** The next run of the retention job on a platform, announced a week before (privacy/retention.ts). */
+export interface RetentionRunTable {
+  platform_id: number
+  /** Who had no activity since this instant is erased at the run. */
+  cutoff: string
+  run_at: string
+  announced_at: string
+  holders: Generated<number>
+  contacts: Generated<number>
+  others: Generated<number>
+  done_at: string | null
+}
+
 export interface Database {
   platform: PlatformTable
   facilitator: FacilitatorTable
@@ -517,12 +572,16 @@ export interface Database {
   facilitator_recovery_code: FacilitatorRecoveryCodeTable
   attendance: AttendanceTable
   pitch_record: PitchRecordTable
+  minutes_draft: MinutesDraftTable
+  minutes_pitch_text: MinutesPitchTextTable
+  minutes_version: MinutesVersionTable
   referral: ReferralTable
   referral_event: ReferralEventTable
   calendar_reply: CalendarReplyTable
   calendar_reply_state: CalendarReplyStateTable
   target: TargetTable
   audit_event: AuditEventTable
+  retention_run: RetentionRunTable
 }
 
 export type Db = Kysely<Database>
@@ -544,5 +603,6 @@ export type Invitation = Selectable<InvitationTable>
 export type OutboxRow = Selectable<OutboxTable>
 export type Attendance = Selectable<AttendanceTable>
 export type PitchRecord = Selectable<PitchRecordTable>
+export type MinutesVersion = Selectable<MinutesVersionTable>
 export type Referral = Selectable<ReferralTable>
 export type ReferralEvent = Selectable<ReferralEventTable>

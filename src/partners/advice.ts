@@ -60,3 +60,24 @@ export function adviceAuthor(a: Pick<PitchAdvice, 'contactName' | 'authorName' |
   if (who && a.organisation) return `${who} (${a.organisation})`
   return who ?? a.organisation ?? 'Anonyme'
 }
+
+/** One piece of advice on one of these pitches (another pitch's, or another session's, is not found). */
+export async function findAdviceOn(db: Db, adviceId: number, pitchIds: number[]): Promise<PitchAdvice | undefined> {
+  if (pitchIds.length === 0) return undefined
+  return (await adviceOfPitches(db, pitchIds)).find((a) => a.id === adviceId)
+}
+
+/**
+ * The facilitator corrects what was said at the table. Written advice (sent by a partner through their
+ * link) is the partner's own words: it is not rewritten, only removed. True when changed.
+ */
+export async function updateAdviceBody(db: Db, adviceId: number, body: string): Promise<boolean> {
+  const updated = await db.updateTable('advice').set({ body }).where('id', '=', adviceId).where('source', '=', 'table').where('body', '!=', body).executeTakeFirst()
+  return Number(updated.numUpdatedRows) === 1
+}
+
+/** Removes one piece of advice (recorded by mistake, or not to be kept). True when it was there. */
+export async function deleteAdvice(db: Db, adviceId: number): Promise<boolean> {
+  const deleted = await db.deleteFrom('advice').where('id', '=', adviceId).executeTakeFirst()
+  return Number(deleted.numDeletedRows) === 1
+}

@@ -42,7 +42,7 @@ const keep = 'keep' as const
 
 export const PERSONAL: PrivacyMap = {
   // The structure's published contact (the privacy notice names it): not a data subject of this map.
-  platform: { own: null, key: ['id'], columns: { id: keep, slug: keep, name: keep, timezone: keep, country: keep, region: keep, rrule: keep, default_start: keep, default_end: keep, default_video_url: keep, contact_name: keep, contact_email: keep, contact_phone: keep, booking_mode: keep, booking_close_days: keep, booking_hold_hours: keep, reminder_days: keep, agenda_template: keep, itinerant: keep, home_venue_id: keep, skip_months: keep, archived_at: keep, require_totp: keep, created_at: keep, updated_at: keep } },
+  platform: { own: null, key: ['id'], columns: { id: keep, slug: keep, name: keep, timezone: keep, country: keep, region: keep, rrule: keep, default_start: keep, default_end: keep, default_video_url: keep, contact_name: keep, contact_email: keep, contact_phone: keep, booking_mode: keep, booking_close_days: keep, booking_hold_hours: keep, reminder_days: keep, agenda_template: keep, itinerant: keep, home_venue_id: keep, skip_months: keep, archived_at: keep, require_totp: keep, created_at: keep, updated_at: keep, privacy_notice: keep, retention_months: keep, reply_imap_url: keep, reply_imap_secret: keep } },
   // Staff accounts and their logins: removed through the team page (platforms/), never by a person's erasure.
   facilitator: { own: null, key: ['id'], columns: { id: keep, email: keep, name: keep, password_hash: keep, disabled_at: keep, admin: keep, created_at: keep } },
   facilitator_platform: { own: null, key: ['facilitator_id', 'platform_id'], columns: { facilitator_id: keep, platform_id: keep } },
@@ -70,7 +70,7 @@ export const PERSONAL: PrivacyMap = {
   advice: { own: null, key: ['id'], columns: { id: keep, pitch_id: keep, contact_id: keep, partner_id: keep, body: 'text', source: keep, author_name: 'text', recorded_by: keep, created_at: keep } },
   // A walk-in's row is their presence (counted for partnersPresent through partner_id): it stays, nameless.
   attendance: { own: 'update', key: ['id'], columns: { id: keep, session_id: keep, contact_id: keep, holder_id: keep, partner_id: keep, name: 'name', organisation: keep, email: 'null', presence: keep, recorded_by: keep, created_at: keep, updated_at: keep } },
-  pitch_record: { own: null, key: ['pitch_id'], columns: { pitch_id: keep, summary: 'text', next_steps: 'text', stage_after: keep, revisit: keep, revisit_session_id: keep, revisit_offered_at: keep, version: keep, updated_by: keep, created_at: keep, updated_at: keep } },
+  pitch_record: { own: null, key: ['pitch_id'], columns: { pitch_id: keep, summary: 'text', next_steps: 'text', stage_after: keep, stage_before: keep, revisit: keep, revisit_session_id: keep, revisit_offered_at: keep, version: keep, updated_by: keep, created_at: keep, updated_at: keep } },
   // A referral follows the organisation: its link is the partner's (not retired when a contact or holder goes),
   // and what it shows of the holder comes from the anonymised holder row.
   referral: { own: null, key: ['id'], columns: { id: keep, pitch_id: keep, initiative_id: keep, partner_id: keep, contact_id: keep, subject: 'text', follow_up_on: keep, status: keep, share_contact: keep, token_hash: keep, token_version: keep, reminded_at: keep, created_by: keep, created_at: keep, updated_at: keep } },
@@ -78,6 +78,10 @@ export const PERSONAL: PrivacyMap = {
   // Their messages keep their metadata (kind, dates, status: what was sent, for the figures and the Courriers
   // page); the queued ones are dropped.
   outbox: { own: 'update', key: ['id'], columns: { id: keep, kind: keep, platform_id: keep, session_id: keep, thread_key: keep, dedupe_key: keep, to_name: 'name', to_email: 'address', subject: 'text', text_body: 'body', html_body: 'body', ical_method: keep, ical: 'body', message_id: keep, status: keep, attempts: keep, next_attempt_at: keep, lease_until: keep, last_error: 'text', sent_at: keep, created_at: keep } },
+  // The minutes (minutes/): the facilitator's texts and each sent document name holders and partner people.
+  minutes_draft: { own: null, key: ['id'], columns: { id: keep, session_id: keep, intro: 'text', updated_by: keep, created_at: keep, updated_at: keep } },
+  minutes_pitch_text: { own: null, key: ['id'], columns: { id: keep, session_id: keep, pitch_id: keep, text: 'text', updated_by: keep, updated_at: keep } },
+  minutes_version: { own: null, key: ['id'], columns: { id: keep, session_id: keep, version: keep, document: 'text', partner_count: keep, holder_count: keep, sent_by: keep, sent_at: keep } },
   session_alias: { own: null, key: ['platform_id', 'date'], columns: { platform_id: keep, date: keep, session_id: keep, created_at: keep } },
   // A colleague invited to the team: the row is only who they are and their one-time link.
   facilitator_token: { own: 'delete', key: ['id'], columns: { id: keep, purpose: keep, facilitator_id: keep, platform_id: keep, email: 'address', name: 'name', invited_by: keep, token_hash: 'link:facilitator', created_at: keep, expires_at: keep, used_at: keep } },
@@ -90,6 +94,8 @@ export const PERSONAL: PrivacyMap = {
   calendar_reply_state: { own: null, key: ['mailbox'], columns: { mailbox: keep, uid_validity: keep, last_uid: keep, last_attempt_at: keep, last_success_at: keep, last_error: keep, failures: keep, next_attempt_at: keep } },
   // Yearly targets: figures, and the facilitator who set them.
   target: { own: null, key: ['id'], columns: { id: keep, platform_id: keep, year: keep, indicator: keep, value: keep, updated_by: keep, updated_at: keep } },
+  // The retention job's next run on a platform: figures only.
+  retention_run: { own: null, key: ['platform_id'], columns: { platform_id: keep, cutoff: keep, run_at: keep, announced_at: keep, holders: keep, contacts: keep, others: keep, done_at: keep } },
   // Rows by id and counts, never the data (audit/store.ts); address is the acting facilitator's.
   audit_event: { own: null, key: ['id'], columns: { id: keep, platform_id: keep, actor_kind: keep, actor_facilitator_id: keep, action: keep, subject: keep, detail: keep, address: keep, created_at: keep } },
 }

@@ -117,3 +117,15 @@ export function parseRecord(body: unknown): Parsed<RecordInput> {
   if (!base.ok || Object.keys(errors).length) return { ok: false, errors }
   return { ok: true, data: { ...base.data, advice, referrals } }
 }
+
+const adviceEditForm = z.object({ action: choice(['edit', 'delete'] as const, 'Formulaire invalide : rechargez la page.'), body: z.string().max(4000).optional() })
+
+/** The correction of one piece of advice: 'edit' with its new text (required), or 'delete'. */
+export function parseAdviceEdit(body: unknown): { ok: true; data: { action: 'delete' } | { action: 'edit'; body: string } } | { ok: false; error: string } {
+  const form = parseForm(adviceEditForm, body)
+  if (!form.ok) return { ok: false, error: Object.values(form.errors)[0] ?? 'Formulaire invalide : rechargez la page.' }
+  if (form.data.action === 'delete') return { ok: true, data: { action: 'delete' } }
+  const text2000 = text(2000, true).safeParse(form.data.body)
+  if (!text2000.success) return { ok: false, error: text2000.error.issues[0]?.message === 'Ce champ est obligatoire.' ? 'Écrivez le conseil (ou supprimez-le).' : text2000.error.issues[0]!.message }
+  return { ok: true, data: { action: 'edit', body: text2000.data ?? '' } }
+}

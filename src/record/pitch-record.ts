@@ -2,6 +2,7 @@ import type { AppContext } from '../context.js'
 import type { Db, Platform } from '../db/schema.js'
 import { type AdviceInput, adviceOfPitches, insertAdvice, type PitchAdvice } from '../partners/advice.js'
 import { pitchRecipient } from '../pitches/booking.js'
+import { initiativeStage, setInitiativeStage } from '../pitches/stage.js'
 import { findPitch } from '../pitches/store.js'
 import { createReferral } from '../referrals/store.js'
 import { queueSessionMail } from '../sessions/notify.js'
@@ -10,7 +11,7 @@ import type { FieldErrors } from '../web/forms.js'
 import type { RecordInput } from './forms.js'
 import { heldPitches, platformContacts, platformPartners, referralsOfPitches } from './reads.js'
 import { findPitchRecord, type RecordFields, savePitchRecord, sessionAttendanceRows } from './store.js'
-import { recordChanged, sameAdvice, sameReferral } from './rules.js'
+import { recordChanged, sameAdvice, sameReferral, stageMove } from './rules.js'
 
 // The record of one pitch: summary, advice, referrals, next steps, stage, "à revoir" — saved at once or not at all.
 
@@ -73,7 +74,10 @@ export async function savePitch(ctx: AppContext, platform: Platform, session: Se
     if (input.version !== version && changed) return { kind: 'stale' }
     const offer = target && (stored?.revisit_session_id !== target.id || !stored?.revisit || !stored.revisit_offered_at)
     const offeredAt = !target ? null : offer ? now : stored!.revisit_offered_at
-    if (changed && !(await savePitchRecord(trx, pitch.id, version, fields, offeredAt, by, now))) return { kind: 'stale' }
+    // The stage after the pitch moves the initiative's (pitches/ owns it); the stage before is kept, so the journey dates the change.
+    const move = stageMove(stored, fields.stage_after, await initiativeStage(trx, pitch.initiativeId))
+    if (changed && !(await savePitchRecord(trx, pitch.id, version, fields, move.before, offeredAt, by, now))) return { kind: 'stale' }
+    if (changed && move.set !== undefined) await setInitiativeStage(trx, pitch.initiativeId, move.set, now)
 
     const had: PitchAdvice[] = await adviceOfPitches(trx, [pitch.id])
     for (const a of advice) if (!had.some((h) => sameAdvice(h, a))) await insertAdvice(trx, a, now)

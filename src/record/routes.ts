@@ -1,14 +1,15 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
-import { adviceAuthor, adviceOfPitches } from '../partners/advice.js'
+import { adviceAuthor, adviceOfPitches, deleteAdvice, findAdviceOn, updateAdviceBody } from '../partners/advice.js'
 import { STAGES } from '../pitches/forms.js'
 import { STATUS_LABELS } from '../referrals/status.js'
+import { lockSession } from '../sessions/store.js'
 import { presentSession } from '../sessions/view.js'
 import { notFound } from '../web/errors.js'
 import type { FieldErrors } from '../web/forms.js'
 import { page } from '../web/views.js'
-import { ADVICE_ROWS, parseRecord, REFERRAL_ROWS } from './forms.js'
+import { ADVICE_ROWS, parseAdviceEdit, parseRecord, REFERRAL_ROWS } from './forms.js'
 import { revisitChoices, savePitch } from './pitch-record.js'
-import { platformContacts, platformPartners, referralsOfPitches } from './reads.js'
+import { heldPitches, platformContacts, platformPartners, referralsOfPitches } from './reads.js'
 import { rollOf } from './roll.js'
 import { pitchRecords } from './store.js'
 import { pageCommon, recordTarget, type RecordTarget } from './target.js'
@@ -16,10 +17,12 @@ import { pageCommon, recordTarget, type RecordTarget } from './target.js'
 // Each pitch of the session, in agenda order, one form per pitch (a phone saves one at a time): summary,
 // advice, referrals, next steps, stage, "à revoir". Registered inside the /admin/p/:slug scope (app.ts).
 
+const ADVICE_DONE: Record<string, string> = { edited: 'Conseil corrigé.', deleted: 'Conseil supprimé.' }
+
 export async function recordRoutes(app: FastifyInstance) {
   const ctx = app.ctx
 
-  async function renderRecord(request: FastifyRequest, reply: FastifyReply, t: RecordTarget, options: { pitchId?: number; values?: Record<string, unknown>; errors?: FieldErrors; stale?: boolean; status?: number } = {}) {
+  async function renderRecord(request: FastifyRequest, reply: FastifyReply, t: RecordTarget, options: { pitchId?: number; values?: Record<string, unknown>; errors?: FieldErrors; stale?: boolean; status?: number; advice?: { id: number; body: string; error: string } } = {}) {
     const db = ctx.db
     const { people, pitches } = await rollOf(db, t.session.id)
     const ids = pitches.map((p) => p.id)
@@ -40,7 +43,10 @@ export async function recordRoutes(app: FastifyInstance) {
       const mine = options.pitchId === p.id
       return {
         pitch: p, record: r, values: mine ? { ...saved, ...options.values, version: saved.version } : saved, errors: mine ? options.errors ?? {} : {}, stale: mine && options.stale,
-        advice: advice.filter((a) => a.pitchId === p.id).map((a) => ({ ...a, author: adviceAuthor(a) })),
+        advice: advice.filter((a) => a.pitchId === p.id).map((a) => ({
+          ...a, author: adviceAuthor(a),
+          draft: options.advice?.id === a.id ? options.advice.body : a.body, error: options.advice?.id === a.id ? options.advice.error : null,
+        })),
         referrals: referrals.filter((x) => x.pitchId === p.id).map((x) => ({ ...x, statusLabel: STATUS_LABELS[x.status] })),
       }
     })
@@ -48,6 +54,7 @@ export async function recordRoutes(app: FastifyInstance) {
       ...c, title: `Compte rendu des présentations — séance du ${c.day}`, open: t.open, items, present, partners, contacts, STAGES,
       later: later.map((s) => ({ date: s.date, label: presentSession(t.platform, s, ctx.config.publicUrl, ctx.clock()).longDate })),
       ADVICE_ROWS, REFERRAL_ROWS, savedId: Number((request.query as { saved?: string }).saved) || null,
+      adviceDone: ADVICE_DONE[(request.query as { advice?: string }).advice ?? ''] ?? null,
       errors: options.errors ?? {},
     }, options.status ?? 200)
   }
@@ -70,5 +77,35 @@ export async function recordRoutes(app: FastifyInstance) {
     if (outcome.kind === 'invalid') return renderRecord(request, reply, t, { pitchId, values, errors: outcome.errors, status: 400 })
     if (outcome.kind === 'stale') return renderRecord(request, reply, t, { pitchId, values, stale: true, status: 409 })
     return reply.redirect(`${pageCommon(ctx, t.platform, t.session).here}/record?saved=${form.data.pitch_id}#pitch-${form.data.pitch_id}`, 303)
+  })
+
+  // A piece of advice corrected or removed from the record page (partners/advice.ts writes it): one pitch of
+  // this session's agenda, never another session's; written advice (a partner's own words) is only removed.
+  app.post('/sessions/:date/record/advice/:id', async (request, reply) => {
+    const t = await recordTarget(ctx, request)
+    const { id } = request.params as { id: string }
+    if (!t || !/^[1-9]\d{0,8}$/.test(id)) return notFound(request, reply)
+    if (!t.open) return renderRecord(request, reply, t, { errors: { _form: 'Le compte rendu se remplit à partir du jour de la séance.' }, status: 409 })
+    const form = parseAdviceEdit(request.body)
+    const outcome = await ctx.db.transaction().execute(async (trx) => {
+      await lockSession(trx, t.session.id)
+      const held = (await heldPitches(trx, t.session.id)).map((p) => p.id)
+      const advice = await findAdviceOn(trx, Number(id), held)
+      if (!advice) return { kind: 'missing' as const }
+      if (!form.ok) return { kind: 'invalid' as const, advice, error: form.error }
+      if (form.data.action === 'delete') {
+        await deleteAdvice(trx, advice.id)
+        return { kind: 'done' as const, advice, what: 'deleted' }
+      }
+      if (advice.source !== 'table') return { kind: 'invalid' as const, advice, error: "Un avis écrit par un partenaire ne se modifie pas : vous pouvez seulement le supprimer." }
+      await updateAdviceBody(trx, advice.id, form.data.body)
+      return { kind: 'done' as const, advice, what: 'edited' }
+    })
+    if (outcome.kind === 'missing') return notFound(request, reply)
+    if (outcome.kind === 'invalid') {
+      const body = String((request.body as Record<string, unknown> | undefined)?.body ?? '')
+      return renderRecord(request, reply, t, { advice: { id: outcome.advice.id, body, error: outcome.error }, status: 400 })
+    }
+    return reply.redirect(`${pageCommon(ctx, t.platform, t.session).here}/record?advice=${outcome.what}#pitch-${outcome.advice.pitchId}`, 303)
   })
 }

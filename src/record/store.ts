@@ -50,16 +50,17 @@ export interface RecordFields {
 /**
  * Saves the record of a pitch if it is still at `version` (0: none yet): true when saved, false when a
  * colleague saved in between (the caller tells the facilitator to reload). The version goes up by one.
+ * `stageBefore`: the initiative's stage before the pitch (rules.ts stageMove).
  */
-export async function savePitchRecord(db: Db, pitchId: number, version: number, fields: RecordFields, offeredAt: string | null, by: number | null, now: string): Promise<boolean> {
+export async function savePitchRecord(db: Db, pitchId: number, version: number, fields: RecordFields, stageBefore: string | null, offeredAt: string | null, by: number | null, now: string): Promise<boolean> {
   if (version === 0) {
     const inserted = await db.insertInto('pitch_record').values({
-      pitch_id: pitchId, ...fields, revisit_offered_at: offeredAt, version: 1, updated_by: by, created_at: now, updated_at: now,
+      pitch_id: pitchId, ...fields, stage_before: stageBefore, revisit_offered_at: offeredAt, version: 1, updated_by: by, created_at: now, updated_at: now,
     }).onConflict((oc) => oc.column('pitch_id').doNothing()).executeTakeFirst()
     return Number(inserted.numInsertedOrUpdatedRows ?? 0) === 1
   }
   const updated = await db.updateTable('pitch_record')
-    .set({ ...fields, revisit_offered_at: offeredAt, version: version + 1, updated_by: by, updated_at: now })
+    .set({ ...fields, stage_before: stageBefore, revisit_offered_at: offeredAt, version: version + 1, updated_by: by, updated_at: now })
     .where('pitch_id', '=', pitchId).where('version', '=', version).executeTakeFirst()
   return Number(updated.numUpdatedRows) === 1
 }
