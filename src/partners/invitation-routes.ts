@@ -7,7 +7,7 @@ import { presentSession } from '../sessions/view.js'
 import { notFound } from '../web/errors.js'
 import { parseForm } from '../web/forms.js'
 import { page } from '../web/views.js'
-import { attendanceTable, COLUMN_LABELS, inviteRefusal, linksExpired } from './answers.js'
+import { answerLabel, attendanceTable, COLUMN_LABELS, inviteRefusal, linksExpired } from './answers.js'
 import { calendarAnswerNotes } from './calendar-answers.js'
 import { delegateState } from './delegation.js'
 import { ID } from './directory-pages.js'
@@ -74,17 +74,38 @@ export async function partnerInvitationRoutes(app: FastifyInstance) {
     return reply.redirect(`${sessionBase(c.platform, c.session)}?reminded=${count}`, 303)
   })
 
-  app.post('/sessions/:date/partners/:invitationId/resend', async (request, reply) => {
+  /** The invitation named by the URL, on the URL's session; and why no new link can go, if so. */
+  async function invitationOf(request: FastifyRequest) {
     const c = await sessionOf(request)
     const { invitationId } = request.params as { invitationId: string }
     const invitation = c && ID.test(invitationId) ? await findInvitation(ctx.db, Number(invitationId)) : undefined
-    if (!c || !invitation || invitation.session_id !== c.session.id) return notFound(request, reply)
-    if (c.session.status === 'cancelled') {
-      return renderSession(request, reply, c.platform, c.session, 'Cette séance est annulée : il n’y a pas de nouveau lien à envoyer.', 400)
-    }
-    if (linksExpired(c.session.ends_at, ctx.clock())) {
-      return renderSession(request, reply, c.platform, c.session, 'Cette séance date de plus de 30 jours : les liens personnels ne sont plus valables.', 400)
-    }
+    if (!c || !invitation || invitation.session_id !== c.session.id) return null
+    const refusal = c.session.status === 'cancelled' ? 'Cette séance est annulée : il n’y a pas de nouveau lien à envoyer.'
+      : linksExpired(c.session.ends_at, ctx.clock()) ? 'Cette séance date de plus de 30 jours : les liens personnels ne sont plus valables.' : null
+    return { ...c, invitation, refusal }
+  }
+
+  // "nouveau lien" first asks, on a page that says what goes to whom (writes nothing).
+  app.get('/sessions/:date/partners/:invitationId/resend', async (request, reply) => {
+    const c = await invitationOf(request)
+    if (!c) return notFound(request, reply)
+    if (c.refusal) return renderSession(request, reply, c.platform, c.session, c.refusal, 400)
+    const view = presentSession(c.platform, c.session, ctx.config.publicUrl, ctx.clock())
+    const inv = c.invitation
+    return page(request, reply, 'admin/confirm-resend.eta', {
+      title: `Envoyer un nouveau lien à ${inv.contact_name} ?`, platform: c.platform, base: platformBase(c.platform), session: view,
+      person: { name: inv.contact_name, email: inv.contact_email, partner: inv.partner_name, answer: answerLabel(inv.answer, c.session.mode), answered: inv.answer !== 'none' },
+      calendar: c.session.status === 'published' && ctx.clock().toISOString() < c.session.starts_at,
+      back: sessionBase(c.platform, c.session), action: `${sessionBase(c.platform, c.session)}/${inv.id}/resend`,
+    })
+  })
+
+  // The confirmation page's form sends confirm=yes; a POST without it still sends the link (as it always has).
+  app.post('/sessions/:date/partners/:invitationId/resend', async (request, reply) => {
+    const c = await invitationOf(request)
+    if (!c) return notFound(request, reply)
+    if (c.refusal) return renderSession(request, reply, c.platform, c.session, c.refusal, 400)
+    const { invitation } = c
     await resendInvitation(ctx, c.platform, c.session, invitation)
     return reply.redirect(`${sessionBase(c.platform, c.session)}?resent=${invitation.id}`, 303)
   })

@@ -19,8 +19,9 @@ import { addressConfirmed, releasedUnconfirmed } from './holds.js'
 import { holderFeedToken, type OpenedPitch, pitchLinks, replaceHolderFeed } from './links.js'
 import { bookFromForm, holdDeadline } from './public-booking.js'
 import { findHolder, holderInitiatives, updateHolderDetails, updatePitchDetails } from './store.js'
-import { bookingOpen } from './waiting-list.js'
+import { bookingOpen, holdsSlot } from './waiting-list.js'
 import { bookRevisit, revisitOffer } from './revisit.js'
+import type { SelfExport } from '../privacy/self-export.js'
 
 // Holders: the public booking form, and their own page behind the link in their emails.
 
@@ -39,9 +40,14 @@ const NOTICES: Record<string, string> = {
   confirm: 'Merci : votre réservation est confirmée. Un e-mail vous le redit.', feed: "Le lien de votre agenda est remplacé : abonnez-vous avec le nouveau lien ci-dessous (l'ancien ne fonctionne plus).",
   details: 'Vos coordonnées sont enregistrées.',
   share: 'Merci : le partenaire recevra vos coordonnées pour vous contacter.',
+  donnees: 'C’est envoyé : vos données arrivent par e-mail à votre adresse, dans quelques minutes.',
+  'donnees-deja': 'Vos données vous ont déjà été envoyées il y a moins d’une heure : regardez dans votre boîte de réception (et les indésirables).',
 }
 
-export async function pitchRoutes(app: FastifyInstance, opts: { referrals?: HolderReferrals } = {}) {
+/** The sent minutes of the holder's pitch, their own part only, latest first (minutes/, handed in by app.ts). */
+export type HolderMinutes = (db: Db, pitchId: number, zone: string) => Promise<unknown[]>
+
+export async function pitchRoutes(app: FastifyInstance, opts: { referrals?: HolderReferrals; minutes?: HolderMinutes; selfExport?: SelfExport } = {}) {
   const ctx = app.ctx
   // An archived platform's booking form answers 410, like its other public pages.
   app.addHook('preHandler', refuseArchivedPlatform)
@@ -133,6 +139,7 @@ export async function pitchRoutes(app: FastifyInstance, opts: { referrals?: Hold
     return page(request, reply, 'public/pitch.eta', {
       initiatives, openSessions: openSessions.map(present),
       referrals: confirmed && opts.referrals ? await opts.referrals.list(ctx.db, pitch.initiative_id) : [],
+      minutes: confirmed && opts.minutes ? await opts.minutes(ctx.db, pitch.id, platform.timezone) : [],
       // "À revoir": a later session the facilitator offered on this pitch (revisit.ts), booked in one step below.
       revisit: confirmed ? await revisitOffer(ctx.db, pitch.id, todayIn(platform.timezone, ctx.clock())).then((o) => o && { ...o, session: present(o.session) }) : null,
       title: 'Ma présentation', siteName: platform.name, homeHref: `/${platform.slug}`, noindex: true,
@@ -153,6 +160,29 @@ export async function pitchRoutes(app: FastifyInstance, opts: { referrals?: Hold
   app.get('/pitch/:token', { preHandler: loadPitch }, async (request, reply) => {
     const q = request.query as { done?: string }
     return renderHolder(request, reply, null, {}, 200, NOTICES[q.done ?? ''] ?? null)
+  })
+
+  // "Retirer ma présentation" first asks, saying what will be sent (writes nothing). Its form posts
+  // action=withdraw with confirm=yes to /pitch/{token}; a POST of action=withdraw alone still withdraws (CONTRACT).
+  app.get('/pitch/:token/retirer', { preHandler: loadPitch }, async (request, reply) => {
+    const { token, target: { row: { pitch, session } } } = opened(request)
+    const platform = await findPlatform(ctx.db, session.platform_id)
+    const view = presentSession(platform, session, ctx.config.publicUrl, ctx.clock())
+    return page(request, reply, 'public/confirm-withdraw.eta', {
+      title: 'Retirer ma présentation ?', siteName: platform.name, homeHref: `/${platform.slug}`, noindex: true,
+      platform, pitch, session: view, live: isLive(pitch), calendar: pitch.status === 'confirmed', heldSlot: holdsSlot(pitch.status),
+      reopen: open(platform)(session), action: `/pitch/${token}`,
+    })
+  })
+
+  // "Mes données" (tracker 22): everything held about the holder, mailed to their own (confirmed) address by
+  // privacy/ (handed in by app.ts); the page only says it was sent.
+  app.post('/pitch/:token/mes-donnees', { preHandler: loadPitch }, async (request, reply) => {
+    const { token, target: { row: { pitch, session } } } = opened(request)
+    const holder = addressConfirmed(pitch) && opts.selfExport ? await findHolder(ctx.db, pitch.holder_id) : undefined
+    if (!holder?.email) return reply.redirect(`/pitch/${token}`, 303)
+    const done = await opts.selfExport!(await findPlatform(ctx.db, session.platform_id), { name: holder.name, email: holder.email })
+    return reply.redirect(`/pitch/${token}?done=${done === 'sent' ? 'donnees' : 'donnees-deja'}`, 303)
   })
 
   app.post('/pitch/:token', { preHandler: loadPitch }, async (request, reply) => {

@@ -2,19 +2,19 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { inSentence, todayIn } from '../calendar/zoned.js'
 import type { Platform } from '../db/schema.js'
 import { platformBase, platformOf } from '../platforms/access.js'
-import { rotationOrder, yearCoverage } from '../platforms/rotation.js'
-import { homePlace, listCommunes, listVenues } from '../platforms/store.js'
+import { rotationOrder } from '../platforms/rotation.js'
+import { listCommunes, listVenues } from '../platforms/store.js'
 import { notFound } from '../web/errors.js'
 import { type FieldErrors, parseForm } from '../web/forms.js'
 import { page } from '../web/views.js'
 import { applySessionChange } from './changes.js'
-import { MONTHS, planForm, sessionForm, visioForm, yearForm } from './forms.js'
-import { draftSessions, usualSkipMonths } from './planning.js'
+import { sessionForm, visioForm } from './forms.js'
 import { crossCheck, placeOf } from './placement.js'
-import { findSessionByDate, hostingHistory, insertSession, listAgenda, listSessions, publishYear, type SessionRow } from './store.js'
+import { findSessionByDate, hostingHistory, insertSession, listAgenda, type SessionRow } from './store.js'
+import { audienceSentence, cancelAudience } from './confirm.js'
 import { presentSession } from './view.js'
 
-// The facilitator's calendar: plan a year from the rule, adjust each session, publish, move, cancel, go remote.
+// The facilitator's sessions: add one, adjust it, publish, move, cancel, go remote (the year's plan: plan-routes.ts).
 // Registered in the platform scope (/admin/p/{slug}, app.ts): the login and the platform are already checked.
 
 export async function sessionAdminRoutes(app: FastifyInstance) {
@@ -27,60 +27,6 @@ export async function sessionAdminRoutes(app: FastifyInstance) {
     return findSessionByDate(ctx.db, platform.id, date)
   }
 
-
-  app.get('/', async (request, reply) => {
-    const platform = platformOf(request)
-    const today = todayIn(platform.timezone, ctx.clock())
-    const q = request.query as { year?: string }
-    const year = /^\d{4}$/.test(q.year ?? '') ? Number(q.year) : Number(today.slice(0, 4))
-    const [sessions, communes, history] = await Promise.all([
-      listSessions(ctx.db, platform.id, { from: `${year}-01-01`, to: `${year}-12-31` }),
-      listCommunes(ctx.db, platform.id),
-      hostingHistory(ctx.db, platform.id),
-    ])
-    const coverage = yearCoverage(communes, history, year)
-    return page(request, reply, 'admin/platform.eta', {
-      title: platform.name, platform, year, today, coverage, base: platformBase(platform),
-      sessions: sessions.map((s) => presentSession(platform, s, ctx.config.publicUrl, ctx.clock())),
-      drafts: sessions.filter((s) => s.status === 'draft').length,
-    })
-  })
-
-  function renderPlan(request: FastifyRequest, reply: FastifyReply, platform: Platform, values: Record<string, unknown>, errors: FieldErrors, status = 200) {
-    return page(request, reply, 'admin/plan.eta', { title: "Planifier l'année", platform, base: platformBase(platform), values, errors, months: MONTHS }, status)
-  }
-
-  app.get('/plan', async (request, reply) => {
-    const platform = platformOf(request)
-    const nextYear = Number(todayIn(platform.timezone, ctx.clock()).slice(0, 4)) + 1
-    return renderPlan(request, reply, platform, {
-      year: String(nextYear), skip: usualSkipMonths(platform), start_time: platform.default_start, end_time: platform.default_end,
-    }, {})
-  })
-
-  app.post('/plan', async (request, reply) => {
-    const platform = platformOf(request)
-    const form = parseForm(planForm, request.body)
-    if (!form.ok) return renderPlan(request, reply, platform, form.values, form.errors, 400)
-    const { year, skip, start_time, end_time } = form.data
-    const now = ctx.clock().toISOString()
-    await ctx.db.transaction().execute(async (trx) => {
-      const existing = await listSessions(trx, platform.id, { from: `${year}-01-01`, to: `${year}-12-31` })
-      const home = await homePlace(trx, platform) // a platform that always meets at its own venue
-      const drafts = draftSessions(platform, { year, skipMonths: skip.map(Number), start: start_time, end: end_time }, new Set(existing.map((s) => s.date)), home)
-      for (const d of drafts) await insertSession(trx, platform, d, uidHost, now)
-    })
-    return reply.redirect(`${platformBase(platform)}?year=${year}`, 303)
-  })
-
-  app.post('/publish', async (request, reply) => {
-    const platform = platformOf(request)
-    const form = parseForm(yearForm, request.body)
-    if (!form.ok) return reply.redirect(platformBase(platform), 303)
-    const { year } = form.data
-    await publishYear(ctx.db, platform.id, year, ctx.clock().toISOString())
-    return reply.redirect(`${platformBase(platform)}?year=${year}`, 303)
-  })
 
   async function renderSession(request: FastifyRequest, reply: FastifyReply, platform: Platform, session: SessionRow | undefined, values: Record<string, unknown>, errors: FieldErrors, status = 200) {
     const date = typeof values.date === 'string' && values.date ? values.date : todayIn(platform.timezone, ctx.clock())
@@ -95,7 +41,7 @@ export async function sessionAdminRoutes(app: FastifyInstance) {
       title: session ? `Séance du ${inSentence(presentSession(platform, session, ctx.config.publicUrl, ctx.clock()).longDate)}` : 'Ajouter une séance',
       platform, base: platformBase(platform), values, errors, agenda,
       session: session ? presentSession(platform, session, ctx.config.publicUrl, ctx.clock()) : null,
-      rotation: rotationOrder(communes, others, date), venues,
+      rotation: rotationOrder(communes, others, date, session?.commune_id ?? null), venues,
     }, status)
   }
 
@@ -172,6 +118,20 @@ export async function sessionAdminRoutes(app: FastifyInstance) {
     return reply.redirect(`${platformBase(platform)}/sessions/${session.date}`, 303)
   })
 
+  // "Annuler la séance" first asks, on a page that says who will receive a cancellation (writes nothing).
+  app.get('/sessions/:date/cancel', async (request, reply) => {
+    const platform = platformOf(request)
+    const session = await sessionOf(request, platform)
+    if (!session) return notFound(request, reply)
+    const view = presentSession(platform, session, ctx.config.publicUrl, ctx.clock())
+    const audience = cancelAudience(session.status === 'cancelled' ? [] : await ctx.attendees(ctx.db, session.id))
+    return page(request, reply, 'admin/confirm-cancel.eta', {
+      title: `Annuler la séance du ${inSentence(view.longDate)} ?`, platform, base: platformBase(platform), session: view,
+      ...audience, sentence: audienceSentence(audience.partners.length, audience.holders.length),
+    })
+  })
+
+  // The confirmation page's form sends confirm=yes; a POST without it still cancels (as it always has).
   app.post('/sessions/:date/cancel', async (request, reply) => {
     const platform = platformOf(request)
     const session = await sessionOf(request, platform)

@@ -106,6 +106,10 @@ describe('the route table', () => {
     expect(urls).toContain('POST /admin/accounts/:id/role')
     expect(urls).toContain('POST /login/totp-setup')
     expect(urls).toContain('POST /admin/platforms/:slug/two-factor')
+    // Confirmation pages (#24 §6): what will be sent to whom, before "Annuler la séance", "nouveau lien", "Retirer".
+    expect(urls).toContain('GET /admin/p/:slug/sessions/:date/cancel')
+    expect(urls).toContain('GET /admin/p/:slug/sessions/:date/partners/:invitationId/resend')
+    expect(urls).toContain('GET /pitch/:token/retirer')
     for (const r of routes) expect(() => concrete(r.url, w.ids)).not.toThrow()
   })
 

@@ -171,12 +171,16 @@ describe.skipIf(e2eSkipReason() !== null)('journey 2: a holder books a slot on a
     expect(await mailApp.locator('[data-status]').getAttribute('data-status')).toBe('confirmed')
     await audit(mailApp, "holder's page (edited)")
 
-    // Withdraw.
-    await mailApp.getByRole('button', { name: 'Retirer ma présentation' }).click()
+    // Withdraw: a page first says what will be sent, then its button withdraws (#24).
+    await mailApp.getByRole('link', { name: 'Retirer ma présentation…' }).click()
+    await mailApp.waitForURL(`${link}/retirer`)
+    expect(await mailApp.locator('main').textContent()).toContain('Vous recevrez un e-mail qui confirme le retrait')
+    await audit(mailApp, "holder's withdrawal confirmation")
+    await mailApp.getByRole('button', { name: 'Oui, retirer ma présentation' }).click()
     await mailApp.waitForURL(`${link}?done=withdraw`)
     expect(await mailApp.locator('[data-status]').getAttribute('data-status')).toBe('withdrawn')
     expect(await mailApp.getByRole('status').textContent()).toContain('Votre présentation est retirée.')
-    expect(await mailApp.getByRole('button', { name: 'Retirer ma présentation' }).count()).toBe(0)
+    expect(await mailApp.getByRole('link', { name: 'Retirer ma présentation…' }).count()).toBe(0)
     await audit(mailApp, "holder's page (withdrawn)", 'holder-pitch-withdrawn')
 
     // The withdrawal email cancels the calendar event the confirmation created.

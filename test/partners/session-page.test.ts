@@ -1,9 +1,8 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { invitations, inviteAll, outbox, SESSION_PAGE, world, type World } from './helpers.js'
 
-// The facilitator's "Partenaires invités" page: one form around the whole table, each "nouveau lien" button
-// posting to its own invitation's URL (formaction), so a session with hundreds of invitations carries one
-// CSRF field rather than one form per person.
+// The facilitator's "Partenaires invités" page: no form around the table, each "nouveau lien" a link to its own
+// confirmation page, so a session with hundreds of invitations carries no CSRF field per person.
 
 const attr = (tag: string, name: string) => new RegExp(`\\s${name}="([^"]*)"`).exec(tag)?.[1]
 const unescape = (s: string) => s.replace(/&#39;/g, "'").replace(/&quot;/g, '"').replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&')
@@ -44,30 +43,38 @@ describe("the facilitator's table of who comes", () => {
   })
   afterEach(() => w.t.close())
 
-  it('wraps the table in one form with one CSRF field; each "nouveau lien" button names its own invitation', async () => {
+  it('the table carries no form: each "nouveau lien" is a link to its own confirmation page (#24)', async () => {
     await inviteAll(w)
     const html = (await w.admin.get(SESSION_PAGE)).body
     const table = html.slice(html.indexOf('<table class="attendance"'), html.indexOf('</table>'))
     expect(table).not.toContain('<form')
     expect(table).not.toContain('_csrf')
     const rows = await invitations(w.t.db)
-    const buttons = [...table.matchAll(/<button\b[^>]*>nouveau lien<\/button>/g)].map((m) => m[0])
-    expect(buttons).toHaveLength(rows.length)
+    const links = [...table.matchAll(/<a\b[^>]*>nouveau lien<\/a>/g)].map((m) => m[0])
+    expect(links).toHaveLength(rows.length)
     for (const row of rows) {
-      const b = pressButton(html, `Envoyer un nouveau lien à ${row.name}`)
-      expect(b).toMatchObject({ action: `${SESSION_PAGE}/${row.id}/resend`, method: 'post' })
-      expect(Object.keys(b.fields)).toEqual(['_csrf'])
+      const link = links.find((l) => unescape(attr(l, 'aria-label') ?? '') === `Envoyer un nouveau lien à ${row.name}…`)
+      expect(link && attr(link, 'href')).toBe(`${SESSION_PAGE}/${row.id}/resend`)
     }
-    // One CSRF field per form on the page: the logout button, the table, "relancer".
+    // One CSRF field per form on the page: the logout button, "relancer".
     const all = forms(html)
     expect([...html.matchAll(/name="_csrf"/g)]).toHaveLength(all.length)
     expect(all.length).toBeLessThanOrEqual(4)
   })
 
-  it('the button posts what a browser would, and the person gets a new link', async () => {
+  it('the confirmation page says who gets what; its button sends the new link', async () => {
     await inviteAll(w)
     const marc = (await invitations(w.t.db)).find((i) => i.email === 'marc.petit@caf.example.org')!
-    const pressed = pressButton((await w.admin.get(SESSION_PAGE)).body, 'Envoyer un nouveau lien à Marc Petit')
+    const before = (await outbox(w.t.db)).length
+    const ask = await w.admin.get(`${SESSION_PAGE}/${marc.id}/resend`)
+    expect(ask.statusCode).toBe(200)
+    expect(ask.body).toContain('data-confirm-to="marc.petit@caf.example.org"')
+    expect(ask.body).toContain("L'ancien lien cessera aussitôt de fonctionner")
+    // Opening the page sends nothing.
+    expect(await outbox(w.t.db)).toHaveLength(before)
+    const pressed = pressButton(ask.body.replace('<button type="submit">', '<button type="submit" aria-label="confirmer">'), 'confirmer')
+    expect(pressed).toMatchObject({ action: `${SESSION_PAGE}/${marc.id}/resend`, method: 'post' })
+    expect(pressed.fields.confirm).toBe('yes')
     const res = await w.admin.post(pressed.action, pressed.fields)
     expect(res.statusCode).toBe(303)
     expect(res.headers.location).toBe(`${SESSION_PAGE}?resent=${marc.id}`)
