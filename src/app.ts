@@ -19,8 +19,11 @@ import { partnerContactRoutes } from './partners/contact-routes.js'
 import { partnerDirectoryRoutes } from './partners/directory-routes.js'
 import { partnerInvitationRoutes } from './partners/invitation-routes.js'
 import { rsvpRoutes } from './partners/rsvp-routes.js'
-import { platformAdminRoutes } from './platforms/routes.js'
+import { platformAdminRoutes, platformPageRoutes } from './platforms/routes.js'
+import { platformSettingsRoutes } from './platforms/settings-routes.js'
 import { sessionAdminRoutes } from './sessions/admin-routes.js'
+import { planRoutes } from './sessions/plan-routes.js'
+import { dashboardRoutes, platformSummaries } from './dashboard/routes.js'
 import { calendarState } from './sessions/notify.js'
 import type { SessionProviders } from './sessions/recipient.js'
 import { agendaRoutes } from './pitches/agenda-routes.js'
@@ -34,9 +37,15 @@ import { referralAdminRoutes } from './referrals/admin-routes.js'
 import { holderReferrals } from './referrals/holder.js'
 import { referralLinkRoutes } from './referrals/partner-routes.js'
 import { recordRoutes } from './record/routes.js'
+import { signInSheet } from './record/sheet.js'
+import { minutesRoutes } from './minutes/routes.js'
+import { holderMinutes, partnerMinutes } from './minutes/readers.js'
 import { holderFeeds } from './pitches/feed-query.js'
 import { privacyPublicRoutes } from './privacy/public-routes.js'
 import { privacyRoutes } from './privacy/routes.js'
+import { defaultNoticeText } from './privacy/notice.js'
+import { retentionPreview } from './privacy/retention.js'
+import { selfExport } from './privacy/self-export.js'
 import { personalFeedRoutes } from './sessions/personal-feed-routes.js'
 import { publicRoutes } from './sessions/public-routes.js'
 import * as publicPitches from './pitches/public.js'
@@ -92,7 +101,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   await app.register(loginRoutes)
   // Facilitators: everything under /admin (platform pages under /admin/p/{slug}/…).
-  await app.register(platformAdminRoutes, { prefix: '/admin' })
+  await app.register(platformAdminRoutes, { prefix: '/admin', summaries: platformSummaries(ctx.clock) })
   await app.register(mailRoutes, {
     prefix: '/admin', calendarCheck: (db, row) => calendarState(ctx, db, row), managedPlatform,
     repliesPanel: (db, platform) => repliesPanel(ctx, db, platform),
@@ -102,11 +111,13 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.decorateRequest('platform', null)
   await app.register(async (scope) => {
     scope.addHook('preHandler', requireManagedPlatform)
+    await scope.register(dashboardRoutes)
     await scope.register(sessionAdminRoutes)
+    await scope.register(planRoutes)
     await scope.register(pitchTriageRoutes)
     await scope.register(phoneBookingRoutes)
     await scope.register(agendaRoutes)
-    await scope.register(pitchPrintRoutes)
+    await scope.register(pitchPrintRoutes, { signInSheet })
     await scope.register(initiativeRoutes)
     await scope.register(partnerDirectoryRoutes)
     await scope.register(partnerContactRoutes)
@@ -117,7 +128,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     await scope.register(attendanceRoutes)
     await scope.register(referralAdminRoutes)
     await scope.register(recordRoutes)
+    await scope.register(minutesRoutes)
     await scope.register(privacyRoutes)
+    await scope.register(platformPageRoutes)
+    // The settings page says what privacy/ will do (the default notice, the next retention run).
+    await scope.register(platformSettingsRoutes, { extras: { defaultNotice: defaultNoticeText, retention: (db, platform) => retentionPreview(db, platform, ctx.clock()) } })
   }, { prefix: '/admin/p/:slug' })
   // Instance administrators: the platforms themselves (/admin/platforms…).
   await app.register(adminPlatformRoutes, { prefix: '/admin' })
@@ -125,10 +140,10 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // Every account's own page (two-factor login).
   await app.register(totpRoutes, { prefix: '/admin' })
   // Anyone: the platform's pages and feeds under /{platform}/….
-  await app.register(pitchRoutes, { referrals: holderReferrals })
+  await app.register(pitchRoutes, { referrals: holderReferrals, minutes: holderMinutes, selfExport: selfExport(ctx) })
   // Whose feed a token is, asked of each owner (sessions/ reads neither contacts nor holders).
   await app.register(personalFeedRoutes, { feeds: [contactFeeds, holderFeeds] })
-  await app.register(rsvpRoutes)
+  await app.register(rsvpRoutes, { minutes: partnerMinutes, selfExport: selfExport(ctx) })
   await app.register(referralLinkRoutes)
   await app.register(privacyPublicRoutes)
   await app.register(publicRoutes, { pitches: publicPitches })

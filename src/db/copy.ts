@@ -12,9 +12,11 @@ export const COPY_ORDER: Array<keyof Database> = [
   'retired_link', 'session_alias', 'facilitator_token',
   'facilitator_totp', 'facilitator_recovery_code',
   'attendance', 'pitch_record', 'referral', 'referral_event',
+  'minutes_draft', 'minutes_pitch_text', 'minutes_version',
   'calendar_reply', 'calendar_reply_state',
   'target',
   'audit_event',
+  'retention_run',
 ]
 
 /** Not copied: raised by the target's own triggers as the rows arrive. */
@@ -39,7 +41,7 @@ export async function copyDatabase(source: Db, target: Db): Promise<CopyReport[]
   await target.transaction().execute(async (trx) => {
     for (const table of COPY_ORDER) {
       const self = SELF_REFERENCES[table]
-      const hasId = !['facilitator_platform', 'initiative_holder', 'rate_limit', 'retired_link', 'session_alias', 'pitch_record', 'facilitator_totp', 'calendar_reply_state'].includes(table)
+      const hasId = !['facilitator_platform', 'initiative_holder', 'rate_limit', 'retired_link', 'session_alias', 'pitch_record', 'facilitator_totp', 'calendar_reply_state', 'retention_run'].includes(table)
       let offset = 0
       for (;;) {
         let q = source.selectFrom(table).selectAll()

@@ -520,7 +520,7 @@ export interface ContentVersionTable {
 export interface AuditEventTable {
   id: Id
   platform_id: number | null
-  actor_kind: 'facilitator' | 'operator' | 'system'
+  actor_kind: 'facilitator' | 'operator' | 'system' | 'person'
   actor_facilitator_id: number | null
   /** 'person.export', 'person.erase', 'person.search', … */
   action: string

@@ -1,6 +1,7 @@
 import type { Eta } from 'eta'
 import { singleLine, stripControl } from '../calendar/sanitise.js'
 import type { SessionView } from '../sessions/view.js'
+import type { MinutesView } from '../minutes/document.js'
 import { inSentence } from '../calendar/zoned.js'
 import type { MailKind } from './kinds.js'
 import { mailSubject } from './subjects.js'
@@ -27,6 +28,8 @@ export interface MailData {
   changes?: string[]
   /** Whom to write to with a question (the platform's contact address). */
   contactEmail?: string | null
+  /** The platform's privacy notice (/{platform}/confidentialite), in every footer; by default from session.url. */
+  privacyUrl?: string | null
   /** A referral's mails (referral.*): the organisation referred to, what about, its status and latest note. */
   referral?: {
     organisation: string
@@ -37,6 +40,8 @@ export interface MailData {
     /** The holder's details, only when the holder agreed to share them with the partner. */
     holder?: { name: string, email: string | null, phone: string | null } | null
   } | null
+  /** The minutes' mails (session.minutes, pitch.minutes): what this reader may see of them, and which version. */
+  minutes?: (MinutesView & { version: number; corrected: boolean }) | null
 }
 
 export interface RenderedMail {
@@ -101,7 +106,14 @@ export function cleanData(data: MailData): MailData {
     slotTime: oneLine(data.slotTime),
     changes: (data.changes ?? []).map(singleLine).filter((l) => l !== ''),
     contactEmail: oneLine(data.contactEmail),
+    privacyUrl: httpUrl(data.privacyUrl) ?? privacyUrlOf(httpUrl(s.url)),
   }
+}
+
+/** The notice's URL beside a session page's: {base}/{platform}/sessions/{date} → {base}/{platform}/confidentialite. */
+export function privacyUrlOf(sessionUrl: string | null): string | null {
+  const m = sessionUrl ? /^(https?:\/\/[^\s"<>]+)\/sessions\/[^/]+$/i.exec(sessionUrl) : null
+  return m ? `${m[1]}/confidentialite` : null
 }
 
 /** Plain text tidy-up: no trailing spaces, at most one blank line in a row, one final newline. */

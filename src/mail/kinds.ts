@@ -23,6 +23,8 @@ export const MAIL_KINDS = [
   'referral.made',
   'referral.reminder',
   'referral.updated',
+  'session.minutes',
+  'pitch.minutes',
 ] as const
 
 export type MailKind = (typeof MAIL_KINDS)[number]
@@ -40,8 +42,16 @@ export const ACCOUNT_MAIL_KINDS = ['facilitator.reset', 'facilitator.invitation'
 
 export type AccountMailKind = (typeof ACCOUNT_MAIL_KINDS)[number]
 
+/**
+ * Mails about personal data (privacy/ renders them, with their own templates): a person's export sent to
+ * their own address ("Mes données" on their link), and the facilitators' notice of the next retention run.
+ */
+export const PRIVACY_MAIL_KINDS = ['person.export', 'retention.notice'] as const
+
+export type PrivacyMailKind = (typeof PRIVACY_MAIL_KINDS)[number]
+
 /** What the outbox `kind` column holds. */
-export type OutboxKind = MailKind | AccountMailKind
+export type OutboxKind = MailKind | AccountMailKind | PrivacyMailKind
 
 /** What the facilitator's mail page calls each kind. */
 export const KIND_LABELS: Record<MailKind, string> = {
@@ -65,4 +75,6 @@ export const KIND_LABELS: Record<MailKind, string> = {
   'referral.made': 'Orientation vers un partenaire',
   'referral.reminder': "Relance d'une orientation",
   'referral.updated': 'Orientation mise à jour',
+  'session.minutes': 'Compte rendu de séance (partenaires)',
+  'pitch.minutes': 'Compte rendu de sa présentation (porteur)',
 }

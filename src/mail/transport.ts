@@ -61,13 +61,19 @@ export function buildMessage(row: OutboxRow, from: { name: string; address: stri
     text: row.text_body,
     html: row.html_body,
     messageId: row.message_id,
-    headers: { 'Auto-Submitted': 'auto-generated' },
+    // Every message names its mail kind, so that readers can sort Fabrik's mail with their client's rules.
+    headers: { 'Auto-Submitted': 'auto-generated', 'X-Fabrik-Kind': fabrikKind(row.kind) },
   }
   if (row.ical && row.ical_method) {
     // The MIME method parameter must equal the METHOD line inside (RFC 6047 §2.4): both come from the row.
     message.icalEvent = { method: row.ical_method, content: row.ical, filename: 'invitation.ics' }
   }
   return message
+}
+
+/** The X-Fabrik-Kind header's value: the stable mail-kind key (`session.minutes`), never anything else. */
+export function fabrikKind(kind: string): string {
+  return kind.replace(/[^a-z0-9.-]/gi, '') || 'unknown'
 }
 
 /** Permanent: the server refused this message for good (5xx except 503), or the address cannot be used. */

@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
+import type { SelfExport } from '../privacy/self-export.js'
 import { formatTime, inSentence } from '../calendar/zoned.js'
-import type { Platform } from '../db/schema.js'
+import type { Db, Platform } from '../db/schema.js'
 import { archivedName } from '../platforms/access.js'
 import { findPlatform } from '../platforms/store.js'
 import { timeAgenda } from '../sessions/agenda.js'
@@ -31,7 +32,10 @@ interface Opened {
   platform: Platform
 }
 
-export async function rsvpRoutes(app: FastifyInstance) {
+/** The sent minutes of a session, whole, latest first (minutes/, handed in by app.ts). */
+export type PartnerMinutes = (db: Db, sessionId: number, zone: string) => Promise<unknown[]>
+
+export async function rsvpRoutes(app: FastifyInstance, opts: { minutes?: PartnerMinutes; selfExport?: SelfExport } = {}) {
   const ctx = app.ctx
 
   async function gone(request: FastifyRequest, reply: FastifyReply, reason: GoneReason, platformId: number) {
@@ -96,7 +100,7 @@ export async function rsvpRoutes(app: FastifyInstance) {
       answer: inv.answer === 'none' ? '' : inv.answer, comment: inv.comment ?? '',
       delegate_name: inv.delegate_name ?? '', delegate_email: inv.delegate_email ?? '',
     }
-    const q = request.query as { agenda?: string }
+    const q = request.query as { agenda?: string; donnees?: string }
     return page(request, reply, 'public/rsvp.eta', {
       title: `Invitation — ${view.longDate}`, siteName: platform.name, homeHref: `/${platform.slug}`, noindex: true,
       action: `/rsvp/${token}`, platform, session: view, invitation: inv, agenda,
@@ -106,9 +110,11 @@ export async function rsvpRoutes(app: FastifyInstance) {
       peers: peers.map((p) => ({ ...p, label: answerLabel(p.answer, session.mode) })), advice,
       delegateInvited: delegate ? delegate.invited : true,
       answerLabel: answerLabel(inv.answer, session.mode), choices: answerChoices(session.mode), window: answerWindow(session, now),
-      feedHttps: feed, feedWebcal: feed.replace(/^https?:/, 'webcal:'), feedReplaced: q.agenda === 'nouveau',
+      feedHttps: feed, feedWebcal: feed.replace(/^https?:/, 'webcal:'), feedReplaced: q.agenda === 'nouveau', myData: q.donnees ?? null,
       answerValues, answerErrors: forms.answerErrors ?? {}, adviceValues: forms.adviceValues ?? {}, adviceErrors: forms.adviceErrors ?? {},
       formError: forms.formError ?? null,
+      // The minutes go to the contacts the session invited, not to a colleague still awaiting approval.
+      minutes: opts.minutes && !inv.contact_pending ? await opts.minutes(ctx.db, session.id, platform.timezone) : [],
     }, status)
   }
 
@@ -137,6 +143,15 @@ export async function rsvpRoutes(app: FastifyInstance) {
     const { token, target: { row: o } } = opened(request)
     await replaceFeedLink(ctx, o.platform.id, o.invitation.partner_id, o.invitation.contact_id)
     return reply.redirect(`/rsvp/${token}?agenda=nouveau#calendar-title`, 303)
+  })
+
+  // "Mes données" (tracker 22): everything held about this contact, mailed to their own address by privacy/
+  // (handed in by app.ts); the page only says it was sent.
+  app.post('/rsvp/:token/mes-donnees', routeOptions, async (request, reply) => {
+    const { token, target: { row: o } } = opened(request)
+    if (!opts.selfExport) return reply.redirect(`/rsvp/${token}`, 303)
+    const done = await opts.selfExport(o.platform, { name: o.invitation.contact_name, email: o.invitation.contact_email })
+    return reply.redirect(`/rsvp/${token}?donnees=${done === 'sent' ? 'envoyees' : 'deja'}#my-data-title`, 303)
   })
 
   // Written advice on a pitch, once the session has started (an excused partner, or anyone invited who wants

@@ -29,6 +29,8 @@ export const SCOPE: Partial<Record<keyof Database, 'platform_id' | { column: str
   contact: { column: 'partner_id', parent: 'partner' }, referral: { column: 'partner_id', parent: 'partner' },
   advice: { column: 'pitch_id', parent: 'pitch' }, pitch_record: { column: 'pitch_id', parent: 'pitch' },
   referral_event: { column: 'referral_id', parent: 'referral' },
+  minutes_draft: { column: 'session_id', parent: 'session' }, minutes_pitch_text: { column: 'session_id', parent: 'session' },
+  minutes_version: { column: 'session_id', parent: 'session' },
 }
 
 /** `<column> in (ids of the platform's rows of the parent)`, down the chain of SCOPE. */

@@ -1,0 +1,26 @@
+import type { Db } from '../db/schema.js'
+
+// Read-only queries over other folders' tables (partners' invitations and contacts, pitches' holders): who
+// receives the minutes. minutes/ writes none of these tables.
+
+/** Every contact invited to the session who can still receive mail (active, not a colleague awaiting approval). */
+export function invitedForMinutes(db: Db, sessionId: number) {
+  return db.selectFrom('invitation').innerJoin('contact', 'contact.id', 'invitation.contact_id')
+    .select(['contact.id', 'contact.name', 'contact.email', 'contact.feed_version', 'invitation.id as invitationId', 'invitation.token_version as tokenVersion'])
+    .where('invitation.session_id', '=', sessionId).where('contact.active', '=', 1).where('contact.pending', '=', 0)
+    .orderBy('invitation.id').execute()
+}
+
+/** The holders of these pitches with their address and pitch link version (none without an address). */
+export function holdersForMinutes(db: Db, pitchIds: number[]) {
+  if (pitchIds.length === 0) return Promise.resolve([])
+  return db.selectFrom('pitch').innerJoin('holder', 'holder.id', 'pitch.holder_id')
+    .select(['pitch.id as pitchId', 'pitch.token_version as tokenVersion', 'holder.id', 'holder.name', 'holder.email', 'holder.feed_version'])
+    .where('pitch.id', 'in', pitchIds).where('holder.email', 'is not', null).orderBy('pitch.position').orderBy('pitch.id').execute()
+}
+
+/** The session of an invitation and of a pitch: where a reader's page finds its minutes. */
+export async function sessionOfPitch(db: Db, pitchId: number): Promise<number | null> {
+  const row = await db.selectFrom('pitch').select('session_id').where('id', '=', pitchId).executeTakeFirst()
+  return row?.session_id ?? null
+}
