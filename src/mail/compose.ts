@@ -28,6 +28,8 @@ export interface MailData {
   changes?: string[]
   /** Whom to write to with a question (the platform's contact address). */
   contactEmail?: string | null
+  /** The recipient's answer to the invitation ('on_site', 'remote'…), for a line of their own (session.updated). */
+  answer?: string | null
   /** The platform's privacy notice (/{platform}/confidentialite), in every footer; by default from session.url. */
   privacyUrl?: string | null
   /** A referral's mails (referral.*): the organisation referred to, what about, its status and latest note. */

@@ -31,10 +31,11 @@ export function contactRecipient(ctx: Pick<AppContext, 'config'>, c: Person, inv
  */
 export async function invitedContacts(ctx: Pick<AppContext, 'config'>, db: Db, sessionId: number, filter: AttendeeFilter = {}): Promise<Recipient[]> {
   let query = db.selectFrom('invitation').innerJoin('contact', 'contact.id', 'invitation.contact_id')
-    .select(['contact.id', 'contact.name', 'contact.email', 'contact.feed_version', 'invitation.id as invitation_id', 'invitation.token_version'])
+    .select(['contact.id', 'contact.name', 'contact.email', 'contact.feed_version', 'invitation.id as invitation_id', 'invitation.token_version', 'invitation.answer'])
     .where('invitation.session_id', '=', sessionId)
   if (filter.coming) query = query.where('invitation.answer', 'in', ['on_site', 'remote'])
   if (filter.settledBy !== undefined) query = query.where('invitation.answered_at', '<=', filter.settledBy)
   const rows = await query.orderBy('invitation.id').execute()
-  return rows.map((c) => contactRecipient(ctx, c, { id: c.invitation_id, token_version: c.token_version }))
+  // The answer goes with them: a switch to visio tells those who said "sur place" they are now expected remotely.
+  return rows.map((c) => ({ ...contactRecipient(ctx, c, { id: c.invitation_id, token_version: c.token_version }), answer: c.answer }))
 }

@@ -53,6 +53,7 @@ export async function queueSessionMail(ctx: AppContext, db: Db, platform: Platfo
     slotTime: extra.slotTime ?? null,
     changes: extra.changes ?? [],
     contactEmail: platform.contact_email,
+    answer: to.answer ?? null,
   })
   const ical = extra.itip
     ? {

@@ -19,6 +19,8 @@ export interface Recipient {
   /** The working URLs of those two, for pages that show them; emails carry references (queueSessionMail). */
   personalUrl: string | null
   feedUrl: string | null
+  /** A partner contact's answer to the invitation (partners/recipients.ts), when the message may depend on it. */
+  answer?: string | null
   /**
    * The first email that carries the personal feed link makes the link work: its owner stores the token's
    * hash (once; a stored hash is kept), so /feeds/{token}.ics finds this person.
