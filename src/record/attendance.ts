@@ -1,4 +1,5 @@
 import type { Presence } from '../db/schema.js'
+import { frCollator } from '../platforms/names.js'
 
 // Pure rules of the attendance screen: who is expected, how two facilitators' saves merge, and what the
 // session counts. No database, no clock.
@@ -23,6 +24,37 @@ export interface Person {
   /** The saved mark, and when it was saved (the form sends it back to detect a colleague's change). */
   presence: Presence | null
   updatedAt: string | null
+  /** Where they sit in the roll's order (rollOrder): see RollPlace. */
+  place: RollPlace
+}
+
+/**
+ * What orders the roll and the sign-in sheet: a holder (by agenda rank) or a partner contact (by
+ * organisation, then name), expected on the paper sheet (`sheet`: on site, or every expected person of a
+ * videoconference session) or expected elsewhere, or not expected at all (a walk-in, by the order added).
+ */
+export interface RollPlace {
+  kind: 'holder' | 'partner' | 'walkin'
+  sheet: boolean
+  rank: number
+}
+
+/**
+ * The one order of the sign-in sheet and of the attendance screen, so that the facilitator copies the signed
+ * sheet in one pass: first the sheet's rows (holders in agenda order, then partners by organisation and name),
+ * then those expected remotely (same order), then the walk-ins (the sheet's blank rows) in the order added.
+ */
+export function rollOrder<T extends { name: string; organisation: string | null; key: string; place: RollPlace }>(people: readonly T[]): T[] {
+  const section = (p: T) => (p.place.kind === 'walkin' ? 2 : p.place.sheet ? 0 : 1)
+  const kind = (p: T) => (p.place.kind === 'holder' ? 0 : 1)
+  return [...people].sort((a, b) => section(a) - section(b) || kind(a) - kind(b)
+    || (a.place.kind === 'partner' ? frCollator.compare(a.organisation ?? '', b.organisation ?? '') || frCollator.compare(a.name, b.name) : 0)
+    || a.place.rank - b.place.rank || frCollator.compare(a.name, b.name) || (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
+}
+
+/** The sign-in sheet's named rows: the expected people who sign on paper, in the roll's order. */
+export function sheetRows<T extends { name: string; organisation: string | null; key: string; place: RollPlace }>(people: readonly T[]): T[] {
+  return rollOrder(people).filter((p) => p.place.kind !== 'walkin' && p.place.sheet)
 }
 
 /** What the form sent for one person: the mark, the mark it showed, and the saved instant it showed. */

@@ -2,17 +2,24 @@ import type { AppContext } from '../context.js'
 import type { Db, Platform } from '../db/schema.js'
 import { emailKey } from '../partners/store.js'
 import { nameKey } from '../platforms/names.js'
-import { lockSession, type SessionRow } from '../sessions/store.js'
-import { type Conflict, mergeAttendance, type Person, type Stored } from './attendance.js'
+import { findSessionById, lockSession, type SessionRow } from '../sessions/store.js'
+import { type Conflict, mergeAttendance, type Person, rollOrder, type Stored } from './attendance.js'
 import type { AttendanceInput } from './forms.js'
 import { expectedContacts, heldPitches, type HeldPitch, platformContacts, platformPartners } from './reads.js'
 import { type AttendanceRow, attendanceWithNames, personKey, upsertPresence } from './store.js'
 
 // The session's roll: who is expected (answers, delegates, pitches) beside who was marked, and one save.
 
-/** Everyone on the attendance screen: the expected, then anyone else marked (walk-ins), each once; and the held pitches it read. */
+/**
+ * Everyone on the attendance screen, in the sign-in sheet's order (attendance.ts rollOrder): the expected,
+ * then anyone else marked (walk-ins), each once; and the held pitches it read.
+ */
 export async function rollOf(db: Db, sessionId: number): Promise<{ people: Person[]; rows: Map<string, AttendanceRow>; pitches: HeldPitch[] }> {
-  const [rowsList, { answered, delegates }, pitches] = await Promise.all([attendanceWithNames(db, sessionId), expectedContacts(db, sessionId), heldPitches(db, sessionId)])
+  const [rowsList, { answered, delegates }, pitches, session] = await Promise.all([
+    attendanceWithNames(db, sessionId), expectedContacts(db, sessionId), heldPitches(db, sessionId), findSessionById(db, sessionId),
+  ])
+  // In videoconference, the facilitator fills the sheet for everyone expected.
+  const visio = session?.mode === 'videoconference'
   const rows = new Map(rowsList.map((r) => [personKey(r), r]))
   const people = new Map<string, Person>()
   const add = (p: Omit<Person, 'presence' | 'updatedAt'>) => {
@@ -20,22 +27,28 @@ export async function rollOf(db: Db, sessionId: number): Promise<{ people: Perso
     const row = rows.get(p.key)
     people.set(p.key, { ...p, presence: row?.presence ?? null, updatedAt: row?.updated_at ?? null })
   }
-  for (const p of pitches) {
-    add({ key: `h${p.holderId}`, name: p.holderName, organisation: null, expected: `Porteur de projet — « ${p.title} » (${p.attendanceMode === 'remote' ? 'à distance' : 'sur place'})`, contactId: null, holderId: p.holderId, partnerId: null })
-  }
+  pitches.forEach((p, rank) => {
+    add({
+      key: `h${p.holderId}`, name: p.holderName, organisation: null, expected: `Porteur de projet — « ${p.title} » (${p.attendanceMode === 'remote' ? 'à distance' : 'sur place'})`,
+      contactId: null, holderId: p.holderId, partnerId: null, place: { kind: 'holder', sheet: visio || p.attendanceMode === 'on_site', rank },
+    })
+  })
   for (const c of answered) {
-    add({ key: `c${c.contactId}`, name: c.name, organisation: c.organisation, expected: c.answer === 'remote' ? 'A répondu : à distance' : 'A répondu : sur place', contactId: c.contactId, holderId: null, partnerId: c.partnerId })
+    add({
+      key: `c${c.contactId}`, name: c.name, organisation: c.organisation, expected: c.answer === 'remote' ? 'A répondu : à distance' : 'A répondu : sur place',
+      contactId: c.contactId, holderId: null, partnerId: c.partnerId, place: { kind: 'partner', sheet: visio || c.answer === 'on_site', rank: 0 },
+    })
   }
   for (const c of delegates) {
-    add({ key: `c${c.contactId}`, name: c.name, organisation: c.organisation, expected: 'Remplace un·e collègue', contactId: c.contactId, holderId: null, partnerId: c.partnerId })
+    add({ key: `c${c.contactId}`, name: c.name, organisation: c.organisation, expected: 'Remplace un·e collègue', contactId: c.contactId, holderId: null, partnerId: c.partnerId, place: { kind: 'partner', sheet: true, rank: 0 } })
   }
   for (const [key, r] of rows) {
     add({
       key, name: r.contact_name ?? r.holder_name ?? r.name ?? '—', organisation: r.partner_name ?? r.organisation, expected: 'Venu·e sans inscription',
-      contactId: r.contact_id, holderId: r.holder_id, partnerId: r.partner_id,
+      contactId: r.contact_id, holderId: r.holder_id, partnerId: r.partner_id, place: { kind: 'walkin', sheet: false, rank: r.id },
     })
   }
-  return { people: [...people.values()], rows, pitches }
+  return { people: rollOrder([...people.values()]), rows, pitches }
 }
 
 export interface SaveResult { conflicts: Array<Conflict & { name: string }> }

@@ -81,12 +81,13 @@ export async function recordRoutes(app: FastifyInstance) {
 
   // A piece of advice corrected or removed from the record page (partners/advice.ts writes it): one pitch of
   // this session's agenda, never another session's; written advice (a partner's own words) is only removed.
-  app.post('/sessions/:date/record/advice/:id', async (request, reply) => {
+  app.post('/sessions/:date/record/advice/:adviceId', async (request, reply) => {
     const t = await recordTarget(ctx, request)
-    const { id } = request.params as { id: string }
+    const { adviceId: id } = request.params as { adviceId: string }
     if (!t || !/^[1-9]\d{0,8}$/.test(id)) return notFound(request, reply)
     if (!t.open) return renderRecord(request, reply, t, { errors: { _form: 'Le compte rendu se remplit à partir du jour de la séance.' }, status: 409 })
     const form = parseAdviceEdit(request.body)
+    if (!form.ok && !(request.body as Record<string, unknown> | undefined)?.action) return renderRecord(request, reply, t, { errors: { _form: form.error }, status: 400 })
     const outcome = await ctx.db.transaction().execute(async (trx) => {
       await lockSession(trx, t.session.id)
       const held = (await heldPitches(trx, t.session.id)).map((p) => p.id)

@@ -64,7 +64,8 @@ describe('advice corrected or removed on the record page', () => {
     const [first, second] = w.pitches as [number, number]
     await w.admin.post(RECORD, await recordForm(w.admin, first, { advice_who_0: `partner:${w.partners.caf}`, advice_body_0: 'Demandez une aide au démarage.' }))
     await insertAdvice(w.t.db, { pitchId: first, contactId: w.contacts.lea, partnerId: w.partners.dept, body: 'Pensez au fonds de participation.' }, '2026-12-18T08:00:00.000Z')
-    const [said, written] = await adviceRows(first) as [{ id: number }, { id: number }]
+    const stored = await adviceRows(first)
+    const said = stored[0]!, written = stored[1]!
     let html = (await w.admin.get(RECORD)).body
     expect(html).toContain(`action="${RECORD}/advice/${said.id}"`)
     const edit = await w.admin.post(`${RECORD}/advice/${said.id}`, { _csrf: csrfToken(html), action: 'edit', body: 'Demandez une aide au démarrage.' })
