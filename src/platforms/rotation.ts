@@ -11,10 +11,16 @@ export interface RotationEntry {
   lastHosted: string | null
   /** Sessions hosted in the 12 months before the reference date. */
   hostedPastYear: number
+  /** The commune of the session being edited: it hosts that session, whatever it hosted before. */
+  hostsThisSession: boolean
 }
 
-/** Communes ordered by the longest time since they last hosted (never first), then by name. */
-export function rotationOrder(communes: RotationCommune[], sessions: HostedSession[], referenceDate: string): RotationEntry[] {
+/**
+ * Communes ordered by the longest time since they last hosted (never first), then by name. `currentCommuneId`
+ * is the commune of the session being edited (its own date left out of `sessions`): flagged, never shown as a
+ * commune that has not hosted.
+ */
+export function rotationOrder(communes: RotationCommune[], sessions: HostedSession[], referenceDate: string, currentCommuneId: number | null = null): RotationEntry[] {
   const yearAgo = addDays(referenceDate, -365)
   const last = new Map<number, string>()
   const count = new Map<number, number>()
@@ -24,7 +30,7 @@ export function rotationOrder(communes: RotationCommune[], sessions: HostedSessi
     if (s.date > yearAgo) count.set(s.communeId, (count.get(s.communeId) ?? 0) + 1)
   }
   return communes
-    .map((commune) => ({ commune, lastHosted: last.get(commune.id) ?? null, hostedPastYear: count.get(commune.id) ?? 0 }))
+    .map((commune) => ({ commune, lastHosted: last.get(commune.id) ?? null, hostedPastYear: count.get(commune.id) ?? 0, hostsThisSession: commune.id === currentCommuneId }))
     .sort((a, b) =>
       a.lastHosted === b.lastHosted ? frCollator.compare(a.commune.name, b.commune.name)
         : a.lastHosted === null ? -1 : b.lastHosted === null ? 1 : a.lastHosted.localeCompare(b.lastHosted))

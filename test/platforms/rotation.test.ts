@@ -44,3 +44,13 @@ describe('yearCoverage', () => {
     expect(coverage.notYet.map((c) => c.id)).toEqual([2, 3, 4])
   })
 })
+
+describe('the session being edited', () => {
+  it('flags its own commune as hosting it, never as one that has not hosted', () => {
+    // Harnes hosts the edited session (its date left out of the history): it has never hosted before.
+    const order = rotationOrder(communes, [{ communeId: 1, date: '2026-01-30' }], '2026-03-27', 4)
+    expect(order.find((e) => e.commune.id === 4)).toMatchObject({ hostsThisSession: true, lastHosted: null })
+    expect(order.filter((e) => e.hostsThisSession).map((e) => e.commune.id)).toEqual([4])
+    expect(rotationOrder(communes, [], '2026-03-27').some((e) => e.hostsThisSession)).toBe(false)
+  })
+})

@@ -77,8 +77,8 @@ describe('planning the year', () => {
     expect(s.status).toBe('published')
     expect(s.sequence).toBe(0)
 
-    // Notes alone do not move calendars.
-    await c.submit('/admin/p/test/sessions/2027-02-26', { date: '2027-02-26', start_time: '09:00', end_time: '12:00', mode: 'in_person', commune_id: '', venue_id: '', video_url: '', notes: 'Salle à confirmer' })
+    // Notes alone do not move calendars (the commune is the one the plan's rotation gave it).
+    await c.submit('/admin/p/test/sessions/2027-02-26', { date: '2027-02-26', start_time: '09:00', end_time: '12:00', mode: 'in_person', commune_id: String(s.commune_id ?? ''), venue_id: '', video_url: '', notes: 'Salle à confirmer' })
     s = (await sessions())[0]!
     expect(s.sequence).toBe(0)
     expect(s.notes).toBe('Salle à confirmer')
@@ -136,6 +136,7 @@ describe('planning the year', () => {
 
   it('orders communes by the longest wait in the session form', async () => {
     await c.submit('/admin/p/test/plan', { year: '2027', skip: ['1', '8'], start_time: '09:00', end_time: '12:00' })
+    await t.db.updateTable('session').set({ commune_id: null }).execute() // forget the plan's rotation
     await c.submit('/admin/p/test/sessions/2027-02-26', { date: '2027-02-26', start_time: '09:00', end_time: '12:00', mode: 'in_person', commune_id: String(harnesId), venue_id: '', video_url: '', notes: '' })
     const page = await c.get('/admin/p/test/sessions/2027-03-26')
     const lens = page.body.indexOf('>Lens — jamais accueilli')
