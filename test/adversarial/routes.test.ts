@@ -92,6 +92,11 @@ describe('the route table', () => {
     // The session's record at the table (#19): attendance, then each pitch (the session's date in the URL).
     expect(urls).toContain('POST /admin/p/:slug/sessions/:date/record/attendance')
     expect(urls).toContain('POST /admin/p/:slug/sessions/:date/record')
+    // The minutes (#20): the draft, the preview per reader, the send button, the A4 view (the session's date in the URL).
+    expect(urls).toContain('POST /admin/p/:slug/sessions/:date/minutes')
+    expect(urls).toContain('GET /admin/p/:slug/sessions/:date/minutes/preview')
+    expect(urls).toContain('POST /admin/p/:slug/sessions/:date/minutes/send')
+    expect(urls).toContain('GET /admin/p/:slug/sessions/:date/minutes/print')
     // Orientations (#19): the partner's link, the facilitator's list, a referral, its new link.
     expect(urls).toContain('POST /referrals/:token')
     expect(urls).toContain('GET /admin/p/:slug/referrals')
