@@ -1,17 +1,20 @@
 import type { AdviceSource, PitchStatus, Presence, ReferralStatus, SessionMode, SessionStatus } from '../db/schema.js'
-import { nameKey } from '../platforms/names.js'
 import { INDICATOR_KEYS, type IndicatorKey, type Targets } from './keys.js'
+import { byFrench, partnerFigures } from './partners.js'
+import type { Period } from './period.js'
+import { stageFigures } from './stages.js'
 
-// The year's figures, computed from the rows of that year (queries.ts loads them). Pure: the clock is handed
-// in, so "held" (a published session whose end has passed) is decided here and tested.
+// The figures of a period (a calendar year by default, or any date range), computed from the rows of that
+// period (queries.ts loads them). Pure: the clock is handed in, so "held" (a published session whose end has
+// passed) is decided here and tested.
 
-export interface YearRows {
-  year: number
+export interface PeriodRows {
+  period: Period
   /** Published and cancelled sessions; `date` is the platform's wall-clock date (its time zone). */
   sessions: Array<{ id: number; date: string; start_time: string; end_time: string; ends_at: string; status: SessionStatus; mode: SessionMode; commune_id: number | null }>
   communes: Array<{ id: number; name: string }>
-  pitches: Array<{ id: number; session_id: number; holder_id: number; status: PitchStatus; holder_kind: string; initiative_id: number; domain: string | null; stage: string | null }>
-  /** Holders who presented at a session held before this year (first-time vs returning). */
+  pitches: Array<{ id: number; session_id: number; holder_id: number; status: PitchStatus; holder_kind: string; holder_commune_id: number | null; initiative_id: number; domain: string | null; stage: string | null }>
+  /** Holders who presented at a session held before the period (first-time vs returning). */
   earlierHolderIds: number[]
   attendance: Array<{ session_id: number; partner_id: number | null; organisation: string | null; presence: Presence; holder_id: number | null }>
   /** One row per invitation: the session and the invited contact's organisation. */
@@ -21,12 +24,20 @@ export interface YearRows {
   referrals: Array<{ id: number; pitch_id: number; partner_id: number; status: ReferralStatus; created_at: string }>
   /** The 'succeeded' events of those referrals (a referral reopened has one, and a later status). */
   referralSucceededEvents: Array<{ referral_id: number; created_at: string }>
+  /** The records of the period's pitches: the initiative's stage before the pitch and after it (record/). */
+  records: Array<{ pitch_id: number; stage_before: string | null; stage_after: string | null }>
 }
+
+/** The rows of a calendar year (the name the Bilan had when it knew only years). */
+export type YearRows = PeriodRows
 
 export interface PartnerFigures { name: string; invited: number; present: number; onSite: number; remote: number; known: boolean }
 
 export interface Indicators extends Record<IndicatorKey, number> {
-  year: number
+  /** The calendar year, or null for another date range (then no targets). */
+  year: number | null
+  from: string
+  to: string
   sessionsUpcoming: number
   sessionsByMode: Record<SessionMode, number>
   /** Hours of roundtable at the sessions held (their planned times). */
@@ -36,6 +47,12 @@ export interface Indicators extends Record<IndicatorKey, number> {
   holdersByKind: Record<string, number>
   firstTimeHolders: number
   returningHolders: number
+  /** Distinct holders who presented, by their commune ('' when not said). */
+  holdersByCommune: Array<{ name: string; holders: number }>
+  /** How many communes the holders come from (a holder without one is not counted). */
+  holderCommunes: number
+  /** Organisations invited at least once to a session held. */
+  partnersInvited: number
   partners: PartnerFigures[]
   adviceBySource: Record<AdviceSource, number>
   referralsByStatus: Record<ReferralStatus, number>
@@ -43,20 +60,23 @@ export interface Indicators extends Record<IndicatorKey, number> {
   referralsByPartner: Array<{ name: string; referrals: number; succeeded: number }>
   /** Median days from a referral to its (last) "aboutie", over the referrals aboutie now; null if none. */
   medianDaysToSucceeded: number | null
-  /** Distinct initiatives presented, by domain and by stage ('' when not said). */
+  /** Distinct initiatives presented, by domain and by their stage when first presented in the period ('' when not said). */
   initiativesByDomain: Record<string, number>
   initiativesByStage: Record<string, number>
+  /** Initiatives whose recorded stage moved over the period, from → to ('' when not said). */
+  stageChanges: Array<{ from: string; to: string; initiatives: number }>
+  initiativesStageChanged: number
   targets: Targets
 }
 
 const minutes = (t: string) => Number(t.slice(0, 2)) * 60 + Number(t.slice(3, 5))
-const byFrench = new Intl.Collator('fr', { sensitivity: 'base' })
 
-export function computeIndicators(rows: YearRows, now: string, targets: Targets = {}): Indicators {
-  // The year is the platform's calendar year: a session's date is already local, so 00:30 on 1 January
-  // belongs to the new year even though its instant is still 31 December in UTC.
-  const ofYear = rows.sessions.filter((s) => s.date.startsWith(`${rows.year}-`))
-  const held = ofYear.filter((s) => s.status === 'published' && s.ends_at <= now)
+export function computeIndicators(rows: PeriodRows, now: string, targets: Targets = {}): Indicators {
+  // The period is in the platform's dates: a session's date is already local, so 00:30 on 1 January belongs
+  // to the new year even though its instant is still 31 December in UTC.
+  const { from, to, year } = rows.period
+  const ofPeriod = rows.sessions.filter((s) => s.date >= from && s.date <= to)
+  const held = ofPeriod.filter((s) => s.status === 'published' && s.ends_at <= now)
   const heldIds = new Set(held.map((s) => s.id))
 
   const sessionsByMode: Record<SessionMode, number> = { in_person: 0, videoconference: 0, hybrid: 0 }
@@ -75,12 +95,16 @@ export function computeIndicators(rows: YearRows, now: string, targets: Targets 
   // A pitch counts once presented: confirmed on a session held (waiting, declined, withdrawn never were).
   const presented = rows.pitches.filter((p) => p.status === 'confirmed' && heldIds.has(p.session_id))
   const presentedIds = new Set(presented.map((p) => p.id))
-  const holderKind = new Map(presented.map((p) => [p.holder_id, p.holder_kind]))
+  const holders = new Map(presented.map((p) => [p.holder_id, p]))
   // Keys come from the data: objects without a prototype, so no text can reach Object.prototype.
   const holdersByKind: Record<string, number> = Object.create(null)
-  for (const kind of holderKind.values()) holdersByKind[kind] = (holdersByKind[kind] ?? 0) + 1
+  for (const h of holders.values()) holdersByKind[h.holder_kind] = (holdersByKind[h.holder_kind] ?? 0) + 1
   const earlier = new Set(rows.earlierHolderIds)
-  const returningHolders = [...holderKind.keys()].filter((id) => earlier.has(id)).length
+  const returningHolders = [...holders.keys()].filter((id) => earlier.has(id)).length
+  const perHolderCommune = new Map<number | null, number>()
+  for (const h of holders.values()) perHolderCommune.set(h.holder_commune_id, (perHolderCommune.get(h.holder_commune_id) ?? 0) + 1)
+  const holdersByCommune = [...perHolderCommune].map(([id, n]) => ({ name: id === null ? '' : communeName.get(id) ?? '?', holders: n }))
+    .sort((a, b) => Number(a.name === '') - Number(b.name === '') || b.holders - a.holders || byFrench.compare(a.name, b.name))
 
   const partners = partnerFigures(rows, heldIds)
   const adviceRows = rows.advice.filter((a) => presentedIds.has(a.pitch_id))
@@ -89,28 +113,28 @@ export function computeIndicators(rows: YearRows, now: string, targets: Targets 
   const referralRows = rows.referrals.filter((r) => presentedIds.has(r.pitch_id))
   const referralsByStatus: Record<ReferralStatus, number> = { proposed: 0, contacted: 0, in_progress: 0, succeeded: 0, dropped: 0 }
   for (const r of referralRows) referralsByStatus[r.status]++
-  const initiatives = new Map(presented.map((p) => [p.initiative_id, p]))
-  const tally = (values: Array<string | null>) => {
-    const out: Record<string, number> = Object.create(null)
-    for (const v of values) out[v ?? ''] = (out[v ?? ''] ?? 0) + 1
-    return out
-  }
+  const stages = stageFigures(presented, held, rows.records)
+  const initiativesByDomain: Record<string, number> = Object.create(null)
+  for (const p of new Map(presented.map((x) => [x.initiative_id, x])).values()) initiativesByDomain[p.domain ?? ''] = (initiativesByDomain[p.domain ?? ''] ?? 0) + 1
 
   return {
-    year: rows.year,
+    year, from, to,
     sessionsHeld: held.length,
-    sessionsCancelled: ofYear.filter((s) => s.status === 'cancelled').length,
-    sessionsUpcoming: ofYear.filter((s) => s.status === 'published' && s.ends_at > now).length,
+    sessionsCancelled: ofPeriod.filter((s) => s.status === 'cancelled').length,
+    sessionsUpcoming: ofPeriod.filter((s) => s.status === 'published' && s.ends_at > now).length,
     sessionsByMode,
     hours: Math.round(hours * 100) / 100,
     communesVisited: perCommune.size,
     communes,
     communesNever,
     pitches: presented.length,
-    distinctHolders: holderKind.size,
+    distinctHolders: holders.size,
     holdersByKind,
-    firstTimeHolders: holderKind.size - returningHolders,
+    firstTimeHolders: holders.size - returningHolders,
     returningHolders,
+    holdersByCommune,
+    holderCommunes: [...perHolderCommune.keys()].filter((id) => id !== null).length,
+    partnersInvited: partners.filter((p) => p.invited > 0).length,
     partnersPresent: partners.filter((p) => p.present > 0).length,
     partners,
     advice: adviceRows.length,
@@ -120,56 +144,14 @@ export function computeIndicators(rows: YearRows, now: string, targets: Targets 
     referralsByStatus,
     referralsByPartner: referralsByPartner(referralRows, rows.partners),
     medianDaysToSucceeded: medianDays(referralRows, rows.referralSucceededEvents),
-    initiativesByDomain: tally([...initiatives.values()].map((p) => p.domain)),
-    initiativesByStage: tally([...initiatives.values()].map((p) => p.stage)),
-    targets: Object.fromEntries(INDICATOR_KEYS.filter((k) => targets[k] !== undefined).map((k) => [k, targets[k]!])),
+    initiativesByDomain,
+    ...stages,
+    // Targets are set per calendar year: another range has none.
+    targets: year === null ? {} : Object.fromEntries(INDICATOR_KEYS.filter((k) => targets[k] !== undefined).map((k) => [k, targets[k]!])),
   }
 }
 
-/**
- * Organisations invited and present at the sessions held. A walk-in's organisation (no partner_id) is one
- * organisation however its name is typed ("Mission locale", "MISSION  LOCALE"), and the known partner itself
- * when the name is that partner's.
- */
-function partnerFigures(rows: YearRows, heldIds: Set<number>): PartnerFigures[] {
-  const byKey = new Map(rows.partners.map((p) => [p.name_key, p.id]))
-  const name = new Map(rows.partners.map((p) => [p.id, p.name]))
-  const figures = new Map<string, PartnerFigures & { invitedAt: Set<number>; presentAt: Set<number> }>()
-  const entry = (key: string, label: string, known: boolean) => {
-    let f = figures.get(key)
-    if (!f) figures.set(key, (f = { name: label, invited: 0, present: 0, onSite: 0, remote: 0, known, invitedAt: new Set(), presentAt: new Set() }))
-    return f
-  }
-  for (const i of rows.invitations) {
-    if (heldIds.has(i.session_id)) entry(`p${i.partner_id}`, name.get(i.partner_id) ?? '?', true).invitedAt.add(i.session_id)
-  }
-  const onSite = new Set<string>()
-  const remote = new Set<string>()
-  for (const a of rows.attendance) {
-    if (!heldIds.has(a.session_id) || a.presence === 'absent') continue
-    let key: string
-    let f: PartnerFigures & { presentAt: Set<number> }
-    const walkIn = a.organisation ? nameKey(a.organisation) : ''
-    const partnerId = a.partner_id ?? (walkIn ? byKey.get(walkIn) ?? null : null)
-    if (partnerId !== null) f = entry((key = `p${partnerId}`), name.get(partnerId) ?? '?', true)
-    else if (walkIn) f = entry((key = `o${walkIn}`), a.organisation!.trim(), false)
-    else continue // a holder or a person on their own: not an organisation
-    f.presentAt.add(a.session_id)
-    // Several people of one organisation at one session: the organisation was there once, on site if any was.
-    ;(a.presence === 'on_site' ? onSite : remote).add(`${key} ${a.session_id}`)
-  }
-  for (const [key, f] of figures) {
-    f.invited = f.invitedAt.size
-    f.present = f.presentAt.size
-    f.onSite = [...f.presentAt].filter((s) => onSite.has(`${key} ${s}`)).length
-    f.remote = f.present - f.onSite
-  }
-  return [...figures.values()]
-    .map(({ invitedAt: _i, presentAt: _p, ...f }) => f)
-    .sort((a, b) => b.present - a.present || byFrench.compare(a.name, b.name))
-}
-
-function referralsByPartner(referrals: YearRows['referrals'], partners: YearRows['partners']) {
+function referralsByPartner(referrals: PeriodRows['referrals'], partners: PeriodRows['partners']) {
   const name = new Map(partners.map((p) => [p.id, p.name]))
   const out = new Map<number, { name: string; referrals: number; succeeded: number }>()
   for (const r of referrals) {
@@ -182,7 +164,7 @@ function referralsByPartner(referrals: YearRows['referrals'], partners: YearRows
 }
 
 /** Elapsed days between two instants (a duration, not a calendar step), to one decimal. */
-function medianDays(referrals: YearRows['referrals'], events: YearRows['referralSucceededEvents']): number | null {
+function medianDays(referrals: PeriodRows['referrals'], events: PeriodRows['referralSucceededEvents']): number | null {
   const last = new Map<number, string>()
   for (const e of events) if ((last.get(e.referral_id) ?? '') < e.created_at) last.set(e.referral_id, e.created_at)
   const days = referrals.filter((r) => r.status === 'succeeded' && last.has(r.id))

@@ -11,9 +11,13 @@ export type Cell = string | number | null
  */
 export function csvCell(value: Cell): string {
   if (value === null) return ''
-  let text = typeof value === 'number' ? String(value).replace('.', ',') : value
-  if (typeof value === 'string' && /^[=+\-@\t\r]/.test(text) && !/^-\d+(,\d+)?$/.test(text)) text = `'${text}`
+  const text = typeof value === 'number' ? String(value).replace('.', ',') : neutralise(value)
   return /[;"\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text
+}
+
+/** Text a spreadsheet would run as a formula gets a leading apostrophe (the CSV and the workbook alike). */
+export function neutralise(text: string): string {
+  return /^[=+\-@\t\r]/.test(text) && !/^-\d+([,.]\d+)?$/.test(text) ? `'${text}` : text
 }
 
 export function toCsv(rows: Cell[][]): Buffer {

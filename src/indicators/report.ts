@@ -13,7 +13,10 @@ const EXTRA: Array<[keyof Indicators, string]> = [
   ['sessionsUpcoming', 'Séances encore à venir'],
   ['hours', 'Heures de table ronde'],
   ['firstTimeHolders', 'Porteurs venus pour la première fois'],
-  ['returningHolders', 'Porteurs déjà venus une année précédente'],
+  ['returningHolders', 'Porteurs déjà venus avant la période'],
+  ['holderCommunes', "Communes d'où viennent les porteurs"],
+  ['partnersInvited', 'Organisations partenaires invitées'],
+  ['initiativesStageChanged', "Initiatives qui ont changé de stade"],
 ]
 
 export function indicatorRows(ind: Indicators): IndicatorRow[] {
@@ -23,10 +26,12 @@ export function indicatorRows(ind: Indicators): IndicatorRow[] {
   ]
 }
 
+/** One row per indicator; the third column is the year ('année'), or the dates of another range ('période'). */
 function csvRows(ind: Indicators): Cell[][] {
+  const when = ind.year ?? `${ind.from} – ${ind.to}`
   return [
-    ['indicateur', 'libellé', 'année', 'réalisé', 'objectif', 'écart', 'progression'],
-    ...indicatorRows(ind).map((r) => [r.key, r.label, ind.year, r.achieved, r.progress?.target ?? null, r.progress?.difference ?? null, r.progress?.words ?? null]),
+    ['indicateur', 'libellé', ind.year === null ? 'période' : 'année', 'réalisé', 'objectif', 'écart', 'progression'],
+    ...indicatorRows(ind).map((r) => [r.key, r.label, when, r.achieved, r.progress?.target ?? null, r.progress?.difference ?? null, r.progress?.words ?? null]),
   ]
 }
 
@@ -54,9 +59,19 @@ export const CSV_TABLES = {
     ...ind.partners.map((p) => [p.name, p.invited, p.present, p.onSite, p.remote, p.known ? 'non' : 'oui'])],
   domains: (ind: Indicators) => [['domaine', 'initiatives'], ...Object.entries(ind.initiativesByDomain).map(([k, v]) => [label(DOMAINS, k), v])],
   stages: (ind: Indicators) => [['stade', 'initiatives'], ...Object.entries(ind.initiativesByStage).map(([k, v]) => [label(STAGES, k), v])],
+  'stage-changes': (ind: Indicators) => [['stade avant', 'stade après', 'initiatives'], ...ind.stageChanges.map((c) => [label(STAGES, c.from), label(STAGES, c.to), c.initiatives])],
+  'holder-communes': (ind: Indicators) => [['commune', 'porteurs'], ...ind.holdersByCommune.map((c) => [c.name || 'Non renseignée', c.holders])],
   referrals: (ind: Indicators) => [['état', 'orientations'], ...Object.entries(STATUS_LABELS).map(([k, l]) => [l, ind.referralsByStatus[k as keyof typeof STATUS_LABELS]])],
   'referral-partners': (ind: Indicators) => [['organisation', 'orientations', 'abouties'], ...ind.referralsByPartner.map((r) => [r.name, r.referrals, r.succeeded])],
 } satisfies Record<string, (ind: Indicators) => Cell[][]>
 
 export type CsvTable = keyof typeof CSV_TABLES
+
+/** What each table is called: the workbook's sheet names (at most 31 characters, none of : \\ / ? * [ ]). */
+export const TABLE_TITLES: Record<CsvTable, string> = {
+  indicators: 'Indicateurs', modes: 'Séances par mode', communes: 'Communes', holders: 'Porteurs par type',
+  'holder-communes': 'Communes des porteurs', partners: 'Partenaires', domains: 'Initiatives par domaine',
+  stages: 'Initiatives par stade', 'stage-changes': 'Changements de stade', referrals: 'Orientations par état',
+  'referral-partners': 'Orientations par organisation',
+}
 export const isCsvTable = (s: unknown): s is CsvTable => typeof s === 'string' && Object.hasOwn(CSV_TABLES, s)

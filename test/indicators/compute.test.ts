@@ -1,21 +1,22 @@
 import { describe, expect, it } from 'vitest'
-import { computeIndicators, type YearRows } from '../../src/indicators/compute.js'
+import { computeIndicators, type PeriodRows } from '../../src/indicators/compute.js'
+import { type Period, yearPeriod } from '../../src/indicators/period.js'
 import { toInstant } from '../../src/calendar/zoned.js'
 
 const NOW = '2027-01-10T12:00:00.000Z'
 const ZONE = 'Europe/Paris'
 
 let nextId = 1
-function session(date: string, over: Partial<YearRows['sessions'][number]> = {}): YearRows['sessions'][number] {
+function session(date: string, over: Partial<PeriodRows['sessions'][number]> = {}): PeriodRows['sessions'][number] {
   const start = over.start_time ?? '09:00'
   const end = over.end_time ?? '12:00'
   return { id: nextId++, date, start_time: start, end_time: end, ends_at: toInstant(date, end, ZONE), status: 'published', mode: 'in_person', commune_id: 1, ...over }
 }
 
-function rows(year: number, over: Partial<YearRows>): YearRows {
+function rows(year: number | Period, over: Partial<PeriodRows>): PeriodRows {
   return {
-    year, sessions: [], communes: [{ id: 1, name: 'Lens' }, { id: 2, name: 'Liévin' }, { id: 3, name: 'Éleu-dit-Leauwette' }],
-    pitches: [], earlierHolderIds: [], attendance: [], invitations: [], partners: [], advice: [], referrals: [], referralSucceededEvents: [], ...over,
+    period: typeof year === 'number' ? yearPeriod(year) : year, sessions: [], communes: [{ id: 1, name: 'Lens' }, { id: 2, name: 'Liévin' }, { id: 3, name: 'Éleu-dit-Leauwette' }],
+    pitches: [], earlierHolderIds: [], attendance: [], invitations: [], partners: [], advice: [], referrals: [], referralSucceededEvents: [], records: [], ...over,
   }
 }
 
@@ -24,7 +25,7 @@ describe('the year\'s indicators from rows', () => {
     const cancelled = session('2026-03-27', { status: 'cancelled' })
     const ind = computeIndicators(rows(2026, {
       sessions: [cancelled],
-      pitches: [{ id: 1, session_id: cancelled.id, holder_id: 1, status: 'confirmed', holder_kind: 'resident', initiative_id: 1, domain: null, stage: null }],
+      pitches: [{ id: 1, session_id: cancelled.id, holder_id: 1, status: 'confirmed', holder_kind: 'resident', holder_commune_id: null, initiative_id: 1, domain: null, stage: null }],
       advice: [{ pitch_id: 1, source: 'written' }],
       referrals: [{ id: 1, pitch_id: 1, partner_id: 1, status: 'succeeded', created_at: '2026-06-01T10:00:00.000Z' }],
       attendance: [{ session_id: cancelled.id, partner_id: 1, organisation: null, presence: 'on_site', holder_id: null }],
@@ -38,7 +39,7 @@ describe('the year\'s indicators from rows', () => {
     const past = session('2027-01-08')
     const ind = computeIndicators(rows(2027, {
       sessions: [running, past],
-      pitches: [{ id: 1, session_id: running.id, holder_id: 1, status: 'confirmed', holder_kind: 'resident', initiative_id: 1, domain: null, stage: null }],
+      pitches: [{ id: 1, session_id: running.id, holder_id: 1, status: 'confirmed', holder_kind: 'resident', holder_commune_id: null, initiative_id: 1, domain: null, stage: null }],
     }), NOW)
     expect(ind).toMatchObject({ sessionsHeld: 1, sessionsUpcoming: 1, pitches: 0, communesVisited: 1 })
     // The instant its end passes, it is held.
@@ -95,11 +96,11 @@ describe('the year\'s indicators from rows', () => {
       sessions: [s],
       earlierHolderIds: [2, 99],
       pitches: [
-        { id: 1, session_id: s.id, holder_id: 1, status: 'confirmed', holder_kind: 'resident', initiative_id: 1, domain: null, stage: null },
-        { id: 2, session_id: s.id, holder_id: 1, status: 'confirmed', holder_kind: 'resident', initiative_id: 2, domain: null, stage: null },
-        { id: 3, session_id: s.id, holder_id: 2, status: 'confirmed', holder_kind: 'association', initiative_id: 3, domain: null, stage: null },
-        { id: 4, session_id: s.id, holder_id: 3, status: 'waiting', holder_kind: 'group', initiative_id: 4, domain: null, stage: null },
-        { id: 5, session_id: s.id, holder_id: 4, status: 'withdrawn', holder_kind: 'group', initiative_id: 5, domain: null, stage: null },
+        { id: 1, session_id: s.id, holder_id: 1, status: 'confirmed', holder_kind: 'resident', holder_commune_id: null, initiative_id: 1, domain: null, stage: null },
+        { id: 2, session_id: s.id, holder_id: 1, status: 'confirmed', holder_kind: 'resident', holder_commune_id: null, initiative_id: 2, domain: null, stage: null },
+        { id: 3, session_id: s.id, holder_id: 2, status: 'confirmed', holder_kind: 'association', holder_commune_id: null, initiative_id: 3, domain: null, stage: null },
+        { id: 4, session_id: s.id, holder_id: 3, status: 'waiting', holder_kind: 'group', holder_commune_id: null, initiative_id: 4, domain: null, stage: null },
+        { id: 5, session_id: s.id, holder_id: 4, status: 'withdrawn', holder_kind: 'group', holder_commune_id: null, initiative_id: 5, domain: null, stage: null },
       ],
       advice: [{ pitch_id: 1, source: 'table' }, { pitch_id: 3, source: 'written' }, { pitch_id: 4, source: 'written' }],
       referrals: [{ id: 2, pitch_id: 1, partner_id: 1, status: 'succeeded', created_at: '2026-06-01T10:00:00.000Z' }, { id: 3, pitch_id: 2, partner_id: 1, status: 'contacted', created_at: '2026-06-01T10:00:00.000Z' }, { id: 4, pitch_id: 5, partner_id: 1, status: 'succeeded', created_at: '2026-06-01T10:00:00.000Z' }],

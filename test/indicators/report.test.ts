@@ -61,7 +61,8 @@ describe('report.json, report.csv and the Bilan page on a known dataset', () => 
     }
     const page = await own.get('/admin/p/bilan/indicators?year=abcd')
     expect(page.statusCode).toBe(400)
-    expect(page.body).toContain('Année invalide')
+    expect(page.body).toContain('Période invalide')
+    expect(page.body).toContain('Indiquez une année sur quatre chiffres, entre 2000 et 2100.')
   })
 
   it('saves the targets all at once and shows them beside the results, in words', async () => {
