@@ -11,13 +11,14 @@ import { findSessionInvitationByEmail } from '../partners/invitation-store.js'
 import { type SeedPartner, seedPartners } from '../partners/store.js'
 import { bookingOpen } from '../pitches/waiting-list.js'
 import { assignByRotation } from '../platforms/rotation.js'
-import { ensureCommune, findPlatformBySlug, listCommunes } from '../platforms/store.js'
+import { createVenue, ensureCommune, findPlatformBySlug, listCommunes, listVenues } from '../platforms/store.js'
 import { DEFAULT_AGENDA } from '../sessions/agenda.js'
 import { draftSessions } from '../sessions/planning.js'
 import { hostingHistory, insertSession, listSessions, type SessionRow } from '../sessions/store.js'
 import { projectRoot } from '../web/views.js'
 import { type LuxembourgReport, seedLuxembourg, seedLuxembourgPeople } from './luxembourg.js'
 import { seedDemoRecord } from './record.js'
+import { seedDemoMinutes } from './minutes.js'
 
 // The demo platform of Lens-Liévin, as the 2021 brochure describes it. Idempotent: every step checks first.
 
@@ -77,12 +78,11 @@ export async function seedDemo(ctx: SeedContext): Promise<SeedReport> {
     const communeRows = await listCommunes(db, platform.id)
     const byName = new Map(communeRows.map((c) => [c.name, c.id]))
     let venues = 0
+    const known = new Set((await listVenues(db, platform.id)).map((v) => `${v.commune_id}:${v.name}`))
     for (const v of VENUES) {
       const communeId = byName.get(v.commune)
-      if (!communeId) continue
-      const exists = await db.selectFrom('venue').select('id').where('platform_id', '=', platform.id).where('name', '=', v.name).where('commune_id', '=', communeId).executeTakeFirst()
-      if (exists) continue
-      await db.insertInto('venue').values({ platform_id: platform.id, commune_id: communeId, name: v.name, address: v.address, capacity: v.capacity, accessibility: v.accessibility, host_name: null, host_email: null, host_phone: null, created_at: now, updated_at: now }).execute()
+      if (!communeId || known.has(`${communeId}:${v.name}`)) continue
+      await createVenue(db, platform.id, { commune_id: communeId, name: v.name, address: v.address, capacity: v.capacity, accessibility: v.accessibility, host_name: null, host_email: null, host_phone: null }, now)
       venues++
     }
 
@@ -96,14 +96,16 @@ export async function seedDemo(ctx: SeedContext): Promise<SeedReport> {
 
     // This year and next, from the rule, published, communes given by the rotation.
     const year = Number(todayIn(platform.timezone, ctx.now).slice(0, 4))
+    // A commune's first venue hosts its sessions.
+    const venueOf = new Map<number, number>()
+    for (const v of (await listVenues(db, platform.id)).sort((a, b) => a.id - b.id)) if (!venueOf.has(v.commune_id)) venueOf.set(v.commune_id, v.id)
     for (const y of [year, year + 1]) {
       const drafts = draftSessions(platform, { year: y, skipMonths: [1, 7, 8], start: '09:00', end: '12:00' }, existing)
       const history = await hostingHistory(db, platform.id)
       const assigned = assignByRotation(communeRows.map((c) => ({ id: c.id, name: c.name })), history, drafts.map((d) => d.date))
       for (const d of drafts) {
         const communeId = assigned.get(d.date) ?? null
-        const venue = communeId ? await db.selectFrom('venue').select('id').where('commune_id', '=', communeId).executeTakeFirst() : undefined
-        await insertSession(db, platform, { ...d, status: 'published', commune_id: communeId, venue_id: venue?.id ?? null }, ctx.uidHost, now)
+        await insertSession(db, platform, { ...d, status: 'published', commune_id: communeId, venue_id: (communeId && venueOf.get(communeId)) || null }, ctx.uidHost, now)
         sessions++
       }
     }
@@ -142,6 +144,7 @@ export async function seedDemoPartners(ctx: AppContext): Promise<number> {
   const now = ctx.clock().toISOString()
   const added = await ctx.db.transaction().execute((trx) => seedPartners(trx, platform.id, PARTNERS, now))
   await seedDemoRecord(ctx, platform) // the two most recent past sessions, recorded at the table (record.ts)
+  await seedDemoMinutes(ctx, platform) // the most recent one's minutes, sent (minutes.ts)
   const today = todayIn(platform.timezone, ctx.clock())
   const [next] = await listSessions(ctx.db, platform.id, { from: today, statuses: ['published'], limit: 1 })
   if (!next) return added.contacts

@@ -13,7 +13,7 @@ import { holdersForMinutes, invitedForMinutes } from './reads.js'
 import { insertVersion, latestVersionNumber } from './store.js'
 
 // Sending the minutes: one transaction stores the version as sent and queues every message (session.minutes to
-// each invited contact, pitch.minutes to each holder), or nothing at all. The form carries the version it
+// each invited or present contact, pitch.minutes to each holder), or nothing at all. The form carries the version it
 // sends: a second submit of the same form finds that version sent and sends nothing.
 
 type Mailer = Pick<AppContext, 'config' | 'views' | 'clock'>
@@ -23,11 +23,11 @@ export interface Recipients {
   holders: Array<{ pitchId: number; name: string; email: string; link: ReturnType<typeof holderRecipient>['personalLink'] }>
 }
 
-/** Who receives the minutes of this document: every invited contact, and the holder of each pitch in it. */
+/** Who receives the minutes of this document: every invited (or present) contact, and the holder of each pitch in it. */
 export async function minutesRecipients(m: Pick<AppContext, 'config'>, db: Db, sessionId: number, doc: MinutesDocument): Promise<Recipients> {
   const [contacts, holders] = await Promise.all([invitedForMinutes(db, sessionId), holdersForMinutes(db, doc.pitches.map((p) => p.pitchId))])
   return {
-    partners: contacts.map((c) => ({ name: c.name, email: c.email, link: contactRecipient(m, c, { id: c.invitationId, token_version: c.tokenVersion }).personalLink })),
+    partners: contacts.map((c) => ({ name: c.name, email: c.email, link: contactRecipient(m, c, c.invitationId === null ? null : { id: c.invitationId, token_version: c.tokenVersion! }).personalLink })),
     holders: holders.map((h) => ({ pitchId: h.pitchId, name: h.name, email: h.email!, link: holderRecipient(m, { id: h.id, name: h.name, email: h.email!, feed_version: h.feed_version }, { id: h.pitchId, token_version: h.tokenVersion }).personalLink })),
   }
 }
