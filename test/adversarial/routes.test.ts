@@ -72,6 +72,10 @@ describe('the route table', () => {
   it('lists the routes we expect (a new route must be classified here)', () => {
     const urls = routes.map((r) => `${r.method} ${r.url}`)
     expect(urls).toContain('GET /rsvp/:token')
+    // The year planner (preview on GET, creation on POST) and the platform's home at a glance (dashboard/).
+    expect(urls).toContain('GET /admin/p/:slug/plan')
+    expect(urls).toContain('POST /admin/p/:slug/plan')
+    expect(urls.filter((u) => u === 'GET /admin/p/:slug' || u === 'GET /admin/p/:slug/')).not.toEqual([])
     expect(urls).toContain('POST /pitch/:token')
     // "Vérifiez votre messagerie" after a booking by a known address: a page anyone may open.
     expect(urls).toContain('GET /:platform/sessions/:date/pitch/envoye')
