@@ -6,6 +6,7 @@ import { remindOverdueReferrals } from './referrals/reminders.js'
 import { runRetention } from './privacy/retention.js'
 import { kickReplyPoll } from './replies/poller.js'
 import { queueDueReminders } from './sessions/reminders.js'
+import { purgeExpiredLogins } from './web/login.js'
 import { purgeRateLimits } from './web/rate-limit-store.js'
 
 // What runs on the mail worker's beat, before due mail is delivered: reminders that became due, and
@@ -28,7 +29,7 @@ export async function backgroundTick(ctx: AppContext): Promise<void> {
   const now = ctx.clock()
   if (now.getTime() - lastPurge < 60_000) return
   lastPurge = now.getTime()
-  await ctx.db.deleteFrom('login').where('expires_at', '<', now.toISOString()).execute()
+  await purgeExpiredLogins(ctx.db, now)
   await purgeRateLimits(ctx.db, now)
   if (now.getTime() - lastMailPurge < 3600_000) return
   lastMailPurge = now.getTime()

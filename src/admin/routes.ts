@@ -16,7 +16,7 @@ import { notFound } from '../web/errors.js'
 import { type FieldErrors, optionalLine, parseForm } from '../web/forms.js'
 import { requireAdmin } from '../web/guards.js'
 import { page } from '../web/views.js'
-import { platformOverview } from './store.js'
+import { platformOverview } from './queries.js'
 import { BodyRefused, multipartValues, TOO_LARGE } from '../web/multipart.js'
 
 // Instance administrators: every platform with its next session, facilitators and figures of the year;

@@ -104,6 +104,16 @@ export function findContactByEmail(db: Db, partnerId: number, email: string) {
   return db.selectFrom('contact').selectAll().where('partner_id', '=', partnerId).where('email_key', '=', emailKey(email)).executeTakeFirst()
 }
 
+/** Whom a mail about the organisation goes to: the contact chosen, else every active contact (never a pending one). */
+export async function contactsToWrite(db: Db, partnerId: number, contactId: number | null) {
+  const base = db.selectFrom('contact').select(['id', 'name', 'email']).where('partner_id', '=', partnerId).where('pending', '=', 0)
+  if (contactId !== null) {
+    const chosen = await base.where('id', '=', contactId).executeTakeFirst()
+    if (chosen) return [chosen]
+  }
+  return base.where('active', '=', 1).orderBy('id').execute()
+}
+
 /** `pending`: named by a colleague, waiting for a facilitator's confirmation. */
 export async function insertContact(db: Db, partnerId: number, input: ContactInput, now: string, pending = false): Promise<number> {
   const row = await db.insertInto('contact').values({

@@ -1,6 +1,7 @@
 import { DateTime } from 'luxon'
 import type { AppContext } from '../context.js'
 import type { Db, Platform } from '../db/schema.js'
+import { mailQueued, mailsSince } from '../mail/reads.js'
 import { queueSessionMail } from '../sessions/notify.js'
 import { findSessionById, lockSession, type SessionRow } from '../sessions/store.js'
 import { hashToken } from '../web/tokens.js'
@@ -8,7 +9,7 @@ import { findPlatform } from '../platforms/store.js'
 import { BookingClosedError, type BookingRequest, changePitch, isLive, pitchRecipient, pitchToken, placePitch, slotTime } from './booking.js'
 import { addressConfirmed, holdEnd, mayMailLink } from './holds.js'
 import {
-  findHolderByEmail, findPitch, findPitchByFormNonce, findPitchForHolder, formMailQueued, initiativeForHolder, insertNewHolder, lapsedHolds, linkMailsSince,
+  findHolderByEmail, findPitch, findPitchByFormNonce, findPitchForHolder, initiativeForHolder, insertNewHolder, lapsedHolds,
 } from './store.js'
 
 // The public booking form (issue #25). Anyone can type anyone's address, so the answer never opens a
@@ -29,7 +30,7 @@ const mailKey = (nonceHash: string) => `pitch.form:${nonceHash}`
 async function answeredBefore(ctx: AppContext, db: Db, nonceHash: string): Promise<FormAnswer | null> {
   const pitch = await findPitchByFormNonce(db, nonceHash)
   if (pitch) return { kind: 'link', token: pitchToken(ctx, pitch) }
-  return (await formMailQueued(db, mailKey(nonceHash))) ? { kind: 'sent' } : null
+  return (await mailQueued(db, mailKey(nonceHash))) ? { kind: 'sent' } : null
 }
 
 /** How the email's closing line says until when an unconfirmed booking is held. */
@@ -85,7 +86,8 @@ export async function bookFromForm(ctx: AppContext, platform: Platform, sessionI
     // A known address: whoever typed it, only the mailbox learns anything, and only so many times an hour.
     const holder = (await findHolderByEmail(trx, platform.id, request.holder.email))!
     const hourAgo = new Date(now.getTime() - 3600_000).toISOString()
-    if (!holder.email || !mayMailLink(await linkMailsSince(trx, platform.id, holder.email, hourAgo))) return { kind: 'sent' }
+    const linkMails = holder.email ? await mailsSince(trx, { platformId: platform.id, email: holder.email, kinds: ['pitch.verify', 'pitch.link'], since: hourAgo }) : 0
+    if (!holder.email || !mayMailLink(linkMails)) return { kind: 'sent' }
     const existing = await findPitchForHolder(trx, session.id, holder.id)
     let pitchId = existing?.id
     if (!existing || !isLive(existing)) {

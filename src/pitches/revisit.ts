@@ -2,10 +2,11 @@ import type { AppContext } from '../context.js'
 import type { Db, Platform } from '../db/schema.js'
 import { findSessionById, type SessionRow } from '../sessions/store.js'
 import { type BookingResult, bookPitch, isLive } from './booking.js'
+import { revisitOffered } from './record-query.js'
 import { findHolder, findPitch, findPitchForHolder } from './store.js'
 
 // "À revoir lors d'une prochaine séance": the facilitator offered the holder a later session (record/ keeps
-// the offer in pitch_record, read here read-only); from their /pitch/ link the holder books it in one step,
+// the offer in pitch_record, read through record-query.ts); from their /pitch/ link the holder books it in one step,
 // through the usual booking (bookPitch), with the same initiative.
 
 export interface RevisitOffer {
@@ -16,7 +17,7 @@ export interface RevisitOffer {
 
 /** The later session offered on this pitch, if one is offered and still published and to come. */
 export async function revisitOffer(db: Db, pitchId: number, today: string): Promise<RevisitOffer | null> {
-  const record = await db.selectFrom('pitch_record').select(['revisit', 'revisit_session_id']).where('pitch_id', '=', pitchId).executeTakeFirst()
+  const record = await revisitOffered(db, pitchId)
   if (!record?.revisit || record.revisit_session_id === null) return null
   const session = await findSessionById(db, record.revisit_session_id)
   if (!session || !revisitOpen(session, today)) return null

@@ -185,17 +185,3 @@ export async function updatePitchDetails(db: Db, pitch: { id: number; initiative
     .where('id', '=', pitch.initiative_id).execute()
   await db.updateTable('pitch').set({ public_title: input.publicTitle ? 1 : 0, attendance_mode: input.attendance, updated_at: now }).where('id', '=', pitch.id).execute()
 }
-
-/** Link emails the public form queued for this address since `since` (pitches/holds.ts caps them). */
-export async function linkMailsSince(db: Db, platformId: number, email: string, since: string): Promise<number> {
-  const row = await db.selectFrom('outbox').select(db.fn.countAll<number>().as('n'))
-    .where('platform_id', '=', platformId).where('to_email', '=', email).where('kind', 'in', ['pitch.verify', 'pitch.link'])
-    .where('created_at', '>', since).executeTakeFirstOrThrow()
-  return Number(row.n)
-}
-
-/** Has an email already answered this form nonce (the form then said "check your email")? */
-export async function formMailQueued(db: Db, dedupeKey: string): Promise<boolean> {
-  const row = await db.selectFrom('outbox').select('id').where('dedupe_key', '=', dedupeKey).executeTakeFirst()
-  return row !== undefined
-}

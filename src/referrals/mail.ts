@@ -4,7 +4,9 @@ import { renderMail } from '../mail/compose.js'
 import type { MailKind } from '../mail/kinds.js'
 import { linkRef } from '../mail/links.js'
 import { enqueueMail, messageDomain } from '../mail/outbox.js'
+import { contactsToWrite, findPartner } from '../partners/store.js'
 import { holderRecipient } from '../pitches/recipients.js'
+import { findPitch } from '../pitches/store.js'
 import { findPlatform } from '../platforms/store.js'
 import type { Recipient } from '../sessions/recipient.js'
 import { findSessionById } from '../sessions/store.js'
@@ -17,25 +19,13 @@ import { STATUS_LABELS } from './status.js'
 /** What rendering a mail needs: the templates and the public address (for the session's page). */
 export type ReferralMailer = Pick<AppContext, 'config' | 'views'>
 
-/** Whom the partner's mails go to: the contact chosen, else every active contact of the organisation. */
-async function partnerRecipients(db: Db, r: { partner_id: number; contact_id: number | null }) {
-  const base = db.selectFrom('contact').select(['id', 'name', 'email']).where('partner_id', '=', r.partner_id).where('pending', '=', 0)
-  if (r.contact_id !== null) {
-    const chosen = await base.where('id', '=', r.contact_id).executeTakeFirst()
-    if (chosen) return [chosen]
-  }
-  return base.where('active', '=', 1).orderBy('id').execute()
-}
-
 async function facts(db: Db, referralId: number) {
   const r = await db.selectFrom('referral').selectAll().where('id', '=', referralId).executeTakeFirstOrThrow()
-  const pitch = await db.selectFrom('pitch').innerJoin('holder', 'holder.id', 'pitch.holder_id')
-    .innerJoin('initiative', 'initiative.id', 'pitch.initiative_id')
-    .select(['pitch.id', 'pitch.session_id', 'pitch.token_version', 'pitch.holder_id', 'initiative.title', 'holder.name', 'holder.email', 'holder.phone'])
-    .where('pitch.id', '=', r.pitch_id).executeTakeFirstOrThrow()
-  const partner = await db.selectFrom('partner').select(['name', 'platform_id']).where('id', '=', r.partner_id).executeTakeFirstOrThrow()
-  const platform = await findPlatform(db, partner.platform_id)
+  const found = (await findPitch(db, r.pitch_id))!
+  const pitch = { ...found, name: found.holder_name, email: found.holder_email, phone: found.holder_phone }
   const session = (await findSessionById(db, pitch.session_id))!
+  const platform = await findPlatform(db, session.platform_id)
+  const partner = (await findPartner(db, platform.id, r.partner_id))!
   return { r, pitch, partner, platform, session }
 }
 
@@ -71,7 +61,7 @@ export async function queuePartnerMail(m: ReferralMailer, db: Db, referralId: nu
   const f = await facts(db, referralId)
   const personalLink = { purpose: 'referral', id: f.r.id, version: f.r.token_version } as const
   let queued = 0
-  for (const to of await partnerRecipients(db, f.r)) {
+  for (const to of await contactsToWrite(db, f.r.partner_id, f.r.contact_id)) {
     const id = await queue(m, db, f, kind, { ...to, personalLink }, `${kind}:${f.r.id}:v${f.r.token_version}:contact:${to.id}`, true, null, now)
     if (id !== null) queued++
   }

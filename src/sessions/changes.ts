@@ -3,6 +3,7 @@ import type { Db, Platform, SessionUpdate } from '../db/schema.js'
 import { toInstant } from '../calendar/zoned.js'
 import { diffSession, type SessionDiff, type SessionFacts } from './diff.js'
 import { notifySessionChange } from './notify.js'
+import { placeLabel } from './place-query.js'
 import type { SessionProviders } from './recipient.js'
 import { findSessionById, rememberEarlierDate, type SessionRow } from './store.js'
 
@@ -10,16 +11,7 @@ import { findSessionById, rememberEarlierDate, type SessionRow } from './store.j
 // change matters to calendars, and queues the update or cancellation for everyone who holds it.
 
 async function facts(db: Db, s: Pick<SessionRow, 'date' | 'start_time' | 'end_time' | 'venue_id' | 'commune_id' | 'mode' | 'video_url'>): Promise<SessionFacts> {
-  let venue: string | null = null
-  if (s.venue_id) {
-    const v = await db.selectFrom('venue').innerJoin('commune', 'commune.id', 'venue.commune_id')
-      .select(['venue.name', 'venue.address', 'commune.name as commune']).where('venue.id', '=', s.venue_id).executeTakeFirst()
-    if (v) venue = `${v.commune} — ${v.name}, ${v.address}`
-  } else if (s.commune_id) {
-    const c = await db.selectFrom('commune').select('name').where('id', '=', s.commune_id).executeTakeFirst()
-    venue = c?.name ?? null
-  }
-  return { date: s.date, start_time: s.start_time, end_time: s.end_time, venue_label: venue, mode: s.mode, video_url: s.video_url }
+  return { date: s.date, start_time: s.start_time, end_time: s.end_time, venue_label: await placeLabel(db, s), mode: s.mode, video_url: s.video_url }
 }
 
 export type SessionPatch = Partial<Pick<SessionRow, 'date' | 'start_time' | 'end_time' | 'commune_id' | 'venue_id' | 'mode' | 'video_url' | 'notes' | 'status' | 'moved_because'>>

@@ -102,3 +102,8 @@ export async function endLogin(ctx: AppContext, request: FastifyRequest, reply: 
 export async function endLogins(db: AppContext['db'], facilitatorId: number): Promise<void> {
   await db.deleteFrom('login').where('facilitator_id', '=', facilitatorId).execute()
 }
+
+/** Forgets the logins past their end (the background job, about once a minute). */
+export async function purgeExpiredLogins(db: AppContext['db'], now: Date): Promise<void> {
+  await db.deleteFrom('login').where('expires_at', '<', now.toISOString()).execute()
+}
