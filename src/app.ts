@@ -7,6 +7,7 @@ import type { Db } from './db/schema.js'
 import { adminAccountRoutes } from './admin/accounts-routes.js'
 import { adminPlatformRoutes } from './admin/routes.js'
 import { indicatorRoutes } from './indicators/routes.js'
+import { networkRoutes } from './indicators/network-routes.js'
 import { mailRoutes } from './mail/routes.js'
 import { repliesPanel } from './replies/mail-panel.js'
 import { managedPlatform, requireManagedPlatform } from './platforms/access.js'
@@ -38,6 +39,8 @@ import { holderReferrals } from './referrals/holder.js'
 import { referralLinkRoutes } from './referrals/partner-routes.js'
 import { recordRoutes } from './record/routes.js'
 import { signInSheet } from './record/sheet.js'
+import { holderJourney } from './journey/holder.js'
+import { journeyRoutes } from './journey/routes.js'
 import { minutesRoutes } from './minutes/routes.js'
 import { holderMinutes, partnerMinutes } from './minutes/readers.js'
 import { holderFeeds } from './pitches/feed-query.js'
@@ -128,6 +131,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     await scope.register(attendanceRoutes)
     await scope.register(referralAdminRoutes)
     await scope.register(recordRoutes)
+    await scope.register(journeyRoutes)
     await scope.register(minutesRoutes)
     await scope.register(privacyRoutes)
     await scope.register(platformPageRoutes)
@@ -137,10 +141,12 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   // Instance administrators: the platforms themselves (/admin/platforms…).
   await app.register(adminPlatformRoutes, { prefix: '/admin' })
   await app.register(adminAccountRoutes, { prefix: '/admin' })
+  // The network's Bilan (#21): every platform's figures side by side (/admin/network, administrators only).
+  await app.register(networkRoutes, { prefix: '/admin' })
   // Every account's own page (two-factor login).
   await app.register(totpRoutes, { prefix: '/admin' })
   // Anyone: the platform's pages and feeds under /{platform}/….
-  await app.register(pitchRoutes, { referrals: holderReferrals, minutes: holderMinutes, selfExport: selfExport(ctx) })
+  await app.register(pitchRoutes, { referrals: holderReferrals, minutes: holderMinutes, selfExport: selfExport(ctx), journey: holderJourney })
   // Whose feed a token is, asked of each owner (sessions/ reads neither contacts nor holders).
   await app.register(personalFeedRoutes, { feeds: [contactFeeds, holderFeeds] })
   await app.register(rsvpRoutes, { minutes: partnerMinutes, selfExport: selfExport(ctx) })

@@ -9,6 +9,8 @@ export type AuditActor =
   | { kind: 'facilitator'; facilitatorId: number; address: string | null }
   | { kind: 'operator' }
   | { kind: 'system' }
+  /** The person themselves, from their personal link ("Mes données", privacy/self-export.ts). */
+  | { kind: 'person' }
 
 export interface AuditEvent {
   platformId: number | null

@@ -189,10 +189,9 @@ export async function threadQueued(db: Db, threadKey: string): Promise<boolean> 
 
 /**
  * How long a message keeps its content (text, HTML, calendar part) once it has left, failed or been
- * replaced; the row itself stays, for the history (to whom, subject, state, dates). Issue #17 makes it a
- * setting.
+ * replaced; the row itself stays, for the history (to whom, subject, state, dates): 90 days (tracker 22).
  */
-export const BODY_RETENTION_DAYS = 180
+export const BODY_RETENTION_DAYS = 90
 
 /** A purged row's text: a real message always has some text (compose.ts tidyText ends it with a newline). */
 export const PURGED_TEXT = ''

@@ -32,6 +32,9 @@ export interface HolderReferrals {
   share: (db: Db, input: { referralId: number; initiativeId: number; holderName: string }, now: string) => Promise<boolean>
 }
 
+/** The holder's shorter journey of their own initiative (journey/, a higher floor, handed in by app.ts). */
+export type HolderJourney = (db: Db, input: { initiativeId: number; holderId: number; zone: string; now: string }) => Promise<unknown[]>
+
 const choices = { DOMAINS, NEEDS, STAGES, HOLDER_KINDS, ATTENDANCE }
 
 /** What the holder's page says after each of its buttons. */
@@ -47,7 +50,7 @@ const NOTICES: Record<string, string> = {
 /** The sent minutes of the holder's pitch, their own part only, latest first (minutes/, handed in by app.ts). */
 export type HolderMinutes = (db: Db, pitchId: number, zone: string) => Promise<unknown[]>
 
-export async function pitchRoutes(app: FastifyInstance, opts: { referrals?: HolderReferrals; minutes?: HolderMinutes; selfExport?: SelfExport } = {}) {
+export async function pitchRoutes(app: FastifyInstance, opts: { referrals?: HolderReferrals; minutes?: HolderMinutes; selfExport?: SelfExport; journey?: HolderJourney } = {}) {
   const ctx = app.ctx
   // An archived platform's booking form answers 410, like its other public pages.
   app.addHook('preHandler', refuseArchivedPlatform)
@@ -139,6 +142,7 @@ export async function pitchRoutes(app: FastifyInstance, opts: { referrals?: Hold
     return page(request, reply, 'public/pitch.eta', {
       initiatives, openSessions: openSessions.map(present),
       referrals: confirmed && opts.referrals ? await opts.referrals.list(ctx.db, pitch.initiative_id) : [],
+      journey: confirmed && opts.journey ? await opts.journey(ctx.db, { initiativeId: pitch.initiative_id, holderId: pitch.holder_id, zone: platform.timezone, now: ctx.clock().toISOString() }) : [],
       minutes: confirmed && opts.minutes ? await opts.minutes(ctx.db, pitch.id, platform.timezone) : [],
       // "À revoir": a later session the facilitator offered on this pitch (revisit.ts), booked in one step below.
       revisit: confirmed ? await revisitOffer(ctx.db, pitch.id, todayIn(platform.timezone, ctx.clock())).then((o) => o && { ...o, session: present(o.session) }) : null,

@@ -1,4 +1,4 @@
-import { record, type AuditActor } from '../audit/store.js'
+import { record, rowRefs, type AuditActor } from '../audit/store.js'
 import type { Database, Db } from '../db/schema.js'
 import { keyOf, scrubbedRow } from './rules.js'
 import { rulesOf } from './tables.js'
@@ -27,6 +27,8 @@ export interface ExportDeps {
   email: string
   now: Date
   actor: AuditActor
+  /** Refuse (null) when the same actor kind exported the same person's rows since this instant ("Mes données"). */
+  notSince?: string
 }
 
 function withoutSecrets(table: keyof Database, rows: Array<Record<string, unknown>>) {
@@ -34,10 +36,20 @@ function withoutSecrets(table: keyof Database, rows: Array<Record<string, unknow
   return rows.map((row) => Object.fromEntries(Object.entries(row).filter(([c]) => !hidden.includes(c))))
 }
 
-export async function exportPerson(deps: ExportDeps): Promise<PersonExport> {
+export async function exportPerson(deps: ExportDeps & { notSince: string }): Promise<PersonExport | null>
+export async function exportPerson(deps: ExportDeps): Promise<PersonExport>
+export async function exportPerson(deps: ExportDeps): Promise<PersonExport | null> {
   const now = deps.now.toISOString()
-  return deps.db.transaction().execute(async (trx) => {
+  // In the caller's transaction when there is one (the export mailed with its record, self-export.ts).
+  const inTransaction = <T>(fn: (trx: Db) => Promise<T>) => (deps.db.isTransaction ? fn(deps.db) : deps.db.transaction().execute(fn))
+  return inTransaction(async (trx) => {
     const { own, list, mentions } = await personRows(trx, deps.platform.id, deps.email)
+    if (deps.notSince) {
+      const subject = rowRefs(holderAndContactIds(own))
+      const recent = await trx.selectFrom('audit_event').select('id').where('platform_id', '=', deps.platform.id).where('action', '=', 'person.export')
+        .where('actor_kind', '=', deps.actor.kind).where('subject', subject === null ? 'is' : '=', subject).where('created_at', '>=', deps.notSince).executeTakeFirst()
+      if (recent) return null
+    }
     const related = await relatedRows(trx, own)
     const tables: Rows = {}
     for (const part of [own, related]) {

@@ -3,9 +3,10 @@ import { platformGone } from '../platforms/access.js'
 import { findAnyPlatformBySlug } from '../platforms/store.js'
 import { notFound } from '../web/errors.js'
 import { page } from '../web/views.js'
-import { noticeFor } from './notice.js'
+import { noticeBlocks, noticeText } from './notice.js'
 
-// GET /{platform}/confidentialite: the platform's privacy notice, for anyone (linked from every page's footer).
+// GET /{platform}/confidentialite: the platform's privacy notice (its facilitators' text, or the default), for
+// anyone; linked from every page's footer, the booking form and every email's footer.
 // An archived platform's answers 410, as its other public pages.
 
 export async function privacyPublicRoutes(app: FastifyInstance) {
@@ -15,7 +16,8 @@ export async function privacyPublicRoutes(app: FastifyInstance) {
     if (!platform) return notFound(request, reply)
     if (platform.archived_at) return platformGone(request, reply, platform)
     return page(request, reply, 'public/privacy.eta', {
-      title: 'Données personnelles et vie privée', siteName: platform.name, homeHref: `/${platform.slug}`, platform, notice: noticeFor(platform),
+      title: 'Données personnelles et vie privée', siteName: platform.name, homeHref: `/${platform.slug}`, platform,
+      blocks: noticeBlocks(noticeText(platform)), edited: Boolean(platform.privacy_notice?.trim()),
     })
   })
 }

@@ -32,7 +32,7 @@ describe('resendRefusal', () => {
     expect(resendRefusal(failed, { newerInThread: false, calendar: 'changed' })).toMatch(/la séance a changé.*« nouveau lien »/)
     expect(resendRefusal({ ...failed, thread_key: 'session:1:holder:3' }, { newerInThread: false, calendar: 'changed' })).toMatch(/Prévenez cette personne directement/)
     expect(resendRefusal(failed, { newerInThread: false, calendar: 'gone' })).toMatch(/n'existe plus/)
-    expect(resendRefusal({ ...failed, text_body: '' }, { newerInThread: false, calendar: null })).toMatch(/effacé.*180 jours/)
+    expect(resendRefusal({ ...failed, text_body: '' }, { newerInThread: false, calendar: null })).toMatch(/effacé.*90 jours/)
     expect(resendRefusal({ ...failed, status: 'sent' }, { newerInThread: false, calendar: 'current' })).toMatch(/en échec/)
   })
 })
