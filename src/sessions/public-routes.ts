@@ -84,7 +84,8 @@ export async function publicRoutes(app: FastifyInstance, { pitches: { freeSlotsB
     return present(platform, rows).map((s) => ({
       date: s.date, start: s.start, end: s.end, commune: s.communeName, venue: s.venueName,
       address: s.venueAddress, mode: s.mode, status: s.status, videoconference: s.videoUrl !== null,
-      url: s.url, ics: s.icsUrl, freePitchSlots: free.get(s.id) ?? 0,
+      // A cancelled session takes no booking: no free slot to show.
+      url: s.url, ics: s.icsUrl, freePitchSlots: s.status === 'cancelled' ? 0 : free.get(s.id) ?? 0,
     }))
   })
 

@@ -64,7 +64,7 @@ export function email() {
 }
 
 export function optionalEmail() {
-  return trimmed.pipe(z.union([z.literal('').transform(() => null), strictEmail]))
+  return trimmed.pipe(z.union([z.literal('').transform(() => null), strictEmail], { error: 'Adresse e-mail invalide.' }))
 }
 
 const httpsUrlString = z
@@ -85,7 +85,7 @@ export function httpsUrl() {
 }
 
 export function optionalHttpsUrl() {
-  return trimmed.pipe(z.union([z.literal('').transform(() => null), httpsUrlString]))
+  return trimmed.pipe(z.union([z.literal('').transform(() => null), httpsUrlString], { error: 'Adresse invalide : elle doit commencer par https://' }))
 }
 
 export function choice<const T extends readonly [string, ...string[]]>(values: T, message = 'Choisissez une valeur dans la liste.') {
@@ -115,11 +115,32 @@ export function integer(min: number, max: number) {
 
 export function optionalInteger(min: number, max: number) {
   return trimmed
-    .pipe(z.union([z.literal('').transform(() => null), digits]))
+    .pipe(z.union([z.literal('').transform(() => null), digits], { error: `Nombre entier attendu, entre ${min} et ${max}.` }))
     .refine((n) => n === null || (n >= min && n <= max), `Entre ${min} et ${max}.`)
 }
 
 export type FieldErrors = Record<string, string>
+
+type Issue = { code: string; input?: unknown; origin?: string; minimum?: unknown; maximum?: unknown; format?: string }
+
+/**
+ * The French message of any check that carries none of its own (zod's default is English: "Invalid input"):
+ * every form parsed here answers in French, whatever schema a feature writes (a crafted value included).
+ */
+export function frenchIssue(issue: Issue): string {
+  switch (issue.code) {
+    case 'invalid_type': return issue.input === undefined ? MSG_REQUIRED : 'Valeur invalide.'
+    case 'invalid_value': return 'Choisissez une valeur dans la liste.'
+    case 'too_small':
+      if (issue.origin === 'string') return Number(issue.minimum) <= 1 ? MSG_REQUIRED : `${String(issue.minimum)} caractères au moins.`
+      return issue.origin === 'array' || issue.origin === 'set' ? `Au moins ${String(issue.minimum)} choix.` : `Au moins ${String(issue.minimum)}.`
+    case 'too_big':
+      if (issue.origin === 'string') return `${String(issue.maximum)} caractères au plus.`
+      return issue.origin === 'array' || issue.origin === 'set' ? `${String(issue.maximum)} choix au plus.` : `Au plus ${String(issue.maximum)}.`
+    case 'invalid_format': return issue.format === 'email' ? 'Adresse e-mail invalide.' : issue.format === 'url' ? 'Adresse invalide.' : 'Format invalide.'
+    default: return 'Valeur invalide.'
+  }
+}
 
 export type FormResult<T> =
   | { ok: true; data: T; values: Record<string, unknown> }
@@ -129,7 +150,7 @@ export type FormResult<T> =
 export function parseForm<S extends z.ZodType>(schema: S, body: unknown): FormResult<z.output<S>> {
   const values = body && typeof body === 'object' ? { ...(body as Record<string, unknown>) } : {}
   delete values._csrf
-  const result = schema.safeParse(values)
+  const result = schema.safeParse(values, { error: frenchIssue })
   if (result.success) return { ok: true, data: result.data, values }
   const errors: FieldErrors = {}
   for (const issue of result.error.issues) {
