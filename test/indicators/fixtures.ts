@@ -64,6 +64,8 @@ export async function knownDataset(db: Db, slug = 'bilan'): Promise<Known> {
     return (await upsertHolder(db, p.id, { name: `Porteur ${n}`, email: `porteur${n}@example.org`, phone: null, kind, commune_id: null }, T0)).id
   }
   const [H1, H2, H3, H4] = [await holder('resident'), await holder('association'), await holder('group'), await holder('resident')]
+  // Holders' communes: H1 and H4 in Lens, H2 in Liévin, H3 said none.
+  for (const [h, c] of [[H1, lens], [H4, lens], [H2, lievin]] as const) await db.updateTable('holder').set({ commune_id: c }).where('id', '=', h).execute()
   const pitch = async (sessionId: number, holderId: number, status: 'confirmed' | 'waiting' | 'withdrawn', p = platform) => {
     n++
     const initiative = await initiativeForHolder(db, p.id, holderId, { title: `Initiative ${n}`, summary: 's', domain: null, needs: [], stage: null, commune_id: null }, T0)
@@ -83,6 +85,17 @@ export async function knownDataset(db: Db, slug = 'bilan'): Promise<Known> {
 
   await db.updateTable('initiative').set({ domain: 'social', stage: 'idee' }).where('platform_id', '=', platform.id).execute()
   await db.updateTable('initiative').set({ domain: 'environnement' }).where('id', '=', P1.initiative).execute()
+
+  // The records of the pitches: the stage before and after (record/ keeps both, and moves the initiative's own
+  // stage to the one after — so the initiative rows below say the stage of today, not of the pitch).
+  const record = async (p: { id: number; initiative: number }, before: string | null, after: string | null) => {
+    await db.insertInto('pitch_record').values({ pitch_id: p.id, summary: null, next_steps: null, stage_before: before, stage_after: after, revisit_session_id: null, revisit_offered_at: null, updated_by: null, created_at: T0, updated_at: T0 }).execute()
+    if (after) await db.updateTable('initiative').set({ stage: after }).where('id', '=', p.initiative).execute()
+  }
+  await record(P1, 'idee', 'projet') // a change
+  await record(P2, 'idee', 'idee') // recorded, no change
+  await record(P6, 'idee', 'en_cours') // a change
+  await record(P5, 'idee', 'projet') // at the cancelled session: not counted
 
   const partner = async (name: string) => (await db.insertInto('partner').values({ platform_id: platform.id, name, name_key: nameKey(name), kind: 'association', themes: '', website: null, notes: null, created_at: T0, updated_at: T0 }).returning('id').executeTakeFirstOrThrow()).id
   const contact = async (partnerId: number, email: string) => (await db.insertInto('contact').values({ partner_id: partnerId, name: email, email, email_key: email, phone: null, role: null, active: 1, feed_token_hash: null, created_at: T0, updated_at: T0 }).returning('id').executeTakeFirstOrThrow()).id
