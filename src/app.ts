@@ -10,7 +10,7 @@ import { indicatorRoutes } from './indicators/routes.js'
 import { networkRoutes } from './indicators/network-routes.js'
 import { mailRoutes } from './mail/routes.js'
 import { repliesPanel } from './replies/mail-panel.js'
-import { managedPlatform, requireManagedPlatform } from './platforms/access.js'
+import { requireManagedPlatform } from './platforms/access.js'
 import { loginRoutes } from './platforms/login-routes.js'
 import { teamRoutes } from './platforms/team-routes.js'
 import { totpRoutes } from './platforms/totp-routes.js'
@@ -105,10 +105,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(loginRoutes)
   // Facilitators: everything under /admin (platform pages under /admin/p/{slug}/…).
   await app.register(platformAdminRoutes, { prefix: '/admin', summaries: platformSummaries(ctx.clock) })
-  await app.register(mailRoutes, {
-    prefix: '/admin', calendarCheck: (db, row) => calendarState(ctx, db, row), managedPlatform,
-    repliesPanel: (db, platform) => repliesPanel(ctx, db, platform),
-  })
   // One platform's pages (/admin/p/{slug}/…): one preHandler checks the login and the platform, and routes
   // read it with platformOf(request). New facilitator plugins register here, with paths relative to the scope.
   app.decorateRequest('platform', null)
@@ -135,6 +131,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     await scope.register(minutesRoutes)
     await scope.register(privacyRoutes)
     await scope.register(platformPageRoutes)
+    // "Courriers": mail/ knows no feature, so the calendar check for "Renvoyer" and the replies panel come from here.
+    await scope.register(mailRoutes, { calendarCheck: (db, row) => calendarState(ctx, db, row), repliesPanel: (db, platform) => repliesPanel(ctx, db, platform) })
     // The settings page says what privacy/ will do (the default notice, the next retention run).
     await scope.register(platformSettingsRoutes, { extras: { defaultNotice: defaultNoticeText, retention: (db, platform) => retentionPreview(db, platform, ctx.clock()) } })
   }, { prefix: '/admin/p/:slug' })

@@ -2,7 +2,6 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { DateTime } from 'luxon'
 import type { Db, OutboxRow, OutboxStatus, Platform } from '../db/schema.js'
 import { notFound } from '../web/errors.js'
-import { requireLogin } from '../web/guards.js'
 import { page } from '../web/views.js'
 import { isMailKind, KIND_LABELS } from './kinds.js'
 import { withLinks } from './links.js'
@@ -49,22 +48,27 @@ function statusFilter(value: unknown): OutboxStatus | undefined {
 export interface MailRoutesOptions {
   /** What a calendar message's session says now ("Renvoyer" refuses an outdated one). */
   calendarCheck: CalendarCheck
-  /** The platform of the URL if this facilitator manages it (platforms/ decides; mail/ knows no feature). */
-  managedPlatform: (request: FastifyRequest) => Promise<Platform | null>
   /** The calendar answers read from the ORGANIZER mailbox, shown on the page (replies/; absent: not shown). */
   repliesPanel?: (db: Db, platform: Platform) => Promise<object>
 }
 
+/**
+ * The platform of the URL: registered inside app.ts's /admin/p/:slug scope, whose one preHandler
+ * (platforms/access.ts) has checked the login and that this facilitator manages it (404 otherwise).
+ */
+function scopedPlatform(request: FastifyRequest): Platform {
+  if (!request.platform) throw new Error('mail/routes.ts: register it inside the /admin/p/:slug scope')
+  return request.platform
+}
+
 export async function mailRoutes(app: FastifyInstance, options: MailRoutesOptions) {
   const ctx = app.ctx
-  const { managedPlatform } = options
-  const guarded = { preHandler: requireLogin }
 
-  /** The platform and the message, or null when either is unknown or not this facilitator's. */
+  /** The platform and the message, or null when the message is unknown or not this platform's. */
   async function loadMessage(request: FastifyRequest<{ Params: Params }>) {
-    const platform = await managedPlatform(request)
+    const platform = scopedPlatform(request)
     const id = /^\d{1,15}$/.test(request.params.id ?? '') ? Number(request.params.id) : 0
-    if (!platform || id < 1) return null
+    if (id < 1) return null
     const row = await findOutbox(ctx.db, platform.id, id)
     return row ? { platform, row } : null
   }
@@ -72,9 +76,8 @@ export async function mailRoutes(app: FastifyInstance, options: MailRoutesOption
   const base = (p: Platform) => `/admin/p/${encodeURIComponent(p.slug)}`
   const mailBase = (p: Platform) => `${base(p)}/courriers`
 
-  app.get<{ Params: Params; Querystring: { page?: string; statut?: string } }>('/p/:slug/courriers', guarded, async (request, reply) => {
-    const platform = await managedPlatform(request)
-    if (!platform) return notFound(request, reply)
+  app.get<{ Params: Params; Querystring: { page?: string; statut?: string } }>('/courriers', async (request, reply) => {
+    const platform = scopedPlatform(request)
     const current = pageNumber(request.query.page)
     const status = statusFilter(request.query.statut)
     const [rows, counts] = await Promise.all([
@@ -120,13 +123,13 @@ export async function mailRoutes(app: FastifyInstance, options: MailRoutesOption
     }, refusal ? 409 : 200)
   }
 
-  app.get<{ Params: Params }>('/p/:slug/courriers/:id', guarded, async (request, reply) => {
+  app.get<{ Params: Params }>('/courriers/:id', async (request, reply) => {
     const found = await loadMessage(request)
     if (!found) return notFound(request, reply)
     return showMessage(request, reply, found.platform, found.row)
   })
 
-  app.get<{ Params: Params }>('/p/:slug/courriers/:id/html', guarded, async (request, reply) => {
+  app.get<{ Params: Params }>('/courriers/:id/html', async (request, reply) => {
     const found = await loadMessage(request)
     if (!found) return notFound(request, reply)
     // Set on the reply after the security headers' onRequest hook wrote its own: Fastify sends these values instead.
@@ -137,7 +140,7 @@ export async function mailRoutes(app: FastifyInstance, options: MailRoutesOption
       .send(withLinks(found.row, ctx.config).html_body)
   })
 
-  app.get<{ Params: Params }>('/p/:slug/courriers/:id/invitation.ics', guarded, async (request, reply) => {
+  app.get<{ Params: Params }>('/courriers/:id/invitation.ics', async (request, reply) => {
     const found = await loadMessage(request)
     if (!found?.row.ical || !found.row.ical_method) return notFound(request, reply)
     return reply
@@ -146,7 +149,7 @@ export async function mailRoutes(app: FastifyInstance, options: MailRoutesOption
       .send(found.row.ical)
   })
 
-  app.post<{ Params: Params }>('/p/:slug/courriers/:id/resend', guarded, async (request, reply) => {
+  app.post<{ Params: Params }>('/courriers/:id/resend', async (request, reply) => {
     const found = await loadMessage(request)
     if (!found) return notFound(request, reply)
     const { platform, row } = found

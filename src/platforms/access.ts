@@ -8,7 +8,7 @@ import { findPlatformBySlug, findPlatformVersion } from './store.js'
  * The platform named in the URL if this facilitator manages it; another platform looks like it does not
  * exist, and so does an archived one (closed until an administrator restores it).
  */
-export async function managedPlatform(request: FastifyRequest): Promise<Platform | null> {
+async function managedPlatform(request: FastifyRequest): Promise<Platform | null> {
   const { slug } = request.params as { slug?: string }
   if (!slug) return null
   const platform = await findPlatformBySlug(request.server.ctx.db, slug)
