@@ -105,11 +105,50 @@ function readerPitch(p: MinutesPitch, showName: boolean): ReaderPitch {
   return { title: p.title, holderName: showName ? p.holderName : null, text: p.text, advice: p.advice, referrals: p.referrals, nextSteps: p.nextSteps }
 }
 
-/** The whole minutes, as every invited partner contact receives them. */
+export const NAME_WITHHELD = 'la personne porteuse du projet'
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
+}
+
+/**
+ * The words that name a holder in free text: the whole name, and each capitalised part of four letters or more
+ * ("Yasmina", "Haddouche"), matched as written (a sentence's "le collectif" is not "Collectif Les Mamans").
+ */
+export function nameWords(name: string): RegExp[] {
+  const whole = new RegExp(`(?<![\\p{L}\\p{N}])${escapeRegExp(name.trim())}(?![\\p{L}\\p{N}])`, 'giu')
+  const parts = name.split(/[\s'’-]+/).filter((w) => w.length >= 4 && /^\p{Lu}/u.test(w))
+  return [whole, ...parts.map((w) => new RegExp(`(?<![\\p{L}\\p{N}])${escapeRegExp(w)}(?![\\p{L}\\p{N}])`, 'gu'))]
+}
+
+/** The text without the names given (a holder who did not agree to be named to partners). */
+export function withholdNames<T extends string | null>(text: T, names: string[]): T {
+  if (text === null || names.length === 0) return text
+  let out: string = text
+  // At the start of a sentence, with its capital.
+  const by = (_m: string, offset: number, whole: string) => (offset === 0 || /[.!?\n]\s*$/.test(whole.slice(0, offset)) ? `L${NAME_WITHHELD.slice(1)}` : NAME_WITHHELD)
+  for (const name of names) for (const re of nameWords(name)) out = out.replace(re, by)
+  return out as T
+}
+
+/**
+ * The whole minutes, as every invited partner contact receives them. A holder who did not agree to be named is
+ * neither named beside their pitch nor in any free text of the minutes (the facilitator's summary often starts
+ * with a first name).
+ */
 export function partnersView(doc: MinutesDocument): MinutesView {
+  const hidden = doc.pitches.filter((p) => !p.named).map((p) => p.holderName)
+  const clean = <T extends string | null>(t: T) => withholdNames(t, hidden)
   return {
-    audience: 'partners', platformName: doc.platformName, session: doc.session, intro: doc.intro, attendance: doc.attendance,
-    pitches: doc.pitches.map((p) => readerPitch(p, p.named)),
+    audience: 'partners', platformName: doc.platformName, session: doc.session, intro: clean(doc.intro), attendance: doc.attendance,
+    pitches: doc.pitches.map((p) => {
+      const r = readerPitch(p, p.named)
+      return {
+        ...r, text: clean(r.text), nextSteps: clean(r.nextSteps),
+        advice: r.advice.map((a) => ({ author: a.author, body: clean(a.body) })),
+        referrals: r.referrals.map((x) => ({ organisation: x.organisation, subject: clean(x.subject) })),
+      }
+    }),
   }
 }
 

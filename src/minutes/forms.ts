@@ -13,6 +13,8 @@ export type Parsed<T> = { ok: true; data: T } | { ok: false; errors: FieldErrors
 /** The draft as sent; a pitch's text equal to the record's summary is stored as none (the record's stays in force). */
 export function parseDraft(body: unknown, summaries: Map<number, string | null>): Parsed<DraftForm> {
   const b = (body && typeof body === 'object' ? body : {}) as Record<string, unknown>
+  // The form always sends its introduction field: a POST without it is not this form (nothing is saved).
+  if (!('intro' in b)) return { ok: false, errors: { _form: 'Formulaire invalide : rechargez la page.' } }
   const errors: FieldErrors = {}
   const intro = parseForm(z.object({ intro: text(MAX, false) }), b)
   if (!intro.ok) errors.intro = intro.errors.intro ?? 'Valeur invalide.'

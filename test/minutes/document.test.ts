@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest'
-import { buildMinutes, cleanText, groupAttendance, holderView, type MinutesInput, parseDocument, partnersView, serialise } from '../../src/minutes/document.js'
+import { buildMinutes, cleanText, groupAttendance, holderView, type MinutesInput, parseDocument, partnersView, serialise, withholdNames } from '../../src/minutes/document.js'
 
 const session = { date: '2026-12-18', longDate: 'Vendredi 18 décembre 2026', timeRange: '9 h – 12 h', placeLabel: 'Visioconférence', modeLabel: 'Visio' }
 const pitch = (n: number, named: boolean) => ({
@@ -39,6 +39,23 @@ describe('the minutes document (pure)', () => {
     expect(view.pitches.map((p) => [p.title, p.holderName])).toEqual([['Initiative 1', 'Personne 1'], ['Initiative 2', null], ['Initiative 3', 'Personne 3']])
     expect(view.intro).toBe('Bienvenue.\nDeuxième ligne.')
     expect(JSON.stringify(view)).not.toContain('Personne 2')
+  })
+
+  it('withholds the name of a holder who refused to be named from every free text partners read', () => {
+    const doc = buildMinutes({
+      ...input, intro: 'Merci à Personne 2 et à Yasmina.',
+      pitches: [{ ...pitch(1, true), text: 'Personne 1 ouvre.' }, { ...pitch(2, false), holderName: 'Yasmina Haddouche', text: 'Yasmina a trois bénévoles. Avec HADDOUCHE ? Non : Yasminette reste.', nextSteps: 'Appeler Yasmina Haddouche.' }],
+    })
+    const view = partnersView(doc)
+    expect(view.intro).toBe('Merci à Personne 2 et à la personne porteuse du projet.')
+    expect(view.pitches[1]!.text).toBe('La personne porteuse du projet a trois bénévoles. Avec HADDOUCHE ? Non : Yasminette reste.')
+    expect(view.pitches[1]!.nextSteps).toBe('Appeler la personne porteuse du projet.')
+    expect(view.pitches[0]!.text).toBe('Personne 1 ouvre.') // named: left as written
+    // A group's name: the whole name goes, whatever its case; a common word of it used alone stays.
+    expect(withholdNames('Le collectif cherche un local.', ['Collectif Les Mamans du 12'])).toBe('Le collectif cherche un local.')
+    expect(withholdNames('Merci au collectif les mamans du 12.', ['Collectif Les Mamans du 12'])).toBe('Merci au la personne porteuse du projet.')
+    // The holder's own part keeps their name.
+    expect(holderView(doc, 2)!.pitches[0]!.text).toContain('Yasmina a trois')
   })
 
   it("gives a holder their own pitch only, without the introduction or the people's names", () => {
