@@ -43,6 +43,7 @@ function concrete(pattern: string, ids: Record<string, number | string>): string
 const isAdmin = (url: string) => url.startsWith('/admin')
 /** The instance administrators' pages: facilitators are refused (403) whatever platform they run. */
 const isInstanceAdmin = (url: string) => url === '/admin/platforms' || url.startsWith('/admin/platforms/') || url === '/admin/accounts' || url.startsWith('/admin/accounts/')
+  || url === '/admin/network' || url === '/admin/network.csv'
 /** One's own account page (two-factor login): every login reaches it, whatever platforms it runs. */
 const isOwnAccount = (url: string) => url === '/admin/account' || url.startsWith('/admin/account/')
 
@@ -89,6 +90,10 @@ describe('the route table', () => {
     // Bilan (#21): the year's figures as a page, report.json and report.csv; the targets form.
     expect(urls).toContain('GET /admin/p/:slug/report.json')
     expect(urls).toContain('POST /admin/p/:slug/indicators/targets')
+    // The whole Bilan as a workbook, and the network's Bilan for the instance administrators (page and CSV).
+    expect(urls).toContain('GET /admin/p/:slug/report.xlsx')
+    expect(urls).toContain('GET /admin/network')
+    expect(urls).toContain('GET /admin/network.csv')
     // Données personnelles (#17 / tracker 22): find, export and erase a person (POSTs), and the audit trail.
     expect(urls).toContain('POST /admin/p/:slug/donnees-personnelles/effacer')
     expect(urls).toContain('GET /admin/p/:slug/donnees-personnelles/journal')
