@@ -3,6 +3,7 @@ import type { Platform } from '../db/schema.js'
 import { notFound, platformClosed } from '../web/errors.js'
 import { canManage, requireLogin } from '../web/guards.js'
 import { findPlatformBySlug, findPlatformVersion } from './store.js'
+import { findTotp } from './totp-store.js'
 
 /**
  * The platform named in the URL if this facilitator manages it; another platform looks like it does not
@@ -46,7 +47,8 @@ declare module 'fastify' {
 /**
  * The one preHandler of the facilitator's platform scope (/admin/p/{slug}/…, app.ts): a login is required
  * (an anonymous GET goes to the login page), then the platform named in the URL must be one this facilitator
- * manages — another, an unknown or an archived one answers 404 — and routes read it with platformOf(request).
+ * manages — another, an unknown or an archived one answers 404 —, and one that requires two-factor login sends
+ * an account without it to enrol; routes read the platform with platformOf(request).
  * A route that ran it earlier (an onRequest hook, before the body is read) has set request.platform: then
  * it is not looked up again.
  */
@@ -56,8 +58,16 @@ export async function requireManagedPlatform(request: FastifyRequest, reply: Fas
   if (reply.sent) return refused
   const platform = await managedPlatform(request)
   if (!platform) return notFound(request, reply)
+  // Added to a platform that requires two-factor login (or it was required since) while logged in without
+  // it: no page of the platform until it is enrolled, from the account page ("Mon compte").
+  if (platform.require_totp === 1 && !(await findTotp(request.server.ctx.db, request.login!.facilitatorId))) {
+    return reply.redirect(enrolmentFor(platform), 303)
+  }
   request.platform = platform
 }
+
+/** The enrolment page, saying which platform requires it (totp-routes.ts names it if the account runs it). */
+export const enrolmentFor = (platform: Pick<Platform, 'slug'>) => `/admin/account/totp?plateforme=${encodeURIComponent(platform.slug)}`
 
 /** Where a platform's facilitator pages live: the scope's prefix, /admin/p/{slug}. */
 export const platformBase = (platform: Pick<Platform, 'slug'>) => `/admin/p/${encodeURIComponent(platform.slug)}`

@@ -39,8 +39,11 @@ export async function totpRoutes(app: FastifyInstance) {
   async function enrolPage(request: FastifyRequest, reply: FastifyReply, secret: string, errors: Record<string, string> = {}, status = 200) {
     const login = request.login!
     reply.header('cache-control', 'no-store')
+    // Sent here by a platform that requires it (access.ts): named only if this account runs it.
+    const slug = (request.query as Record<string, unknown>).plateforme
+    const requiredBy = login.platforms.find((p) => p.slug === slug)?.name ?? null
     return page(request, reply, 'admin/account-totp.eta', {
-      title: 'Activer la double authentification', action: '/admin/account/totp', cancel: '/admin/account',
+      title: 'Activer la double authentification', action: '/admin/account/totp', cancel: '/admin/account', requiredBy,
       ...(await enrolmentView(ctx, { id: login.facilitatorId, email: login.email }, secret)), errors,
     }, status)
   }

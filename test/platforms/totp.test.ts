@@ -210,6 +210,34 @@ describe('two-factor login (TOTP)', () => {
     expect((await new Client(t.app, {}, '10.0.0.7').login(EMAIL)).headers.location).toBe('/login/code')
   })
 
+  it('an account added, while logged in without it, to a platform that requires it enrols before any page of that platform', async () => {
+    const strict = await createPlatform(t.db, { slug: 'exigeante', name: 'Plateforme exigeante', require_totp: 1 })
+    const id = await createAccountToken(t.db, t.config.sessionSecret, { purpose: 'invitation', facilitatorId: null, platformId: strict.id, email: EMAIL, name: 'Camille' }, t.clock.now())
+    // Camille's own account joins the platform from the invitation, in the browser where she is logged in.
+    const joined = await camille.submit(`/invitation/${linkToken(t.config, 'facilitator-invitation', id).token}`, {})
+    expect(joined.statusCode).toBe(200)
+    expect(joined.body).toContain('Vous avez rejoint l’équipe')
+    // Her open login keeps the platform that does not require it…
+    expect((await camille.get('/admin/p/test')).statusCode).toBe(200)
+    // …but every page of the other one sends her to enrol first, a write too (nothing written).
+    const enrolment = '/admin/account/totp?plateforme=exigeante'
+    for (const path of ['/admin/p/exigeante', '/admin/p/exigeante/partners', '/admin/p/exigeante/courriers']) {
+      const res = await camille.get(path)
+      expect([path, res.statusCode, res.headers.location]).toEqual([path, 303, enrolment])
+    }
+    const form = await camille.get(enrolment)
+    expect(form.statusCode).toBe(200)
+    expect(form.body).toContain('La plateforme « Plateforme exigeante » exige la double authentification : activez-la pour ouvrir ses pages.')
+    const write = await camille.post('/admin/p/exigeante/partners', { name: 'Association Relais', kind: 'association', _csrf: csrfToken(form.body) })
+    expect([write.statusCode, write.headers.location]).toEqual([303, enrolment])
+    expect(await t.db.selectFrom('partner').select('id').execute()).toEqual([])
+    // Another platform's name is never shown from the query string.
+    expect((await camille.get('/admin/account/totp?plateforme=ailleurs')).body).not.toContain('exige la double authentification : activez-la pour ouvrir')
+    await enrol()
+    expect((await camille.get('/admin/p/exigeante')).statusCode).toBe(200)
+    expect((await camille.get('/admin/p/exigeante/courriers')).statusCode).toBe(200)
+  })
+
   it('a colleague invited to a platform that requires it enrols right after choosing a password', async () => {
     await setTotpRequired(t.db, p.id, true, t.clock.now().toISOString())
     const id = await createAccountToken(t.db, t.config.sessionSecret, { purpose: 'invitation', facilitatorId: null, platformId: p.id, email: 'dominique@test.example.org', name: 'Dominique' }, t.clock.now())
