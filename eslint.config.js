@@ -9,7 +9,7 @@ import tseslint from 'typescript-eslint'
 // calendar/ is pure and imports no folder of the app; db/, mail/ and web/ are plumbing and know no feature;
 // no feature imports demo/ or scripts/. `npm run lint` fails on a new crossing. Where a lower floor needs a
 // higher one's function, app.ts hands it in (sessions/public-routes.ts gets what it shows of pitches that way).
-const FEATURES = ['platforms', 'sessions', 'pitches', 'partners', 'referrals', 'record', 'indicators', 'audit', 'privacy', 'admin', 'replies', 'minutes', 'dashboard']
+const FEATURES = ['platforms', 'sessions', 'pitches', 'partners', 'referrals', 'record', 'journey', 'indicators', 'audit', 'privacy', 'admin', 'replies', 'minutes', 'dashboard']
 // Exported for test/house/owners.test.ts: a join may name a table of these floors only.
 export const ALLOWED_FEATURES = {
   platforms: [],
@@ -18,6 +18,8 @@ export const ALLOWED_FEATURES = {
   partners: ['platforms', 'sessions', 'pitches'],
   referrals: ['platforms', 'sessions', 'pitches', 'partners'],
   record: ['platforms', 'sessions', 'pitches', 'partners', 'referrals'],
+  // An initiative's journey reads every floor of its story (pitches, advice, referrals, the record); nothing imports it.
+  journey: ['platforms', 'sessions', 'pitches', 'partners', 'referrals', 'record'],
   // The minutes are built from the record: the holder's and partner's pages get them from app.ts.
   minutes: ['platforms', 'sessions', 'pitches', 'partners', 'referrals', 'record', 'audit'],
   indicators: ['platforms', 'sessions', 'pitches', 'partners', 'referrals', 'record', 'replies'],
