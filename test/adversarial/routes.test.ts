@@ -29,6 +29,7 @@ function concrete(pattern: string, ids: Record<string, number | string>): string
       case 'invitationId': return id('invitation')
       case 'pitchId': return id('pitch')
       case 'referralId': return id('referral')
+      case 'adviceId': return id('advice')
       case 'id': {
         const owner = /\/(venues|partners|courriers|initiatives|pitches|accounts)\/$/.exec(before)?.[1]
         const map: Record<string, string> = { venues: 'venue', partners: 'partner', courriers: 'outbox', initiatives: 'initiative', pitches: 'pitch', accounts: 'account' }
@@ -101,6 +102,10 @@ describe('the route table', () => {
     // The session's record at the table (#19): attendance, then each pitch (the session's date in the URL).
     expect(urls).toContain('POST /admin/p/:slug/sessions/:date/record/attendance')
     expect(urls).toContain('POST /admin/p/:slug/sessions/:date/record')
+    // What a session leaves behind (#20): advice corrected on the record, the sign-in sheet, an initiative's journey.
+    expect(urls).toContain('POST /admin/p/:slug/sessions/:date/record/advice/:adviceId')
+    expect(urls).toContain('GET /admin/p/:slug/sessions/:date/emargement')
+    expect(urls).toContain('GET /admin/p/:slug/initiatives/:id/parcours')
     // The minutes (#20): the draft, the preview per reader, the send button, the A4 view (the session's date in the URL).
     expect(urls).toContain('POST /admin/p/:slug/sessions/:date/minutes')
     expect(urls).toContain('GET /admin/p/:slug/sessions/:date/minutes/preview')
@@ -186,7 +191,7 @@ describe('the route table', () => {
     await w.own.login('camille@lens.example.org')
     const token = csrfToken((await w.own.get('/admin/p/lens-lievin/communes')).body)
     const failures: string[] = []
-    for (const r of routes.filter((x) => isAdmin(x.url) && !isInstanceAdmin(x.url) && /:(id|contactId|invitationId|date|pitchId|referralId)/.test(x.url))) {
+    for (const r of routes.filter((x) => isAdmin(x.url) && !isInstanceAdmin(x.url) && /:(id|contactId|invitationId|date|pitchId|referralId|adviceId)/.test(x.url))) {
       const url = concrete(r.url, { ...w.ids, ...w.foreign, slug: 'lens-lievin' })
       const res = r.method === 'GET' ? await w.own.get(url) : await w.own.post(url, { _csrf: token })
       if (res.statusCode !== 404) failures.push(`${r.method} ${url} → ${res.statusCode}`)

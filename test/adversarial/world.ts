@@ -108,8 +108,10 @@ export async function buildWorld(): Promise<World> {
       venue: venue.id, partner: invited.partner_id, contact: invited.contact_id, invitation: invited.id, outbox: mail.id,
       initiative: pitch.initiative_id, pitch: pitch.id, account: camille,
       referral, referralToken: referralToken(secret, { id: referral, token_version: 1 }),
+      // Advice recorded on the demo's past sessions (the record's correction form).
+      advice: (await t.db.selectFrom('advice').select('id').orderBy('id').executeTakeFirst())?.id ?? 1,
     },
-    foreign: { venue: (await t.db.selectFrom('venue').select('id').where('platform_id', '=', autre.id).executeTakeFirstOrThrow()).id, partner: partner.id, contact: contact.id, invitation: invitation.id, outbox: outbox.id, initiative: initiative.id, date: '2026-12-04', pitchDate: '2026-12-04', referral: foreignReferral },
+    foreign: { venue: (await t.db.selectFrom('venue').select('id').where('platform_id', '=', autre.id).executeTakeFirstOrThrow()).id, partner: partner.id, contact: contact.id, invitation: invitation.id, outbox: outbox.id, initiative: initiative.id, date: '2026-12-04', pitchDate: '2026-12-04', referral: foreignReferral, advice: (await t.db.selectFrom('advice').select('id').orderBy('id').executeTakeFirst())?.id ?? 1 },
   }
 }
 
