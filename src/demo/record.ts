@@ -15,7 +15,8 @@ import { listSessions, type SessionRow } from '../sessions/store.js'
 // real functions: who came (walk-ins among them), what each pitch received — advice said and advice written
 // by excused partners, referrals — and then the referrals' lives, updated by partners or the team on the
 // days after, so that some went somewhere, one went nowhere, and two are overdue. Each step runs with the
-// clock of the day it happened. Idempotent: a second run finds everything recorded and changes nothing.
+// clock of the day it happened. One initiative (Yasmina's repair café) has a journey across both sessions,
+// with a referral that went from proposée to aboutie. Idempotent: a second run finds everything recorded and changes nothing.
 
 const DAY = 86_400_000
 
@@ -55,6 +56,11 @@ const RECORDS: DemoPitch[][] = [
       advice: [{ who: 'karim.haddad', body: 'Le centre social Vachala a un studio : demander un créneau.' }], referrals: [], revisit: true },
   ],
   [
+    // Yasmina's first time: the repair café is an idea; she comes back at the next session (her journey).
+    { summary: "Yasmina a l'idée d'un repair café mais pas encore de bénévoles ni de lieu.", next: 'Trouver trois bénévoles bricoleurs et revenir en parler.', stage: 'idee',
+      advice: [{ who: 'karim.haddad', body: 'Les centres sociaux connaissent des habitants bricoleurs : passez une annonce.' }],
+      referrals: [{ org: 'Fondation', contact: 'julien.roussel', subject: 'Assurance des bénévoles du repair café', followUp: 21, steps: [
+        { status: 'contacted', after: 4, by: 'partner', note: 'Rendez-vous pris avec Yasmina.' }, { status: 'succeeded', after: 18, by: 'partner', note: 'Contrat d’assurance des bénévoles signé.' }] }] },
     { summary: "L'épicerie tourne deux jours par semaine ; l'association veut un troisième point d'arrêt.", next: 'Chiffrer le troisième arrêt.', stage: 'en_cours',
       advice: [{ who: 'marc.petit', body: 'Les familles allocataires peuvent être orientées par nos travailleurs sociaux.' }],
       written: { contact: 'anne.leroy', body: "Excusée : l'URIOPSS peut relire votre budget prévisionnel." },
@@ -74,18 +80,19 @@ const RECORDS: DemoPitch[][] = [
   ],
 ]
 
+/** Who pitches at each session (most recent first), by HOLDERS index, in agenda order: RECORDS' order. */
+const BOOKED = [[0, 1, 2], [0, 3, 4]]
+
 const at = (ctx: AppContext, iso: string): AppContext => ({ ...ctx, clock: () => new Date(iso) })
 
 export async function seedDemoRecord(ctx: AppContext, platform: Platform): Promise<void> {
   const realNow = ctx.clock()
   const today = todayIn(platform.timezone, realNow)
   const past = (await listSessions(ctx.db, platform.id, { from: `${today.slice(0, 4)}-01-01`, statuses: ['published'] })).filter((s) => s.date < today).slice(-2).reverse()
-  let h = 0
-  for (const [i, session] of past.entries()) {
-    const plans = RECORDS[i]!
-    await bookPast(at(ctx, new Date(Date.parse(session.starts_at) - 20 * DAY).toISOString()), platform, session, HOLDERS.slice(h, h + plans.length))
-    h += plans.length
-    await recordSession(ctx, platform, session, plans, realNow)
+  // Oldest first: Yasmina's initiative begins at the earlier session and continues at the later one.
+  for (const [i, session] of [...past.entries()].reverse()) {
+    await bookPast(at(ctx, new Date(Date.parse(session.starts_at) - 20 * DAY).toISOString()), platform, session, BOOKED[i]!.map((n) => HOLDERS[n]!))
+    await recordSession(ctx, platform, session, RECORDS[i]!, realNow)
   }
 }
 
