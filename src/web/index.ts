@@ -26,6 +26,9 @@ export async function registerWeb(app: FastifyInstance, ctx: AppContext) {
   await registerLogin(app, ctx)
   await registerCsrf(app, ctx)
   registerPageCache(app, PAGE_CACHE_BYTES)
+  // @fastify/view adds an onRequest hook giving every reply a fresh `locals` object unless the decorator
+  // exists already; no view reads reply.locals, so no request pays for that hook.
+  app.decorateReply('locals', null)
   await app.register(view, { engine: { eta: ctx.views }, templates: viewsDir(), production: true })
   registerAssets(app)
   registerErrors(app)

@@ -14,14 +14,21 @@ interface Entry {
   etag: string | undefined
 }
 
+/** What a hit writes besides the headers the request already carries (the security headers). */
+interface Stored extends Entry {
+  /** The representation's headers with its length, and without its type for a 304. */
+  ok: Record<string, string>
+  notModified: Record<string, string>
+}
+
 /** Least recently used entries go first once the bodies pass `maxBytes`. */
 export class PageCache {
-  private readonly entries = new Map<string, Entry>()
+  private readonly entries = new Map<string, Stored>()
   private bytes = 0
 
   constructor(private readonly maxBytes: number) {}
 
-  get(key: string, stamp: string): Entry | undefined {
+  get(key: string, stamp: string): Stored | undefined {
     const entry = this.entries.get(key)
     if (!entry) return undefined
     this.entries.delete(key)
@@ -40,7 +47,8 @@ export class PageCache {
       this.bytes -= old.body.length
     }
     if (entry.body.length > this.maxBytes / 4) return
-    this.entries.set(key, entry)
+    const { 'content-type': _type, ...notModified } = entry.headers
+    this.entries.set(key, { ...entry, ok: { ...entry.headers, 'content-length': String(entry.body.length) }, notModified })
     this.bytes += entry.body.length
     for (const [k, e] of this.entries) {
       if (this.bytes <= this.maxBytes) break
@@ -69,9 +77,9 @@ declare module 'fastify' {
   }
 }
 
-/** The stamp of a platform's public content now. */
+/** The stamp of a platform's public content now: its version and the minute (a number: no date formatting per request). */
 export function contentStamp(version: number | null, now: Date): string {
-  return `${version ?? 0}@${now.toISOString().slice(0, 16)}`
+  return `${version ?? 0}@${Math.floor(now.getTime() / 60_000)}`
 }
 
 /** Does an If-None-Match header name this ETag? */
@@ -113,13 +121,13 @@ export function serveCached(request: FastifyRequest, reply: FastifyReply, stamp:
     request.cacheSlot = { key, stamp }
     return false
   }
-  reply.headers(entry.headers)
-  if (entry.etag && etagMatches(request.headers['if-none-match'], entry.etag)) {
-    reply.removeHeader('content-type')
-    reply.code(304).send()
-  } else {
-    reply.send(entry.body)
-  }
+  // Written straight to the socket: a hit skips Fastify's send path (the onSend hooks, the length and type
+  // defaults, the response listeners) — the headers are those the request already carries (the security
+  // headers of the onRequest hook) and the stored representation's. Node drops the body of a HEAD.
+  const notModified = entry.etag !== undefined && etagMatches(request.headers['if-none-match'], entry.etag)
+  reply.hijack()
+  reply.raw.writeHead(notModified ? 304 : 200, Object.assign(reply.getHeaders(), notModified ? entry.notModified : entry.ok) as Record<string, string>)
+  reply.raw.end(notModified ? undefined : entry.body)
   return true
 }
 
