@@ -76,9 +76,9 @@ export async function planRoutes(app: FastifyInstance) {
   app.get('/plan', async (request, reply) => {
     const platform = platformOf(request)
     const query = request.query as Record<string, unknown>
-    const values = query.year === undefined
-      ? { year: String(Number(todayIn(platform.timezone, ctx.clock()).slice(0, 4)) + 1), skip: usualSkipMonths(platform), start_time: platform.default_start, end_time: platform.default_end }
-      : query
+    const usual = { year: String(Number(todayIn(platform.timezone, ctx.clock()).slice(0, 4)) + 1), skip: usualSkipMonths(platform), start_time: platform.default_start, end_time: platform.default_end }
+    // "?year=2028" alone: that year with the usual months and times.
+    const values = query.year === undefined ? usual : query.start_time === undefined ? { ...usual, year: query.year } : query
     const form = parseForm(planForm, values)
     if (!form.ok) return render(request, reply, platform, form.values, form.errors, null, 400)
     const planRequest = toRequest(form.data)

@@ -45,6 +45,11 @@ describe('the year planner', () => {
     expect(page.body).toContain('3 séance(s) à créer, dont 1 avancée(s) pour un jour férié.')
     expect([selected(page.body, '2026-10-30'), selected(page.body, '2026-11-27'), selected(page.body, '2026-12-18')])
       .toEqual([String(ids.Harnes), String(ids['Liévin']), String(ids.Avion)])
+    // The page alone proposes next year; "?year=" alone, that year, both with the usual months and times.
+    expect((await c.get('/admin/p/test/plan')).body).toContain('Proposition pour 2027')
+    const alone = await c.get('/admin/p/test/plan?year=2028')
+    expect(alone.statusCode).toBe(200)
+    expect(alone.body).toContain('Proposition pour 2028')
     const preview = await c.submit(QUERY, { ...FORM, preview: '1' }, '/admin/p/test/plan')
     expect(preview.statusCode).toBe(200)
     expect(preview.body).toContain('Proposition pour 2026')
