@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { e2eSkipReason } from './browser.js'
-import { demoJourney, logIn, PHONE } from './journeys.js'
+import { DESKTOP, demoJourney, logIn, PHONE } from './journeys.js'
 
 // At the table (#19): a facilitator on a phone (375 px) opens the demo's most recent past session from the
 // platform's calendar, marks who came in one tap each, adds someone who came without notice, saves, and
@@ -48,5 +48,23 @@ describe.skipIf(e2eSkipReason() !== null)('at the table: attendance on a phone',
     await page.getByRole('link', { name: 'Compte rendu des présentations' }).click()
     await page.waitForURL(`${base}/admin/p/${SLUG}/sessions/${date}/record`)
     await demo.journey.audit(page, 'pitches record (phone)', 'record-pitches')
+  })
+
+  it("opens an initiative's journey (parcours) from its page, at 375 px and on a laptop", async () => {
+    const base = demo.server.url
+    for (const device of [PHONE, DESKTOP]) {
+      const page = await demo.journey.freshPage(device)
+      await logIn(page, base, FACILITATOR)
+      await page.goto(`${base}/admin/p/${SLUG}/initiatives`)
+      await page.getByRole('link', { name: 'Repair café de la cité des Provinces' }).click()
+      await page.getByRole('link', { name: 'Voir son parcours' }).click()
+      await page.waitForURL(/\/parcours$/)
+      // The demo's repair café: pitched at both recorded sessions, a referral that went from proposée to aboutie.
+      expect(await page.locator('li[data-entry="pitch"]').count()).toBeGreaterThanOrEqual(2)
+      expect(await page.locator('li[data-entry="referral"]', { hasText: 'aboutie' }).count()).toBe(1)
+      await demo.journey.audit(page, `journey (${device === PHONE ? 'phone' : 'desktop'})`, device === PHONE ? 'journey' : undefined)
+    }
+    expect(demo.journey.a11yFailures).toEqual([])
+    expect(demo.journey.consoleProblems()).toEqual([])
   })
 })
