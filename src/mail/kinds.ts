@@ -25,6 +25,7 @@ export const MAIL_KINDS = [
   'referral.updated',
   'session.minutes',
   'pitch.minutes',
+  'session.delegated',
 ] as const
 
 export type MailKind = (typeof MAIL_KINDS)[number]
@@ -77,4 +78,5 @@ export const KIND_LABELS: Record<MailKind, string> = {
   'referral.updated': 'Orientation mise à jour',
   'session.minutes': 'Compte rendu de séance (partenaires)',
   'pitch.minutes': 'Compte rendu de sa présentation (porteur)',
+  'session.delegated': 'Remplacé·e par un collègue',
 }

@@ -35,6 +35,8 @@ const SUBJECTS: Record<MailKind, SubjectBuilder> = {
   // A later version of sent minutes says so in its subject ("compte rendu corrigé").
   'session.minutes': (d, day) => `${d.minutes?.corrected ? 'Compte rendu corrigé' : 'Compte rendu'} de la séance du ${day}`,
   'pitch.minutes': (d, day) => `${d.minutes?.corrected ? 'Compte rendu corrigé' : 'Compte rendu'} de votre présentation (séance du ${day})`,
+  // To a partner who sends a colleague: their calendar copy is withdrawn (CANCEL), their link still works.
+  'session.delegated': (_d, day) => `Vous êtes remplacé·e à la séance du ${day}`,
 }
 
 /** The French subject, before header hygiene (compose.ts strips line breaks and controls). */

@@ -115,6 +115,26 @@ async function forgetIfUnused(db: Db, partnerId: number, contactId: number, plat
   await dropPendingContact(db, contact, platformId, now)
 }
 
+export const BACK_MESSAGE = 'Vous ne vous faites plus remplacer : la séance revient dans votre agenda, avec votre lien personnel.'
+
+/**
+ * The partner's own calendar copy follows their personal feed, which leaves out a session they send a colleague
+ * to: sending one withdraws it (CANCEL with a higher SEQUENCE, RFC 5546 §3.2.5, kind session.delegated),
+ * answering again brings it back (REQUEST). Only while the session is published and still to end.
+ */
+async function followDelegation(ctx: AppContext, db: Db, platform: Platform, invitation: InvitationRow, delegating: boolean, delegateName: string | null, now: string) {
+  const session = (await findSessionById(db, invitation.session_id))!
+  if (session.status !== 'published' || now >= session.ends_at) return
+  const to = contactRecipient(ctx, inviteeOf(invitation), invitation)
+  if (!delegating) {
+    await queueSessionMail(ctx, db, platform, session, 'session.invitation', to, { itip: 'REQUEST', message: BACK_MESSAGE })
+    return
+  }
+  await bumpSequence(db, session.id, now)
+  const bumped = (await findSessionById(db, session.id))!
+  await queueSessionMail(ctx, db, platform, bumped, 'session.delegated', to, { itip: 'CANCEL', message: delegateName })
+}
+
 export type AnswerOutcome = { ok: true } | { ok: false; field: 'delegate_email'; message: string }
 
 class DelegationRefused extends Error {}
@@ -136,6 +156,7 @@ export async function recordAnswer(ctx: AppContext, platform: Platform, session:
     await ctx.db.transaction().execute(async (trx) => {
       const live = await delegatedInvitations(trx, invitation.id)
       if (input.answer !== 'delegate') {
+        if (invitation.answer === 'delegate') await followDelegation(ctx, trx, platform, invitation, false, null, now)
         for (const delegate of live) await revokeInvitation(ctx, trx, platform, delegate, now, reason)
         await saveAnswer(trx, invitation.id, { ...answer, delegateContactId: null }, now)
         return
@@ -161,6 +182,8 @@ export async function recordAnswer(ctx: AppContext, platform: Platform, session:
       const contactId = known?.id ?? await insertContact(trx, invitation.partner_id, { name, email, phone: null, role: null, active: true }, now, true)
       await saveAnswer(trx, invitation.id, { ...answer, delegateContactId: contactId }, now)
       if (plan.invite === 'inactive') return
+      // Only once a colleague is really invited: a deactivated one is not, and the partner keeps their copy.
+      if (invitation.answer !== 'delegate') await followDelegation(ctx, trx, platform, invitation, true, known?.name ?? name, now)
       // Revocations raised the SEQUENCE: the new invitation goes out with the session as it now is.
       const current = (await findSessionById(trx, session.id))!
       const message = `${invitation.contact_name} (${invitation.partner_name}) vous propose de participer à cette séance à sa place. Ce message est votre invitation personnelle.`

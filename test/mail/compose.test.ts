@@ -138,7 +138,7 @@ describe('kinds', () => {
       'session.invitation', 'session.updated', 'session.cancelled', 'session.reminder', 'session.uninvited', 'pitch.received',
       'pitch.confirmed', 'pitch.waiting', 'pitch.promoted', 'pitch.declined', 'pitch.moved', 'pitch.withdrawn',
       'pitch.slot', 'pitch.verify', 'pitch.link', 'pitch.revisit', 'session.invitation-reminder', 'referral.made',
-      'referral.reminder', 'referral.updated', 'session.minutes', 'pitch.minutes',
+      'referral.reminder', 'referral.updated', 'session.minutes', 'pitch.minutes', 'session.delegated',
     ])
     expect(isMailKind('pitch.moved')).toBe(true)
     expect(isMailKind('pitch.nope')).toBe(false)
