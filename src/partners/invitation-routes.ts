@@ -38,8 +38,8 @@ export async function partnerInvitationRoutes(app: FastifyInstance) {
       title: `Partenaires — ${view.longDate}`, platform, base: platformBase(platform), session: view, table, columnLabels: COLUMN_LABELS,
       toInvite: toInvite.map((p) => ({ ...p, waiting: Number(p.waiting) })),
       refusal, linksExpired: linksExpired(session.ends_at, ctx.clock()),
-      // Answers given from a calendar (replies/), and whether they are read at all (REPLY_IMAP_URL).
-      calendarNotes, calendarReplies: ctx.config.replyImapUrl !== null,
+      // Answers given from a calendar (replies/), and whether they are read at all (REPLY_IMAP_URL or the platform's own mailbox).
+      calendarNotes, calendarReplies: ctx.config.replyImapUrl !== null || platform.reply_imap_url !== null,
       // "Relancer" says whom it will write to: those invited or reminded within the hour are left out.
       remind: { due: remindable, recent: entries.filter((e) => e.answer === 'none').length - remindable },
       error, query: request.query,

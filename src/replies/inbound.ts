@@ -11,6 +11,8 @@ export interface Head {
   subject: string | null
   /** ISO-8601 UTC of the Date header, if readable. */
   date: string | null
+  /** The To and Cc addresses, lower-cased: whose contact address it was sent to. */
+  to?: string[]
 }
 
 export interface DeliveryFailure {
@@ -72,6 +74,8 @@ export async function readInbound(raw: Buffer): Promise<Inbound> {
     from: mail.from?.value[0]?.address?.toLowerCase() ?? null,
     subject: mail.subject ?? null,
     date: mail.date && !Number.isNaN(mail.date.getTime()) ? mail.date.toISOString() : null,
+    to: [mail.to, mail.cc].flatMap((a) => (a ? (Array.isArray(a) ? a : [a]) : [])).flatMap((a) => a.value)
+      .map((v) => v.address?.toLowerCase()).filter((v): v is string => Boolean(v)),
   }
   const type = mail.headers.get('content-type') as { value?: string; params?: Record<string, string> } | undefined
   if (type?.value?.toLowerCase() === 'multipart/report' && /delivery-status/i.test(type.params?.['report-type'] ?? '')) {

@@ -1,6 +1,6 @@
 import type { AppContext } from '../context.js'
 import type { Db, Platform } from '../db/schema.js'
-import { imapTarget } from './poller.js'
+import { type ImapTarget, imapTarget } from './poller.js'
 import { findState, notAppliedReplies, outcomeCounts } from './store.js'
 
 // What the facilitator's mail page ("Courriers") shows of the calendar answers: the poller's state (last
@@ -45,19 +45,30 @@ export interface RepliesPanel {
   partstatLabels: Record<string, string>
 }
 
+/**
+ * The mailbox a platform's answers are read from: its own (settings page), else the instance's REPLY_IMAP_URL;
+ * null when neither is set. Its password is never part of what is shown.
+ */
+export function platformMailbox(ctx: AppContext, platform: Platform): { target: ImapTarget; own: boolean } | null {
+  if (platform.reply_imap_url) return { target: imapTarget(platform.reply_imap_url), own: true }
+  return ctx.config.replyImapUrl ? { target: imapTarget(ctx.config.replyImapUrl), own: false } : null
+}
+
 export async function repliesPanel(ctx: AppContext, db: Db, platform: Platform): Promise<RepliesPanel> {
   const base = { reasonLabels: REASON_LABELS, partstatLabels: PARTSTAT_LABELS }
-  if (!ctx.config.replyImapUrl) {
+  const box = platformMailbox(ctx, platform)
+  if (!box) {
     return { ...base, enabled: false, mailbox: null, lastSuccessAt: null, lastAttemptAt: null, lastError: null, nextAttemptAt: null, applied: 0, unmatched: 0, notApplied: [] }
   }
-  const target = imapTarget(ctx.config.replyImapUrl)
+  const { target } = box
+  // The instance's mailbox may hold messages no platform could be found for: shown to the platforms reading it.
   const [state, mine, nobody, notApplied] = await Promise.all([
-    findState(db, target.mailbox), outcomeCounts(db, platform.id), outcomeCounts(db, null), notAppliedReplies(db, platform.id),
+    findState(db, target.mailbox), outcomeCounts(db, platform.id), box.own ? null : outcomeCounts(db, null), notAppliedReplies(db, platform.id, !box.own),
   ])
   return {
     ...base, enabled: true, mailbox: `${target.user}@${target.host}`,
     lastSuccessAt: state?.last_success_at ?? null, lastAttemptAt: state?.last_attempt_at ?? null,
     lastError: state?.last_error ?? null, nextAttemptAt: state?.next_attempt_at ?? null,
-    applied: mine.applied + mine.failing, unmatched: mine.unmatched + nobody.unmatched, notApplied,
+    applied: mine.applied + mine.failing, unmatched: mine.unmatched + (nobody?.unmatched ?? 0), notApplied,
   }
 }

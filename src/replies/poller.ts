@@ -1,5 +1,8 @@
 import { ImapFlow } from 'imapflow'
 import type { AppContext } from '../context.js'
+import { MAILBOX_SECRET_PURPOSE, withPassword } from '../platforms/mailbox.js'
+import { openSecret } from '../web/secret-box.js'
+import { platformMailboxes } from './lookups.js'
 import { processMessage } from './process.js'
 import { findState, markMoved, recordFailure, recordSuccess, saveCursor } from './store.js'
 
@@ -8,6 +11,9 @@ import { findState, markMoved, recordFailure, recordSuccess, saveCursor } from '
 // message is done — recorded, and when processed, flagged \Seen and moved to Fabrik/traités — so a poll cut
 // short by the server going away loses nothing and repeats nothing. While the server is unreachable the
 // poller waits longer between attempts (backoff, recorded in calendar_reply_state); the app keeps serving.
+// Mailboxes read (tracker 23): the instance's REPLY_IMAP_URL, and every platform's own (its settings page;
+// the password sealed with web/secret-box.ts). A platform's mailbox answers for that platform only: what it
+// holds that Fabrik cannot match is that platform's (listed on its mail page alone).
 
 const PROCESSED_FOLDER = ['Fabrik', 'traités']
 /** Between two polls of a reachable server. */
@@ -40,11 +46,40 @@ export interface PollResult {
   error?: string
 }
 
-/** One poll now (unless a backoff is running and `force` is not set). */
+/** A mailbox to read: its URL with the password, and the platform it belongs to (null: the instance's). */
+export interface Mailbox { url: string; platformId: number | null }
+
+/** The instance's mailbox and every (not archived) platform's own; one mailbox named twice is read once, as the platform's. */
+export async function mailboxesToRead(ctx: AppContext): Promise<Mailbox[]> {
+  const boxes = new Map<string, Mailbox>()
+  if (ctx.config.replyImapUrl) boxes.set(imapTarget(ctx.config.replyImapUrl).mailbox, { url: ctx.config.replyImapUrl, platformId: null })
+  for (const row of await platformMailboxes(ctx.db)) {
+    const password = openSecret(ctx.config.sessionSecret, MAILBOX_SECRET_PURPOSE, row.reply_imap_secret)
+    if (password === null) continue
+    const url = withPassword(row.reply_imap_url, password)
+    boxes.set(imapTarget(url).mailbox, { url, platformId: row.id })
+  }
+  return [...boxes.values()]
+}
+
+/** One poll now of every mailbox (each unless its backoff is running and `force` is not set). */
 export async function pollReplies(ctx: AppContext, opts: { force?: boolean } = {}): Promise<PollResult> {
+  const boxes = await mailboxesToRead(ctx)
+  if (boxes.length === 0) return { status: 'off', read: 0, applied: 0, unmatched: 0 }
+  const results: PollResult[] = []
+  for (const box of boxes) results.push(await pollMailbox(ctx, box, opts))
+  const failed = results.find((r) => r.status === 'failed')
+  return {
+    status: failed ? 'failed' : results.every((r) => r.status === 'waiting') ? 'waiting' : 'done',
+    read: results.reduce((n, r) => n + r.read, 0), applied: results.reduce((n, r) => n + r.applied, 0),
+    unmatched: results.reduce((n, r) => n + r.unmatched, 0), ...(failed?.error ? { error: failed.error } : {}),
+  }
+}
+
+/** One poll of one mailbox. */
+export async function pollMailbox(ctx: AppContext, source: Mailbox, opts: { force?: boolean } = {}): Promise<PollResult> {
   const result: PollResult = { status: 'done', read: 0, applied: 0, unmatched: 0 }
-  if (!ctx.config.replyImapUrl) return { ...result, status: 'off' }
-  const target = imapTarget(ctx.config.replyImapUrl)
+  const target = imapTarget(source.url)
   const state = await findState(ctx.db, target.mailbox)
   if (!opts.force && state?.next_attempt_at && state.next_attempt_at > ctx.clock().toISOString()) return { ...result, status: 'waiting' }
   const client = new ImapFlow({
@@ -70,7 +105,7 @@ export async function pollReplies(ctx: AppContext, opts: { force?: boolean } = {
         const message = await client.fetchOne(String(uid), { uid: true, source: true, internalDate: true }, { uid: true })
         if (message && message.source) {
           const received = message.internalDate ? new Date(message.internalDate).toISOString() : null
-          const done = await processMessage(ctx, { mailbox: target.mailbox, uidValidity: validity, uid, raw: message.source, receivedAt: received })
+          const done = await processMessage(ctx, { mailbox: target.mailbox, platformId: source.platformId, uidValidity: validity, uid, raw: message.source, receivedAt: received })
           result.read++
           if (done.outcome === 'applied') result.applied++
           if (done.outcome === 'unmatched') result.unmatched++
@@ -104,11 +139,11 @@ let running: Promise<PollResult> | null = null
 let lastStarted = 0
 
 /**
- * On the mail worker's beat (background.ts): starts a poll about once a minute, never two at once, and does
+ * On the mail worker's beat (background.ts): starts a poll of every mailbox about once a minute, never two at once, and does
  * not wait for it — a slow or unreachable IMAP server never delays the delivery of mail.
  */
 export function kickReplyPoll(ctx: AppContext): void {
-  if (!ctx.config.replyImapUrl || running) return
+  if (running) return
   const now = ctx.clock().getTime()
   if (now - lastStarted < POLL_SECONDS * 1000) return
   lastStarted = now

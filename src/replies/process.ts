@@ -6,7 +6,7 @@ import { findPlatform } from '../platforms/store.js'
 import { decideReply } from './decide.js'
 import { type Head, type Inbound, readInbound } from './inbound.js'
 import { replyingAttendee } from './itip-reply.js'
-import { sentMessage, sessionByUid } from './lookups.js'
+import { platformOfAddresses, sentMessage, sessionByUid } from './lookups.js'
 import { findReply, insertReply, type NewCalendarReply } from './store.js'
 
 // One message of the ORGANIZER mailbox, start to end: read it, decide, write the answer and the record of the
@@ -16,6 +16,8 @@ import { findReply, insertReply, type NewCalendarReply } from './store.js'
 
 export interface MessageRef {
   mailbox: string
+  /** The platform whose own mailbox this is; null: the instance's REPLY_IMAP_URL. */
+  platformId?: number | null
   uidValidity: string
   uid: number
   raw: Buffer
@@ -48,7 +50,10 @@ async function processInbound(ctx: AppContext, ref: MessageRef, inbound: Inbound
   const known = await findReply(ctx.db, ref.mailbox, messageId)
   if (known) return { outcome: 'known', file: known.outcome !== 'unmatched' }
   const now = ctx.clock().toISOString()
-  const base = rowBase(ref, inbound.head, messageId, now)
+  // Whose message it is when nothing in it names a session: the mailbox's platform, else the one platform
+  // whose contact address it was sent to (the instance's mailbox may serve several), else nobody's.
+  const owner = ref.platformId ?? await platformOfAddresses(ctx.db, inbound.head.to ?? [])
+  const base = { ...rowBase(ref, inbound.head, messageId, now), platform_id: owner }
   const save = async (db: Db, row: NewCalendarReply) => {
     if (!(await insertReply(db, row))) throw new AlreadyRecorded()
   }
@@ -64,12 +69,14 @@ async function processInbound(ctx: AppContext, ref: MessageRef, inbound: Inbound
     }
     const reply = inbound.calendar.reply
     const attendee = replyingAttendee(reply)
-    const session = await sessionByUid(ctx.db, reply.uid)
+    // A platform's own mailbox answers for its sessions only.
+    const found = await sessionByUid(ctx.db, reply.uid)
+    const session = found && (ref.platformId == null || found.platform_id === ref.platformId) ? found : undefined
     const invitation = session && attendee ? await findSessionInvitationByEmail(ctx.db, session.id, attendee.email) : undefined
     const decision = decideReply(reply, session ?? null, invitation ?? null, ctx.clock())
     const row: NewCalendarReply = {
       ...base, kind: 'reply', outcome: decision.outcome, reason: 'reason' in decision ? decision.reason : null,
-      platform_id: session?.platform_id ?? null, session_id: session?.id ?? null, invitation_id: invitation?.id ?? null,
+      platform_id: session?.platform_id ?? owner, session_id: session?.id ?? null, invitation_id: invitation?.id ?? null,
       attendee_email: attendee?.email ?? null, partstat: attendee?.partstat ?? null, sequence: reply.sequence, dtstamp: reply.dtstamp,
     }
     if (decision.outcome !== 'applied' || !session || !invitation) {
@@ -99,16 +106,17 @@ function rowBase(ref: MessageRef, head: Head, messageId: string, now: string) {
 }
 
 async function processBounce(
-  ctx: AppContext, base: ReturnType<typeof rowBase>, originalMessageId: string | null,
+  ctx: AppContext, base: ReturnType<typeof rowBase> & { platform_id: number | null }, originalMessageId: string | null,
   failures: Array<{ recipient: string; action: string; status: string; diagnostic: string | null }>,
   save: (db: Db, row: NewCalendarReply) => Promise<void>, now: string,
 ): Promise<Omit<Processed, 'messageId'>> {
-  const sent = originalMessageId ? await sentMessage(ctx.db, originalMessageId) : undefined
+  const returned = originalMessageId ? await sentMessage(ctx.db, originalMessageId) : undefined
+  const sent = returned && (base.platform_id == null || returned.platform_id === base.platform_id) ? returned : undefined
   const failed = failures.find((f) => f.action === 'failed' && PERMANENT.test(f.status))
   const recipient = failed?.recipient || sent?.to_email.toLowerCase() || null
   const invitation = sent?.session_id && failed && recipient ? await findSessionInvitationByEmail(ctx.db, sent.session_id, recipient) : undefined
   const row: NewCalendarReply = {
-    ...base, kind: 'bounce', outcome: 'unmatched', reason: 'bounce_unmatched', platform_id: sent?.platform_id ?? null,
+    ...base, kind: 'bounce', outcome: 'unmatched', reason: 'bounce_unmatched', platform_id: sent?.platform_id ?? base.platform_id,
     session_id: sent?.session_id ?? null, invitation_id: invitation?.id ?? null, attendee_email: recipient,
   }
   if (!invitation || !failed) {

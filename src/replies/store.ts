@@ -57,8 +57,11 @@ export async function outcomeCounts(db: Db, platformId: number | null) {
   return counts
 }
 
-/** Messages left in the inbox or not applied, most recent first: the platform's, and those of no platform. */
-export function notAppliedReplies(db: Db, platformId: number, limit = 50) {
+/**
+ * Messages left in the inbox or not applied, most recent first: the platform's, and (withNobody: a platform
+ * that reads the instance's mailbox) those of the instance's mailbox that no platform could be found for.
+ */
+export function notAppliedReplies(db: Db, platformId: number, withNobody: boolean, limit = 50) {
   return db.selectFrom('calendar_reply')
     .leftJoin('invitation', 'invitation.id', 'calendar_reply.invitation_id')
     .leftJoin('contact', 'contact.id', 'invitation.contact_id')
@@ -69,7 +72,9 @@ export function notAppliedReplies(db: Db, platformId: number, limit = 50) {
       'calendar_reply.processed_at', 'calendar_reply.platform_id', 'contact.name as contact_name', 'session.date as session_date',
     ])
     .where('calendar_reply.outcome', 'in', ['stale', 'older', 'unmatched'])
-    .where((eb) => eb.or([eb('calendar_reply.platform_id', '=', platformId), eb('calendar_reply.platform_id', 'is', null)]))
+    .where((eb) => withNobody
+      ? eb.or([eb('calendar_reply.platform_id', '=', platformId), eb('calendar_reply.platform_id', 'is', null)])
+      : eb('calendar_reply.platform_id', '=', platformId))
     .orderBy('calendar_reply.id', 'desc')
     .limit(limit)
     .execute()
