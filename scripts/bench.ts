@@ -125,6 +125,23 @@ async function main() {
     const feedToken = personalToken(secret, 'feed-contact', info.heavyContactId)
     const rsvpToken = personalToken(secret, 'rsvp', info.invitationId, 0)
 
+    // The privacy export (#17) is a POST from the privacy page's form: its CSRF token, for the heavy contact
+    // (invited to every session: the largest export of the platform).
+    const admin = `/admin/p/${info.slug}`
+    const privacyPage = await facilitator.request('GET', `${admin}/donnees-personnelles`)
+    const exportForm = new URLSearchParams({ _csrf: csrfField(privacyPage.body.toString()), export_email: 'contact.000@partenaire-01-1.example.org', export_confirm: 'contact.000@partenaire-01-1.example.org' }).toString()
+    const facilitatorForm = { cookie: facilitator.header(), 'content-type': 'application/x-www-form-urlencoded' }
+    // New facilitator pages (#14, #15, #17): held to p99 < 100 ms at 5 connections, like the RSVP table.
+    const facilitatorPage = (name: string, path: string): Target => ({ name, audience: 'facilitator', method: 'GET', path, headers: { cookie: facilitator.header() }, expect: 200, connections: 5 })
+    const newPages: Target[] = [
+      facilitatorPage('attendance screen, 5 conn.', `${admin}/sessions/${info.recordDate}/record/attendance`),
+      facilitatorPage('pitch record, 5 conn.', `${admin}/sessions/${info.recordDate}/record`),
+      facilitatorPage('Orientations, 5 conn.', `${admin}/referrals`),
+      facilitatorPage('minutes preview, 5 conn.', `${admin}/sessions/${info.recordDate}/minutes/preview`),
+      facilitatorPage('journey, 5 conn.', `${admin}/initiatives/${info.journeyInitiativeId}/parcours`),
+      { name: 'privacy export POST, 5 conn.', audience: 'facilitator', method: 'POST', path: `${admin}/donnees-personnelles/export`, headers: facilitatorForm, body: exportForm, expect: 200, connections: 5 },
+    ]
+
     const reportPath = `/admin/p/${info.slug}/report.json?year=${new Date().getUTCFullYear() - 1}`
     const targets: Target[] = [
       { name: 'platform home', audience: 'public', method: 'GET', path: `/${info.slug}`, expect: 200 },
@@ -140,6 +157,7 @@ async function main() {
       // The yearly report (#21) of last year, a complete one, on 10 years of history: its target is the time of
       // one request (TARGETS.reportMs, "yearly report" below); under load it is shown for information.
       { name: 'yearly report.json', audience: 'extra', method: 'GET', path: reportPath, headers: { cookie: facilitator.header() }, expect: 200 },
+      ...newPages,
       { name: 'booking POST (same email)', audience: 'write', method: 'POST', path: `${sessionPath}/pitch`, headers: formHeaders, body: booking(info.bookingHolder.email), expect: 303 },
       // Each new booking is a durable write (fsync) under the write lock: measured, bounded by the disk.
       { name: 'booking POST (new emails)', audience: 'extra', method: 'POST', path: `${sessionPath}/pitch`, headers: formHeaders, body: booking('banc.[<id>]@habitants.example.org'), idReplacement: true, expect: 303, mutating: true },
@@ -150,8 +168,11 @@ async function main() {
     // --- 4. One request at a time: what each page costs to render, cold then warm -----------------------
     const recorded: RecordedResponse[] = []
     const single: Array<{ name: string; bytes: number; cold: number; warm: number }> = []
+    const measuredOnce = new Set<string>()
     for (const target of targets) {
-      if (target.mutating || target.connections) continue
+      // One recording per URL (the RSVP table is loaded at two connection counts); none for new bookings.
+      if (target.mutating || measuredOnce.has(`${target.method} ${target.path}`)) continue
+      measuredOnce.add(`${target.method} ${target.path}`)
       const client = { method: target.method, headers: { ...target.headers } }
       const once = async () => {
         const started = performance.now()

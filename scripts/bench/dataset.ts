@@ -56,6 +56,10 @@ export interface DatasetInfo {
   sessionId: number
   /** A contact invited to every session of the platform: the largest personal feed. */
   heavyContactId: number
+  /** The last session held before it: its record (attendance, advice, referrals) is the record pages' subject. */
+  recordDate: string
+  /** The initiative pitched first at that session: the journey page's subject. */
+  journeyInitiativeId: number
   /** One invitation to the measured session, for the RSVP page. */
   invitationId: number
   /** The holder already on the measured session's waiting list: the idempotent booking. */
@@ -111,7 +115,7 @@ export async function generateDataset(db: Db, options: DatasetOptions): Promise<
   const slots = DEFAULT_AGENDA.filter((i) => i.kind === 'pitch').length
   const passwordHash = await hashPassword(FACILITATOR_PASSWORD)
 
-  const ids = { commune: 0, venue: 0, session: 0, agenda: 0, holder: 0, initiative: 0, pitch: 0, partner: 0, contact: 0, invitation: 0 }
+  const ids = { commune: 0, venue: 0, session: 0, agenda: 0, holder: 0, initiative: 0, pitch: 0, partner: 0, contact: 0, invitation: 0, attendance: 0, advice: 0, referral: 0, event: 0 }
   let info: DatasetInfo | null = null
   const counts: Record<string, number> = {}
   const count = (table: string, n: number) => { counts[table] = (counts[table] ?? 0) + n }
@@ -315,9 +319,68 @@ export async function generateDataset(db: Db, options: DatasetOptions): Promise<
       await insertAll(trx, 'invitation', invitationRows)
       count('invitation', invitationRows.length)
 
+      // What each held session left (#14): who came (the contacts who said they would, every confirmed holder),
+      // two pieces of advice, a record and a referral to a partner per pitch, each referral with two events.
+      const held = new Map(sessions.filter((s) => s.k < 0).map((s) => [s.id, s]))
+      const attendanceRows: Rows<'attendance'> = []
+      for (const inv of invitationRows) {
+        if (!held.has(inv.session_id) || (inv.answer !== 'on_site' && inv.answer !== 'remote')) continue
+        attendanceRows.push({
+          id: ++ids.attendance, session_id: inv.session_id, contact_id: inv.contact_id, holder_id: null, partner_id: byId.get(inv.contact_id!)!.partner_id,
+          name: null, organisation: null, email: null, presence: attendanceRows.length % 9 === 0 ? 'absent' : inv.answer, recorded_by: 1, created_at: created, updated_at: created,
+        })
+      }
+      const adviceRows: Rows<'advice'> = []
+      const recordRows: Rows<'pitch_record'> = []
+      const referralRows: Rows<'referral'> = []
+      const eventRows: Rows<'referral_event'> = []
+      const statuses = ['proposed', 'contacted', 'in_progress', 'succeeded', 'dropped'] as const
+      for (const [j, pitch] of pitchRows.entries()) {
+        if (!held.has(pitch.session_id) || pitch.status !== 'confirmed') continue
+        attendanceRows.push({
+          id: ++ids.attendance, session_id: pitch.session_id, contact_id: null, holder_id: pitch.holder_id, partner_id: null,
+          name: null, organisation: null, email: null, presence: 'on_site', recorded_by: 1, created_at: created, updated_at: created,
+        })
+        for (let n = 0; n < 2; n++) {
+          const contact = byId.get(contactIds[(j * 7 + n * 3) % contactIds.length]!)!
+          adviceRows.push({
+            id: ++ids.advice, pitch_id: pitch.id!, contact_id: contact.id!, partner_id: contact.partner_id, source: n === 0 ? 'table' : 'written',
+            body: 'Prendre contact avec le service vie associative pour un local, et déposer un dossier au fonds de participation des habitants.',
+            author_name: null, recorded_by: 1, created_at: created,
+          })
+        }
+        recordRows.push({
+          pitch_id: pitch.id!, summary: 'Projet présenté avec clarté ; le local et le budget de démarrage restent à trouver.',
+          next_steps: 'Rencontrer le centre social ; revenir dans trois mois.', stage_after: null, revisit: 0, revisit_session_id: null,
+          revisit_offered_at: null, version: 1, updated_by: 1, created_at: created, updated_at: created,
+        })
+        const contact = byId.get(contactIds[(j * 11) % contactIds.length]!)!
+        const referralId = ++ids.referral
+        const status = statuses[j % statuses.length]!
+        referralRows.push({
+          id: referralId, pitch_id: pitch.id!, initiative_id: pitch.initiative_id, partner_id: contact.partner_id, contact_id: contact.id!,
+          subject: 'Recherche d’un local et d’un premier financement', follow_up_on: held.get(pitch.session_id)!.date, status, share_contact: 1,
+          token_hash: hashToken(personalToken(o.secret, 'referral', referralId, 1)), token_version: 1, reminded_at: null, created_by: 1,
+          created_at: created, updated_at: created,
+        })
+        eventRows.push({ id: ++ids.event, referral_id: referralId, status: 'proposed', note: null, by_kind: 'facilitator', by_facilitator_id: 1, by_contact_id: null, by_name: null, created_at: created })
+        eventRows.push({ id: ++ids.event, referral_id: referralId, status, note: 'Premier rendez-vous fixé.', by_kind: 'partner', by_facilitator_id: null, by_contact_id: contact.id!, by_name: null, created_at: created })
+      }
+      await insertAll(trx, 'attendance', attendanceRows)
+      await insertAll(trx, 'advice', adviceRows)
+      await insertAll(trx, 'pitch_record', recordRows)
+      await insertAll(trx, 'referral', referralRows)
+      await insertAll(trx, 'referral_event', eventRows)
+      count('attendance', attendanceRows.length)
+      count('advice', adviceRows.length)
+      count('pitch_record', recordRows.length)
+      count('referral', referralRows.length)
+      count('referral_event', eventRows.length)
+
       if (p === 1) {
         info = {
-          slug, sessionDate: target.date, sessionId: target.id, heavyContactId: heavy, invitationId,
+          slug, sessionDate: target.date, sessionId: target.id, recordDate: sessions.find((s) => s.k === -1)!.date,
+          journeyInitiativeId: pitchRows.find((r) => r.session_id === sessions.find((s) => s.k === -1)!.id && r.status === 'confirmed')!.initiative_id, heavyContactId: heavy, invitationId,
           bookingHolder: bookingHolder!, counts, secret: o.secret,
         }
       }

@@ -61,6 +61,11 @@ const pages: Array<[string, string]> = [
   ['facilitator: RSVPs', `/admin/p/${info.slug}/sessions/${info.sessionDate}/partners`],
   ['facilitator: session', `/admin/p/${info.slug}/sessions/${info.sessionDate}`],
   ['facilitator: platform', `/admin/p/${info.slug}`],
+  ['attendance screen', `/admin/p/${info.slug}/sessions/${info.recordDate}/record/attendance`],
+  ['pitch record', `/admin/p/${info.slug}/sessions/${info.recordDate}/record`],
+  ['Orientations', `/admin/p/${info.slug}/referrals`],
+  ['minutes preview', `/admin/p/${info.slug}/sessions/${info.recordDate}/minutes/preview`],
+  ['journey', `/admin/p/${info.slug}/initiatives/${info.journeyInitiativeId}/parcours`],
 ]
 // Eta compiles a template the first time it is used; a second pass over the same pages must compile nothing.
 const views = app.ctx.views as unknown as { compile: (...a: unknown[]) => unknown }

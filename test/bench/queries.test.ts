@@ -16,6 +16,7 @@ import { tempDatabase, type TempDatabase } from '../helpers/db.js'
 // Kysely (same dialect, same connection) with a plugin that counts every query it executes.
 
 const DATE = '2026-12-18' // the measured session: upcoming, bookable, everyone invited
+const RECORD_DATE = '2026-11-18' // the last session held before DEFAULT_NOW: the record pages' subject
 const T0 = '2026-01-01T00:00:00.000Z'
 const SCALES = [1, 5] as const
 
@@ -133,13 +134,46 @@ async function seed(db: Db, secret: string, scale: number) {
   const heavy = contacts[0]!.id
   for (const s of sessions) if (s.id !== target.id) await insertInvitation(db, secret, { sessionId: s.id, contactId: heavy }, T0)
   await db.updateTable('contact').set({ feed_token_hash: hashToken(personalToken(secret, 'feed-contact', heavy)) }).where('id', '=', heavy).execute()
-  return { platform, rsvpToken: personalToken(secret, 'rsvp', first!.id, 0), feedToken: personalToken(secret, 'feed-contact', heavy) }
+
+  // What the last held session left (#14, #15): every contact present, two pieces of advice, a record and a
+  // referral (with two events) per pitch; the journey's initiative pitched again at each earlier session.
+  const held = sessions.find((s) => s.date === RECORD_DATE)!
+  const partnerOf = new Map((await db.selectFrom('contact').select(['id', 'partner_id']).execute()).map((c) => [c.id, c.partner_id]))
+  for (const c of contacts) {
+    await db.insertInto('attendance').values({ session_id: held.id, contact_id: c.id, holder_id: null, partner_id: partnerOf.get(c.id)!, name: null, organisation: null, email: null, presence: 'on_site', recorded_by: null, created_at: T0, updated_at: T0 }).execute()
+  }
+  const heldPitches = await db.selectFrom('pitch').select(['id', 'initiative_id', 'holder_id']).where('session_id', '=', held.id).orderBy('position').execute()
+  const journey = heldPitches[0]!
+  for (const [i, s] of sessions.filter((x) => x.date < RECORD_DATE).entries()) {
+    const pitch = await db.insertInto('pitch').values({
+      session_id: s.id, initiative_id: journey.initiative_id, holder_id: journey.holder_id, status: 'confirmed', position: 100 + i,
+      attendance_mode: 'on_site', public_title: 0, facilitator_message: null, token_hash: `journey-${s.id}`, created_at: T0, updated_at: T0,
+    }).returning(['id', 'initiative_id', 'holder_id']).executeTakeFirstOrThrow()
+    heldPitches.push(pitch)
+  }
+  for (const [i, pitch] of heldPitches.entries()) {
+    await db.insertInto('attendance').values({ session_id: held.id, contact_id: null, holder_id: pitch.holder_id, partner_id: null, name: null, organisation: null, email: null, presence: 'on_site', recorded_by: null, created_at: T0, updated_at: T0 })
+      .onConflict((oc) => oc.doNothing()).execute()
+    for (const c of [contacts[i % contacts.length]!, contacts[(i + 1) % contacts.length]!]) {
+      await db.insertInto('advice').values({ pitch_id: pitch.id, contact_id: c.id, partner_id: partnerOf.get(c.id)!, body: 'Voir le centre social.', source: 'table', author_name: null, recorded_by: null, created_at: T0 }).execute()
+    }
+    await db.insertInto('pitch_record').values({ pitch_id: pitch.id, summary: 'Présenté.', next_steps: 'Revenir.', stage_after: null, revisit: 0, revisit_session_id: null, revisit_offered_at: null, version: 1, updated_by: null, created_at: T0, updated_at: T0 }).execute()
+    const c = contacts[(i + 2) % contacts.length]!
+    const referral = await db.insertInto('referral').values({
+      pitch_id: pitch.id, initiative_id: pitch.initiative_id, partner_id: partnerOf.get(c.id)!, contact_id: c.id, subject: 'Un local', follow_up_on: RECORD_DATE,
+      status: i % 2 ? 'contacted' : 'proposed', token_hash: `referral-${pitch.id}`, reminded_at: null, created_by: null, created_at: T0, updated_at: T0,
+    }).returning('id').executeTakeFirstOrThrow()
+    for (const status of ['proposed', 'contacted'] as const) {
+      await db.insertInto('referral_event').values({ referral_id: referral.id, status, note: 'Rendez-vous pris.', by_kind: 'partner', by_facilitator_id: null, by_contact_id: c.id, by_name: null, created_at: T0 }).execute()
+    }
+  }
+  return { platform, rsvpToken: personalToken(secret, 'rsvp', first!.id, 0), feedToken: personalToken(secret, 'feed-contact', heavy), journeyId: journey.initiative_id }
 }
 
 async function world(scale: number): Promise<World> {
   const temp = await tempDatabase()
   const config = testConfig(temp.dataDir, { databaseUrl: temp.databaseUrl })
-  const { platform, rsvpToken, feedToken } = await seed(temp.db, config.sessionSecret, scale)
+  const { platform, rsvpToken, feedToken, journeyId } = await seed(temp.db, config.sessionSecret, scale)
   await createFacilitator(temp.db, 'camille@test.example.org', [platform.id])
   const counter = new QueryCounter()
   const app = await buildApp({ config, db: temp.db.withPlugin(counter), clock: new TestClock(new Date(DEFAULT_NOW)).now, logger: false })
@@ -157,6 +191,11 @@ async function world(scale: number): Promise<World> {
       'RSVP page': `/rsvp/${rsvpToken}`,
       "facilitator's session page": `/admin/p/${p}/sessions/${DATE}`,
       "facilitator's RSVP table": `/admin/p/${p}/sessions/${DATE}/partners`,
+      'attendance screen': `/admin/p/${p}/sessions/${RECORD_DATE}/record/attendance`,
+      'pitch record': `/admin/p/${p}/sessions/${RECORD_DATE}/record`,
+      'Orientations': `/admin/p/${p}/referrals`,
+      'minutes preview': `/admin/p/${p}/sessions/${RECORD_DATE}/minutes/preview`,
+      'journey': `/admin/p/${p}/initiatives/${journeyId}/parcours`,
     },
     async count(url) {
       // Public pages are counted as an anonymous visitor sees them; facilitator pages with the login cookie.
@@ -202,17 +241,19 @@ describe('queries per page do not grow with the data (no N+1)', () => {
       .toEqual({ page, queries: small.queries, sql: [] })
   }
 
-  for (const page of ['platform home', 'session page', 'sessions.json', 'public feed', 'personal feed', 'RSVP page', "facilitator's session page", "facilitator's RSVP table"]) {
+  const facilitatorPages = ["facilitator's session page", "facilitator's RSVP table", 'attendance screen', 'pitch record', 'Orientations', 'minutes preview', 'journey']
+  for (const page of ['platform home', 'session page', 'sessions.json', 'public feed', 'personal feed', 'RSVP page', ...facilitatorPages]) {
     it(page, async () => {
       const m = await measure(page)
       expectSameCount(page, m)
-      expect(m.small.queries, `${page}: queries per request`).toBeLessThanOrEqual(12)
+      // The record and the minutes preview gather a whole session's record (attendance, advice, referrals, records).
+      expect(m.small.queries, `${page}: queries per request`).toBeLessThanOrEqual(page === 'pitch record' || page === 'minutes preview' ? 16 : 12)
       // Public pages and feeds come from memory until their platform changes. On SQLite they then cost no
       // query at all (nothing was written since: the platform's content version, or the link's owner, is
       // still known); on PostgreSQL, one (that lookup) — and the personal feed's rate limit, counted in the
       // database there. Facilitator and RSVP pages are rendered every time.
       const pg = Boolean(process.env.FABRIK_TEST_PG_URL)
-      const expected = page.startsWith('facilitator') || page === 'RSVP page' ? null
+      const expected = facilitatorPages.includes(page) || page === 'RSVP page' ? null
         : !pg ? 0
         : page === 'personal feed' ? 2 : 1
       for (const w of [m.small, m.big]) expect(w.cachedQueries, `${page}: queries when cached`).toBe(expected ?? w.queries)
