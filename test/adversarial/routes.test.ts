@@ -99,6 +99,12 @@ describe('the route table', () => {
     expect(urls).toContain('POST /admin/p/:slug/donnees-personnelles/effacer')
     expect(urls).toContain('GET /admin/p/:slug/donnees-personnelles/journal')
     expect(urls).toContain('GET /:platform/confidentialite')
+    // Tracker 22/23: "Mes données" from the personal links; the platform's pages in the /admin/p/:slug scope.
+    expect(urls).toContain('POST /pitch/:token/mes-donnees')
+    expect(urls).toContain('POST /rsvp/:token/mes-donnees')
+    expect(urls).toContain('GET /admin/p/:slug/settings')
+    expect(urls).toContain('POST /admin/p/:slug/settings')
+    expect(urls).toContain('POST /admin/p/:slug/venues/:id')
     // The session's record at the table (#19): attendance, then each pitch (the session's date in the URL).
     expect(urls).toContain('POST /admin/p/:slug/sessions/:date/record/attendance')
     expect(urls).toContain('POST /admin/p/:slug/sessions/:date/record')
