@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto'
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { cpus, loadavg, tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
@@ -46,6 +46,8 @@ interface Target extends LoadRequest {
   expect: number
   /** Shorter and without warm-up: every request adds rows. */
   mutating?: boolean
+  /** Its yardstick: the bare server replaying the app's answer (default), or the bare write handler doing its rows. */
+  bare?: 'write'
   /** Instead of --connections (a facilitator's page is also measured at the load a team of facilitators makes). */
   connections?: number
 }
@@ -53,6 +55,7 @@ interface Target extends LoadRequest {
 const here = dirname(fileURLToPath(import.meta.url)) // dist/scripts
 const serverJs = join(here, '..', 'src', 'server.js')
 const bareJs = join(here, 'bench', 'bare-server.js')
+const bareWriteJs = join(here, 'bench', 'bare-write.js')
 
 function log(line: string) {
   process.stdout.write(`${line}\n`)
@@ -86,6 +89,13 @@ async function main() {
     const secret = info.secret
     const dbFile = join(dataDir, 'fabrik.sqlite')
     log(`  database ${fmt.int(statSync(dbFile).size / 1024 / 1024)} MB`)
+
+    // The bare write handler's own copy of the database, taken before the app writes anything.
+    const writeDbFile = join(dataDir, 'bare-write.sqlite')
+    for (const suffix of ['', '-wal']) {
+      rmSync(writeDbFile + suffix, { force: true })
+      if (existsSync(dbFile + suffix)) copyFileSync(dbFile + suffix, writeDbFile + suffix)
+    }
 
     // --- 2. The app, in its own process: start-up until the first 200 on /healthz ---------------------
     const appPort = await freePort()
@@ -142,6 +152,11 @@ async function main() {
       { name: 'privacy export POST, 5 conn.', audience: 'facilitator', method: 'POST', path: `${admin}/donnees-personnelles/export`, headers: facilitatorForm, body: exportForm, expect: 200, connections: 5 },
     ]
 
+    // The RSVP POST: a partner answering again (on site, then remote: each one a write).
+    const partner = new CookieClient(base)
+    const rsvpPage = await partner.request('GET', `/rsvp/${rsvpToken}`)
+    const rsvpForm = new URLSearchParams({ _csrf: csrfField(rsvpPage.body.toString()), answer: 'on_site', comment: '', delegate_name: '', delegate_email: '' }).toString()
+
     const reportPath = `/admin/p/${info.slug}/report.json?year=${new Date().getUTCFullYear() - 1}`
     const targets: Target[] = [
       { name: 'platform home', audience: 'public', method: 'GET', path: `/${info.slug}`, expect: 200 },
@@ -158,9 +173,10 @@ async function main() {
       // one request (TARGETS.reportMs, "yearly report" below); under load it is shown for information.
       { name: 'yearly report.json', audience: 'extra', method: 'GET', path: reportPath, headers: { cookie: facilitator.header() }, expect: 200 },
       ...newPages,
+      { name: 'RSVP POST', audience: 'extra', bare: 'write', method: 'POST', path: `/rsvp/${rsvpToken}`, headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: partner.header() }, body: rsvpForm, expect: 303, mutating: true },
       { name: 'booking POST (same email)', audience: 'write', method: 'POST', path: `${sessionPath}/pitch`, headers: formHeaders, body: booking(info.bookingHolder.email), expect: 303 },
       // Each new booking is a durable write (fsync) under the write lock: measured, bounded by the disk.
-      { name: 'booking POST (new emails)', audience: 'extra', method: 'POST', path: `${sessionPath}/pitch`, headers: formHeaders, body: booking('banc.[<id>]@habitants.example.org'), idReplacement: true, expect: 303, mutating: true },
+      { name: 'booking POST (new emails)', audience: 'extra', bare: 'write', method: 'POST', path: `${sessionPath}/pitch`, headers: formHeaders, body: booking('banc.[<id>]@habitants.example.org'), idReplacement: true, expect: 303, mutating: true },
     ]
 
     if (ONLY) targets.splice(0, targets.length, ...targets.filter((t) => ONLY.some((w) => t.name.includes(w))))
@@ -204,6 +220,11 @@ async function main() {
     const bare = startNode(bareJs, [responsesFile, String(barePort)], { PATH: process.env.PATH })
     children.push(bare)
     await waitFor200(`${bareBase}/__ready`, bare, performance.now())
+    const writePort = await freePort()
+    const writeBase = `http://127.0.0.1:${writePort}`
+    const bareWrite = startNode(bareWriteJs, [writeDbFile, String(writePort), `${sessionPath}/pitch`, String(info.sessionId), '1'], { PATH: process.env.PATH })
+    children.push(bareWrite)
+    await waitFor200(`${writeBase}/__ready`, bareWrite, performance.now())
 
     // The app at rest (the mail worker ticks every 2 s; no mail is due, no reminder in this dataset's window).
     await new Promise((r) => setTimeout(r, 2000)) // the set-up requests' garbage collected first
@@ -224,7 +245,9 @@ async function main() {
       const warmupSeconds = target.mutating ? 0 : WARMUP
       const options = { connections: target.connections ?? CONNECTIONS, seconds, warmupSeconds, expect: target.expect }
       const a = await load(base, target, { ...options, serverPid: app.pid })
-      const b = await load(bareBase, target, { ...options, serverPid: bare.pid })
+      const b = target.bare === 'write'
+        ? await load(writeBase, target, { ...options, serverPid: bareWrite.pid })
+        : await load(bareBase, target, { ...options, serverPid: bare.pid })
       results.push({ target, app: a, bare: b })
       const cpu = a.cpuMsPerRequest !== null ? ` (app CPU ${a.cpuMsPerRequest.toFixed(2)} ms/request)` : ''
       const rss = procStatusKb(app.pid, 'VmHWM')
