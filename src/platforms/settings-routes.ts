@@ -62,8 +62,10 @@ export async function platformSettingsRoutes(app: FastifyInstance, opts: { extra
       }
       mailbox = { reply_imap_url: parsed.url, reply_imap_secret: secret }
     }
-    // The notice left as the default (of the platform as now saved) stays the default: it follows later changes.
-    const notice = privacy_notice && !sameText(privacy_notice, opts.extras.defaultNotice({ ...platform, ...d, retention_months })) ? privacy_notice : null
+    // The notice left as the default (as the form showed it, or of the platform as now saved) stays the default:
+    // it follows later changes of the period and the contact.
+    const defaults = [opts.extras.defaultNotice(platform), opts.extras.defaultNotice({ ...platform, ...d, retention_months })]
+    const notice = privacy_notice && !defaults.some((t) => sameText(privacy_notice, t)) ? privacy_notice : null
     await ctx.db.updateTable('platform').set({
       ...d, reminder_days: d.reminder_days.replace(/\s/g, ''), privacy_notice: notice, retention_months, ...mailbox, updated_at: ctx.clock().toISOString(),
     }).where('id', '=', platform.id).execute()

@@ -76,6 +76,33 @@ describe.skipIf(e2eSkipReason() !== null)('Données personnelles: find, export, 
     expect(demo.journey.consoleProblems().filter((p) => !expected400(p))).toEqual([])
   })
 
+  it('lets a facilitator edit the notice and the retention period on the settings page (axe, desktop and phone)', async () => {
+    const base = demo.server.url
+    for (const device of [DESKTOP, PHONE]) {
+      const page = await demo.journey.freshPage(device)
+      await logIn(page, base, FACILITATOR)
+      await page.goto(`${base}/admin/p/${SLUG}/settings`)
+      expect(await page.locator('[data-section="privacy"]').textContent()).toMatch(/effacement/i)
+      await demo.journey.audit(page, `Réglages (${device === PHONE ? 'phone' : 'desktop'})`, device === PHONE ? 'settings-phone' : 'settings')
+      if (device === PHONE) break
+      // The period first: the notice, still the default, says it; then a paragraph of the team's own.
+      await page.getByLabel('Durée de conservation (mois sans activité)').fill('24')
+      await page.getByRole('button', { name: 'Enregistrer' }).click()
+      await page.waitForURL((url) => url.searchParams.get('saved') === '1')
+      expect(await page.getByLabel('Durée de conservation (mois sans activité)').inputValue()).toBe('24')
+      const notice = page.getByLabel('Information sur les données personnelles')
+      await notice.fill(`${await notice.inputValue()}\n\n## Un mot de l’équipe\n\nNous répondons le jour même.`)
+      await page.getByRole('button', { name: 'Enregistrer' }).click()
+      await page.waitForURL((url) => url.searchParams.get('saved') === '1')
+      await page.goto(`${base}/${SLUG}/confidentialite`)
+      expect(await page.locator('main').textContent()).toContain('Nous répondons le jour même.')
+      expect(await page.locator('main').textContent()).toContain('24 mois après votre dernière activité')
+      await demo.journey.audit(page, 'Privacy notice, edited', 'privacy-notice-edited')
+    }
+    expect(demo.journey.a11yFailures).toEqual([])
+    expect(demo.journey.consoleProblems()).toEqual([])
+  })
+
   it('gives operators the same with npm run person:export and person:erase', async () => {
     const doc = JSON.parse(await runScript(demo.server, 'person-export', ['--platform', SLUG, '--email', KEVIN]))
     expect(doc.tables.holder[0]).toMatchObject({ name: 'Kevin Lefebvre', email: KEVIN })
