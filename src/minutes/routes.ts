@@ -70,7 +70,7 @@ export async function minutesRoutes(app: FastifyInstance) {
     const partnersMail = minutesMail(ctx, t.platform, t.session, partnersView(doc), version, { ...(recipients.partners[0] ?? sample), link: null })
     const holders = doc.pitches.map((p) => {
       const to = recipients.holders.find((h) => h.pitchId === p.pitchId)
-      return { title: p.title, holderName: p.holderName, email: to?.email ?? null, mail: minutesMail(ctx, t.platform, t.session, holderView(doc, p.pitchId)!, version, { name: p.holderName, email: to?.email ?? 'porteur@example.org', link: null }) }
+      return { pitchId: p.pitchId, title: p.title, holderName: p.holderName, email: to?.email ?? null, mail: minutesMail(ctx, t.platform, t.session, holderView(doc, p.pitchId)!, version, { name: p.holderName, email: to?.email ?? 'porteur@example.org', link: null }) }
     })
     const c = pageCommon(ctx, t.platform, t.session)
     return page(request, reply, 'admin/minutes-preview.eta', {
@@ -91,17 +91,19 @@ export async function minutesRoutes(app: FastifyInstance) {
     return reply.redirect(`${here}?sent=${outcome.version}`, 303)
   })
 
-  // A4: a sent version (?version=N, default the latest) as partners received it, or the draft before any.
+  // A4: a sent version (?version=N, default the latest) as partners received it, or the draft before any; with
+  // ?pitch=ID, that holder's own part (for a holder without an email address).
   app.get('/sessions/:date/minutes/print', async (request, reply) => {
     const t = await recordTarget(ctx, request)
     if (!t) return notFound(request, reply)
     const versions = await sentVersions(ctx.db, t.session.id)
-    const asked = Number((request.query as { version?: string }).version)
+    const q = request.query as { version?: string; pitch?: string }
+    const asked = Number(q.version)
     const chosen = versions.find((v) => v.version === asked) ?? versions[0]
     const doc = chosen ? parseDocument(chosen.document) : (await current(t)).gathered.doc
     const c = pageCommon(ctx, t.platform, t.session)
     return page(request, reply, 'print/minutes.eta', {
-      ...c, title: `Compte rendu — ${c.session.longDate}`, minutes: partnersView(doc), version: chosen?.version ?? null, back: `${c.here}/minutes`,
+      ...c, title: `Compte rendu — ${c.session.longDate}`, minutes: (q.pitch && holderView(doc, Number(q.pitch))) || partnersView(doc), version: chosen?.version ?? null, back: `${c.here}/minutes`,
     })
   })
 }

@@ -108,6 +108,11 @@ describe('the minutes of a session with three pitches', () => {
     const print1 = (await w.admin.get(`${MINUTES}/print?version=1`)).body
     expect(print1).not.toContain('Texte corrigé du vélo.')
     expect((await w.admin.get(`${MINUTES}/print?version=2`)).body).toContain('Texte corrigé du vélo.')
+    // One holder's part on paper: theirs only.
+    const part = (await w.admin.get(`${MINUTES}/print?pitch=${w.pitches[1]}`)).body
+    expect(part).toContain('Texte corrigé du vélo.')
+    expect(part).toContain('Yves Morel')
+    expect(part).not.toContain(HOLDERS[0].title)
   })
 
   it('shows the sent minutes on the holder’s page (their part) and on the partner’s page (the whole, latest first)', async () => {
