@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { e2eSkipReason } from './browser.js'
+import { runScript } from './harness.js'
 import { demoJourney, DESKTOP, logIn, PHONE } from './journeys.js'
 
 // Bilan (#21): a facilitator of the demo platform opens the year's indicators from the platform's menu, sets
@@ -7,6 +8,7 @@ import { demoJourney, DESKTOP, logIn, PHONE } from './journeys.js'
 // and downloads the CSV. Every page visited passes axe (WCAG 2.1 A/AA), on a desktop and on a phone (reflow).
 
 const SLUG = 'lens-lievin'
+const ADMIN = { email: 'alix.reseau@fabrik.example.org', name: 'Alix Réseau', password: 'une phrase de passe assez longue' }
 const FACILITATOR = { email: 'camille.bilan@fabrik-lens-lievin.example.org', name: 'Camille Bilan', password: 'une phrase de passe assez longue', platform: SLUG }
 
 /** The platform's current year (Europe/Paris), as the server computes it from its real clock. */
@@ -72,5 +74,33 @@ describe.skipIf(e2eSkipReason() !== null)('Bilan: the year\'s indicators against
     const expected400 = (p: string) => p.includes(`400 for POST ${base}/admin/p/${SLUG}/indicators/targets`)
       || (p.startsWith(`${base}/admin/p/${SLUG}/indicators/targets: console error:`) && p.includes('status of 400'))
     expect(demo.journey.consoleProblems().filter((p) => !expected400(p))).toEqual([])
+  })
+
+  it('shows the administrators the network: every platform side by side and summed, and a date range', async () => {
+    const base = demo.server.url
+    const year = currentYear()
+    await runScript(demo.server, 'user-add', ['--admin', '--email', ADMIN.email, '--name', ADMIN.name], { FABRIK_PASSWORD: ADMIN.password })
+    for (const device of [DESKTOP, PHONE]) {
+      const page = await demo.journey.freshPage(device)
+      await logIn(page, base, ADMIN)
+      await page.goto(`${base}/admin/platforms`)
+      await page.getByRole('navigation', { name: "Navigation de l'animation" }).getByRole('link', { name: 'Réseau' }).click()
+      await page.waitForURL(`${base}/admin/network`)
+      expect(await page.locator('h1').textContent()).toBe(`Réseau : bilan ${year}`)
+      expect(await page.locator('thead th[data-platform]').evaluateAll((ths) => ths.map((th) => th.getAttribute('data-platform')))).toEqual(['lens-lievin', 'province-luxembourg'])
+      const held = await page.locator('tr[data-indicator="sessionsHeld"] td').allTextContents()
+      expect(Number(held[2])).toBe(Number(held[0]) + Number(held[1]))
+      await demo.journey.audit(page, `Réseau (${device === PHONE ? 'phone' : 'desktop'})`, device === PHONE ? 'network-phone' : 'network')
+      if (device === PHONE) break
+
+      // Another period: from the first of September to the end of August, across two years.
+      await page.getByLabel('Du', { exact: true }).fill(`${year - 1}-09-01`)
+      await page.getByLabel('Au (inclus)').fill(`${year}-08-31`)
+      await page.getByRole('button', { name: 'Afficher la période' }).click()
+      await page.waitForURL((url) => url.pathname === '/admin/network' && url.searchParams.get('from') === `${year - 1}-09-01`)
+      expect(await page.locator('h1').textContent()).toContain(`au 31 août ${year}`)
+      await demo.journey.audit(page, 'Réseau, a date range', 'network-range')
+    }
+    expect(demo.journey.a11yFailures).toEqual([])
   })
 })
