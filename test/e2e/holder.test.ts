@@ -261,7 +261,9 @@ describe.skipIf(e2eSkipReason() !== null)('journey 2: a holder books a slot on a
     expect(labels).toEqual([
       'holder_name', 'holder_email', 'holder_phone', 'holder_kind=resident', 'commune', 'initiative_title', 'initiative_summary', 'domain',
       'needs=local', 'needs=financement', 'needs=partenaires', 'needs=methode', 'needs=benevoles', 'needs=communication',
-      'stage=idee', 'attendance=on_site', 'public_title=yes', 'consent=yes', 'shares_contact=yes', 'button:Réserver mon créneau',
+      'stage=idee', 'attendance=on_site', 'public_title=yes', 'consent=yes',
+      // The privacy notice, linked beside the consent (#17).
+      'a:Données personnelles et vie privée', 'shares_contact=yes', 'button:Réserver mon créneau',
     ])
     // …which is the visual order: each stop below the previous one (or on its line, to its right).
     for (let i = 1; i < order.length; i++) {

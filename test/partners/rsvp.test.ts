@@ -128,8 +128,9 @@ describe("the partner's personal link", () => {
     const ninaInv = await answerOf(w.t.db, 'Nina.Roux@caf.example.org')
     expect(ninaInv).toMatchObject({ answer: 'none', delegated_from_id: hel.id, contact_id: nina.id })
     const mails = (await outbox(w.t.db)).slice(before)
-    expect(mails).toHaveLength(1)
-    const mail = mails[0]!
+    // Hélène's calendar copy is withdrawn (#24: her feed drops the session too), then Nina is invited.
+    expect(mails.map((m) => `${m.to_email}:${m.kind}`)).toEqual(['helene.dupre@caf.example.org:session.delegated', 'Nina.Roux@caf.example.org:session.invitation'])
+    const mail = mails[1]!
     expect(mail.kind).toBe('session.invitation')
     expect(mail.to_email).toBe('Nina.Roux@caf.example.org')
     expect(mail.text_body).toContain('Hélène Dupré (CAF du Pas-de-Calais) vous propose de participer à cette séance à sa place')
