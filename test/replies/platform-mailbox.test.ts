@@ -6,7 +6,7 @@ import { findSessionById } from '../../src/sessions/store.js'
 import { type Client, createPlatform, facilitatorClient } from '../helpers/app.js'
 import { skipWithoutDovecot, type TestMailbox } from '../helpers/dovecot.js'
 import { createSession, DATE } from '../partners/helpers.js'
-import { CLAIRE, fixture, invitationOf, MAIL_PAGE, type RepliesWorld, thunderbird, UID, withDovecot } from './world.js'
+import { CLAIRE, fixture, invitationOf, MAIL_PAGE, type RepliesWorld, thunderbird, withDovecot } from './world.js'
 
 // Tracker 23: a platform whose contact mailbox differs sets its own IMAP mailbox on its settings page (the
 // password sealed, never shown back, an empty field keeps it). The poller reads the instance's REPLY_IMAP_URL
