@@ -128,4 +128,41 @@ describe('the year\'s indicators from rows', () => {
     expect(ind.communesNever).toEqual(['Avion', 'Éleu-dit-Leauwette'])
     expect(ind.sessionsByMode).toEqual({ in_person: 3, videoconference: 1, hybrid: 0 })
   })
+  it('counts an initiative once by its stage when first presented, and its change over the period from its records', () => {
+    const [s1, s2, s3] = [session('2026-02-27'), session('2026-03-27'), session('2026-04-24')]
+    const pitch = (id: number, sessionId: number, initiative: number, stage: string | null) =>
+      ({ id, session_id: sessionId, holder_id: initiative, status: 'confirmed' as const, holder_kind: 'resident', holder_commune_id: null, initiative_id: initiative, domain: null, stage })
+    const ind = computeIndicators(rows(2026, {
+      sessions: [s1, s2, s3],
+      // The initiative rows say the stage of today ('en_cours'); the records say what it was at each pitch.
+      pitches: [pitch(3, s3.id, 1, 'en_cours'), pitch(1, s1.id, 1, 'en_cours'), pitch(2, s2.id, 1, 'en_cours'), pitch(4, s1.id, 2, 'projet'), pitch(5, s2.id, 3, 'idee'), pitch(6, s3.id, 4, null)],
+      records: [
+        // Initiative 1, presented three times (listed out of order): idée → projet, then projet → en cours: one change, idée → en cours.
+        { pitch_id: 1, stage_before: 'idee', stage_after: 'projet' }, { pitch_id: 3, stage_before: 'projet', stage_after: 'en_cours' },
+        { pitch_id: 2, stage_before: null, stage_after: null },
+        // Initiative 2: there and back again, no change over the period.
+        { pitch_id: 4, stage_before: 'projet', stage_after: 'projet' },
+        // Initiative 4 had no stage said before its pitch.
+        { pitch_id: 6, stage_before: null, stage_after: 'idee' },
+      ],
+    }), NOW)
+    expect(ind.initiativesByStage).toEqual({ idee: 2, projet: 1, '': 1 })
+    expect(ind.stageChanges).toEqual([{ from: '', to: 'idee', initiatives: 1 }, { from: 'idee', to: 'en_cours', initiatives: 1 }])
+    expect(ind.initiativesStageChanged).toBe(2)
+  })
+
+  it('takes any range of dates, and gives no targets but for a calendar year', () => {
+    const sessions = [session('2026-08-28'), session('2026-09-25'), session('2027-01-08'), session('2027-09-24', { status: 'cancelled' })]
+    const range = computeIndicators(rows({ from: '2026-09-01', to: '2027-08-31', year: null }, { sessions }), NOW, { sessionsHeld: 3 })
+    expect(range).toMatchObject({ year: null, from: '2026-09-01', to: '2027-08-31', sessionsHeld: 2, sessionsCancelled: 0, targets: {} })
+    expect(computeIndicators(rows(2026, { sessions }), NOW, { sessionsHeld: 3 })).toMatchObject({ year: 2026, sessionsHeld: 2, targets: { sessionsHeld: 3 } })
+  })
+
+  it('counts the holders by their commune, the unsaid last', () => {
+    const s = session('2026-05-29')
+    const pitch = (id: number, holder: number, commune: number | null) => ({ id, session_id: s.id, holder_id: holder, status: 'confirmed' as const, holder_kind: 'resident', holder_commune_id: commune, initiative_id: id, domain: null, stage: null })
+    const ind = computeIndicators(rows(2026, { sessions: [s], pitches: [pitch(1, 1, null), pitch(2, 2, 2), pitch(3, 2, 2), pitch(4, 3, 1), pitch(5, 4, 2)] }), NOW)
+    expect(ind.holdersByCommune).toEqual([{ name: 'Liévin', holders: 2 }, { name: 'Lens', holders: 1 }, { name: '', holders: 1 }])
+    expect(ind.holderCommunes).toBe(2)
+  })
 })
