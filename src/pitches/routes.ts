@@ -3,8 +3,8 @@ import { addDays, isValidDate, todayIn } from '../calendar/zoned.js'
 import type { Db, Platform } from '../db/schema.js'
 import { refuseArchivedPlatform } from '../platforms/access.js'
 import { findPlatform, findPlatformBySlug, listCommunes } from '../platforms/store.js'
-import { presentSession } from '../sessions/view.js'
-import { findSessionByDate, listSessions, type SessionRow } from '../sessions/store.js'
+import { pitchMinutes, presentSession } from '../sessions/view.js'
+import { findSessionByDate, listAgenda, listSessions, type SessionRow } from '../sessions/store.js'
 import { notFound } from '../web/errors.js'
 import { type FieldErrors, parseForm } from '../web/forms.js'
 import { linkOpener, openedLink } from '../web/personal-links.js'
@@ -68,8 +68,10 @@ export async function pitchRoutes(app: FastifyInstance, opts: { referrals?: Hold
 
   async function renderBooking(request: FastifyRequest, reply: FastifyReply, platform: Platform, session: SessionRow, values: Record<string, unknown>, errors: FieldErrors, status = 200) {
     const view = presentSession(platform, session, ctx.config.publicUrl, ctx.clock())
-    const communes = await listCommunes(ctx.db, platform.id)
+    const [communes, agenda] = await Promise.all([listCommunes(ctx.db, platform.id), listAgenda(ctx.db, session.id)])
     return page(request, reply, 'public/pitch-form.eta', {
+      // How long a pitch lasts: the session's own agenda says (one figure, the form's and the agenda's).
+      pitchMinutes: pitchMinutes(agenda),
       title: `Présenter une initiative — ${view.longDate}`, siteName: platform.name, homeHref: `/${platform.slug}`,
       platform, session: view, open: open(platform)(session), values, errors, communes, ...choices,
       action: `/${platform.slug}/sessions/${session.date}/pitch`,

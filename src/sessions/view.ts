@@ -95,3 +95,15 @@ export function presentSession(platform: Platform, s: SessionRow, publicUrl: str
     updatedAt: s.updated_at,
   }
 }
+
+/**
+ * How long one pitch lasts, from the session's own agenda (the "Présentation" rows, questions included): the
+ * most common length, or null when the agenda has no pitch row. The one figure the booking form gives.
+ */
+export function pitchMinutes(items: Array<{ kind: string; duration_minutes: number }>): number | null {
+  const counts = new Map<number, number>()
+  for (const i of items) if (i.kind === 'pitch' && i.duration_minutes > 0) counts.set(i.duration_minutes, (counts.get(i.duration_minutes) ?? 0) + 1)
+  let best: number | null = null
+  for (const [minutes, n] of counts) if (best === null || n > counts.get(best)! || (n === counts.get(best)! && minutes < best)) best = minutes
+  return best
+}

@@ -40,3 +40,22 @@ describe('the public session page and sessions.json', () => {
     expect(json.map((s) => [s.date, s.status, s.freePitchSlots])).toEqual([['2026-12-18', 'cancelled', 0], ['2027-01-29', 'published', 3]])
   })
 })
+
+describe('how long a pitch lasts', () => {
+  it('is the one figure of the session agenda: the booking form says it, beside "en quelques minutes"', async () => {
+    const { pitchMinutes } = await import('../../src/sessions/view.js')
+    expect(pitchMinutes([{ kind: 'welcome', duration_minutes: 20 }, { kind: 'pitch', duration_minutes: 30 }, { kind: 'pitch', duration_minutes: 30 }, { kind: 'pitch', duration_minutes: 45 }])).toBe(30)
+    expect(pitchMinutes([{ kind: 'break', duration_minutes: 10 }])).toBeNull()
+    const t = await buildTestApp()
+    try {
+      const platform = await createPlatform(t.db)
+      const id = await aSession(t.db, platform)
+      await t.db.updateTable('agenda_item').set({ duration_minutes: 25 }).where('session_id', '=', id).where('kind', '=', 'pitch').execute()
+      const body = (await t.app.inject('/test/sessions/2026-12-18/pitch')).body
+      expect(body).toContain('votre passage, échanges compris, dure environ 25 minutes')
+      expect(body).not.toContain('40 minutes')
+    } finally {
+      await t.close()
+    }
+  })
+})
