@@ -11,6 +11,7 @@ import { networkRoutes } from './indicators/network-routes.js'
 import { mailRoutes } from './mail/routes.js'
 import { repliesPanel } from './replies/mail-panel.js'
 import { requireManagedPlatform } from './platforms/access.js'
+import { invitationLinkRoutes } from './platforms/invitation-link-routes.js'
 import { loginRoutes } from './platforms/login-routes.js'
 import { teamRoutes } from './platforms/team-routes.js'
 import { totpRoutes } from './platforms/totp-routes.js'
@@ -103,6 +104,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   })
 
   await app.register(loginRoutes)
+  await app.register(invitationLinkRoutes)
   // Facilitators: everything under /admin (platform pages under /admin/p/{slug}/…).
   await app.register(platformAdminRoutes, { prefix: '/admin', summaries: platformSummaries(ctx.clock) })
   // One platform's pages (/admin/p/{slug}/…): one preHandler checks the login and the platform, and routes

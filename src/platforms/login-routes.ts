@@ -3,10 +3,9 @@ import type { FastifyInstance, FastifyReply, FastifyRequest, preHandlerAsyncHook
 import { z } from 'zod'
 import type { Selectable } from 'kysely'
 import type { FacilitatorTokenTable } from '../db/schema.js'
-import { platformBase } from './access.js'
 import { findFacilitatorByEmail } from './store.js'
 import { burnPasswordTime, hashPassword, passwordProblem, verifyPassword } from './passwords.js'
-import { type AccountTokenPurpose, createFacilitatorAccount, endResetTokens, joinPlatform, findAccountToken, queueAccountMail, createAccountToken, setPassword, tokenState, useAccountToken } from './accounts.js'
+import { type AccountTokenPurpose, endResetTokens, findAccountToken, queueAccountMail, createAccountToken, setPassword, tokenState, useAccountToken } from './accounts.js'
 import { endLogin, endLogins, loginCookieName, startLogin } from '../web/login.js'
 import { loginTarget } from '../web/guards.js'
 import { errorPage, notFound } from '../web/errors.js'
@@ -18,7 +17,7 @@ import { findTotp, totpRequired } from './totp-store.js'
 
 const loginForm = z.object({ email: z.string().trim().max(254), password: z.string().max(256) })
 const forgotForm = z.object({ email: z.string().trim().max(254) })
-const passwordForm = z.object({ password: z.string().max(1000), confirm: z.string().max(1000) })
+export const passwordForm = z.object({ password: z.string().max(1000), confirm: z.string().max(1000) })
 
 /** The one answer to "Mot de passe oublié", whether the address has an account or not. */
 export const FORGOT_ANSWER = "Si un compte d'animation existe avec cette adresse, un lien pour changer le mot de passe vient de lui être envoyé. Il est valable une heure et ne sert qu'une fois."
@@ -203,50 +202,5 @@ export async function loginRoutes(app: FastifyInstance) {
       title: 'Connexion', values: { email: row.email }, next: '',
       notice: 'Votre mot de passe est changé, et toutes les connexions ouvertes avec l’ancien sont fermées. Connectez-vous avec le nouveau.',
     })
-  })
-
-  // A colleague's invitation (team-routes.ts): choose a password, the account is created on the platform and
-  // logged in. An address that has become an account meanwhile joins the platform with its own password.
-  const invitationLink = accountLink(app, 'invitation')
-  const invitationPage = (request: FastifyRequest, reply: FastifyReply, errors: Record<string, string>, status = 200) => {
-    const row = openedAccountLink(request)
-    return page(request, reply, 'public/invitation.eta', { title: 'Invitation', action: request.url, errors, email: row.email, name: row.name }, status)
-  }
-
-  app.get('/invitation/:token', { preHandler: invitationLink }, async (request, reply) => invitationPage(request, reply, {}))
-
-  app.post('/invitation/:token', { preHandler: invitationLink, config: limited }, async (request, reply) => {
-    const row = openedAccountLink(request)
-    const platformId = row.platform_id
-    if (platformId === null) return notFound(request, reply)
-    const existing = await findFacilitatorByEmail(ctx.db, row.email)
-    const now = ctx.clock().toISOString()
-    if (existing) {
-      if (!(await ctx.db.transaction().execute(async (trx) => {
-        if (!(await useAccountToken(trx, row.id, now))) return false
-        await joinPlatform(trx, existing.id, platformId)
-        return true
-      }))) return errorPage(request, reply, 410, 'Invitation expirée', 'Cette invitation a déjà été acceptée.')
-      return page(request, reply, 'public/login.eta', {
-        title: 'Connexion', values: { email: row.email }, next: '',
-        notice: 'Vous avez rejoint l’équipe. Connectez-vous avec le mot de passe de votre compte.',
-      })
-    }
-    const parsed = passwordForm.safeParse(request.body)
-    const errors = parsed.success ? passwordErrors(parsed.data.password, parsed.data.confirm) : { password: 'Choisissez un mot de passe.' }
-    if (errors || !parsed.success) return invitationPage(request, reply, errors ?? {}, 400)
-    const hash = await hashPassword(parsed.data.password)
-    const id = await ctx.db.transaction().execute(async (trx) => {
-      if (!(await useAccountToken(trx, row.id, now))) return null
-      return createFacilitatorAccount(trx, { email: row.email, name: row.name, passwordHash: hash, platformId, now })
-    })
-    if (id === null) return errorPage(request, reply, 410, 'Invitation expirée', 'Cette invitation a déjà été acceptée.')
-    if (request.login) await endLogin(ctx, request, reply)
-    // A platform that requires two-factor login: the new account enrols before its first page.
-    if (await totpRequired(ctx.db, id)) return startPendingLogin(ctx, reply, { id, password_hash: hash }, '/admin', 'setup')
-    await startLogin(ctx, reply, id)
-    request.log.info({ facilitator: id, platform: platformId }, 'invitation accepted')
-    const platform = await ctx.db.selectFrom('platform').select('slug').where('id', '=', platformId).executeTakeFirstOrThrow()
-    return reply.redirect(platformBase(platform), 303)
   })
 }
