@@ -1,6 +1,7 @@
 import type { ColumnType, Generated, Insertable, Kysely, Selectable, Updateable } from 'kysely'
 
 // Every table's types, in one file. Instants are ISO-8601 UTC text, booleans 0/1, dates 'YYYY-MM-DD'.
+// Long file: the Database interface is the schema's single source (ARCHITECTURE.md), so every table stays here.
 type Id = Generated<number>
 type Flag = 0 | 1
 

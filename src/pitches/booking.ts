@@ -17,6 +17,8 @@ import { HOLDING, holdsSlot, promotedStatus, statusForNewBooking, statusOnAddres
 // Every change to a booking: one transaction that locks the session, decides with the pure rules in
 // waiting-list.ts, and queues the holder's email (with the calendar invitation or its cancellation) — and
 // an email to every other holder whose slot time the change moved.
+// Long file: place, change, promote and the moved slots share one lock and one set of mails; the performance
+// work of this session (test/bench) changes it, so it is not split under it.
 
 export function pitchToken(ctx: AppContext, pitch: { id: number; token_version: number }): string {
   return personalToken(ctx.config.sessionSecret, 'pitch', pitch.id, pitch.token_version)

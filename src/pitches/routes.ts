@@ -24,6 +24,8 @@ import { bookRevisit, revisitOffer } from './revisit.js'
 import type { SelfExport } from '../privacy/self-export.js'
 
 // Holders: the public booking form, and their own page behind the link in their emails.
+// Long file: the form and the holder's page share the link check and the page builder; the page's actions
+// (POST /pitch/{token}) are the next piece to move out, to a file of their own.
 
 /** The referrals of the holder's initiative (referrals/, a higher floor, handed in by app.ts). */
 export interface HolderReferrals {
