@@ -279,7 +279,7 @@ async function main() {
       if (!ok && target.audience !== 'extra') verdicts.push(target.name)
       const goal = target.audience === 'extra' ? '—' : target.audience === 'public' ? `≥${TARGETS.ratio}, p99<${p99Limit}` : `p99<${p99Limit}`
       const verdict = target.audience === 'extra' ? (a.unexpected || a.errors ? 'ERRORS' : '') : ok ? 'ok' : 'MISS'
-      const cpu = (f: LoadFigures) => (f.cpuMsPerRequest === null ? 'n/a' : f.cpuMsPerRequest.toFixed(2))
+      const cpu = (f: LoadFigures) => (f.cpuMsPerRequest === null ? 'n/a' : f.cpuMsPerRequest.toFixed(3))
       return [target.name, fmt.int(a.rps), fmt.ms(a.p50), fmt.ms(a.p99), fmt.int(b.rps), fmt.ms(b.p50), fmt.ms(b.p99), fmt.ratio(ratio), cpu(a), cpu(b), goal, verdict]
     })
     log(`\n${table(['URL', 'app req/s', 'p50 ms', 'p99 ms', 'bare req/s', 'p50 ms', 'p99 ms', 'app/bare', 'app CPU ms/req', 'bare CPU ms/req', 'target', ''], rows)}`)

@@ -1,0 +1,44 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest'
+import { buildTestApp, createPlatform, type TestApp } from '../helpers/app.js'
+
+// A page answered from the page cache is written straight to the socket (web/page-cache.ts serveCached): it
+// must carry exactly what the rendered answer carried — the security headers, the representation's own, its
+// length — a HEAD the same headers without a body, and a 304 no type.
+
+describe('a cached public page', () => {
+  let t: TestApp
+  beforeEach(async () => {
+    t = await buildTestApp()
+    await createPlatform(t.db, { slug: 'lens-lievin', name: 'La Fabrik à projets — Lens-Liévin' })
+  })
+  afterEach(() => t.close())
+
+  const without = (h: Record<string, unknown>) => { const { date: _d, connection: _c, ...rest } = h; return rest }
+
+  it('answers the same status, headers and bytes as the rendered page, HEAD included', async () => {
+    for (const url of ['/lens-lievin', '/lens-lievin/calendar.ics', '/lens-lievin/sessions.json']) {
+      const rendered = await t.app.inject(url)
+      const cached = await t.app.inject(url)
+      expect(cached.statusCode, url).toBe(200)
+      expect(without(cached.headers), url).toEqual(without(rendered.headers))
+      expect(cached.rawPayload.equals(rendered.rawPayload), url).toBe(true)
+      expect(cached.headers['content-security-policy'], url).toContain("frame-ancestors 'none'")
+      expect(cached.headers['x-frame-options'], url).toBe('DENY')
+      expect(cached.headers['content-length'], url).toBe(String(rendered.rawPayload.length))
+      const head = await t.app.inject({ method: 'HEAD', url })
+      expect(head.statusCode, url).toBe(200)
+      expect(head.body, url).toBe('')
+      expect(head.headers['content-type'], url).toBe(rendered.headers['content-type'])
+    }
+  })
+
+  it('answers 304 without a type when the client holds the ETag', async () => {
+    const first = await t.app.inject('/lens-lievin/calendar.ics')
+    await t.app.inject('/lens-lievin/calendar.ics')
+    const again = await t.app.inject({ url: '/lens-lievin/calendar.ics', headers: { 'if-none-match': String(first.headers.etag) } })
+    expect(again.statusCode).toBe(304)
+    expect(again.body).toBe('')
+    expect(again.headers['content-type']).toBeUndefined()
+    expect(again.headers['x-content-type-options']).toBe('nosniff')
+  })
+})
