@@ -23,9 +23,6 @@ export const PITCH_ACTIONS: Record<PitchStatus, ReadonlyArray<PitchAction>> = {
 
 export type PitchAction = 'confirm' | 'decline' | 'waitlist' | 'move' | 'up' | 'down'
 
-/** An action on the person rather than the booking, whatever its state: a new calendar feed link. */
-export const HOLDER_ACTIONS = ['feed'] as const
-
 export const pitchActionForm = z.discriminatedUnion('action', [
   z.object({ action: z.literal('confirm') }),
   z.object({ action: z.literal('decline'), message: text(2000, false) }),

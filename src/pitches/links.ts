@@ -1,6 +1,5 @@
 import type { FastifyReply, FastifyRequest } from 'fastify'
 import { DateTime } from 'luxon'
-import { formatLongDate, inSentence } from '../calendar/zoned.js'
 import type { AppContext } from '../context.js'
 import type { Db, Platform } from '../db/schema.js'
 import { archivedName } from '../platforms/access.js'
@@ -62,11 +61,6 @@ export function pitchLinks(ctx: AppContext): LinkKind<OpenedPitch> {
         `Votre inscription a changé depuis (elle a été retirée puis refaite, par exemple) et un nouveau lien personnel vous a été envoyé par e-mail : utilisez le message le plus récent. Si vous ne le retrouvez pas, écrivez à ${contactLine(platform)}, qui vous le renverra.`)
     },
   }
-}
-
-/** "la séance du vendredi 18 décembre 2026", for the pages. */
-export function sessionInSentence(session: Pick<SessionRow, 'date'>): string {
-  return `la séance du ${inSentence(formatLongDate(session.date))}`
 }
 
 /** The holder's calendar feed token, at its current version. */

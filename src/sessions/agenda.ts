@@ -39,6 +39,3 @@ export function timeAgenda<T extends AgendaTemplateItem>(items: T[], sessionStar
   })
 }
 
-export function countPitchSlots(items: AgendaTemplateItem[]): number {
-  return items.filter((i) => i.kind === 'pitch').length
-}

@@ -16,8 +16,7 @@ export interface Recipient {
   /** The person's own link (RSVP or pitch page), if the message is about one. */
   personalLink: LinkTarget | null
   feedLink: LinkTarget
-  /** The working URLs of those two, for pages that show them; emails carry references (queueSessionMail). */
-  personalUrl: string | null
+  /** The feed's working URL, for the page that shows it (the RSVP page); emails carry references (queueSessionMail). */
   feedUrl: string | null
   /** A partner contact's answer to the invitation (partners/recipients.ts), when the message may depend on it. */
   answer?: string | null
@@ -56,7 +55,7 @@ export interface PersonalRecipient {
   storeFeedHash: (db: Db, hash: string) => Promise<void>
 }
 
-/** A recipient with its working URLs and the hash of its feed token, from its owner's description. */
+/** A recipient with its feed's working URL and the hash of its feed token, from its owner's description. */
 export function personalRecipient(ctx: Pick<AppContext, 'config'>, who: PersonalRecipient): Recipient {
   const { sessionSecret: secret, publicUrl } = ctx.config
   const { feedLink, personalLink } = who
@@ -67,7 +66,6 @@ export function personalRecipient(ctx: Pick<AppContext, 'config'>, who: Personal
     email: who.email,
     personalLink,
     feedLink,
-    personalUrl: personalLink ? linkUrl(secret, publicUrl, personalLink) : null,
     feedUrl: linkUrl(secret, publicUrl, feedLink),
     rememberFeed: (db) => who.storeFeedHash(db, hash),
   }

@@ -80,10 +80,6 @@ const httpsUrlString = z
     }
   }, 'Adresse invalide : elle doit commencer par https://')
 
-export function httpsUrl() {
-  return trimmed.pipe(z.string().min(1, MSG_REQUIRED).pipe(httpsUrlString))
-}
-
 export function optionalHttpsUrl() {
   return trimmed.pipe(z.union([z.literal('').transform(() => null), httpsUrlString], { error: 'Adresse invalide : elle doit commencer par https://' }))
 }
@@ -160,8 +156,3 @@ export function parseForm<S extends z.ZodType>(schema: S, body: unknown): FormRe
   return { ok: false, errors, values }
 }
 
-/** Values as strings for re-filling a form (arrays and odd values shown as they came, escaped by Eta). */
-export function formValue(values: Record<string, unknown>, key: string): string {
-  const v = values[key]
-  return typeof v === 'string' ? v : v === undefined || v === null ? '' : Array.isArray(v) ? v.join(', ') : String(v)
-}

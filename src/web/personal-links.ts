@@ -65,11 +65,6 @@ export function findRetiredLink(db: Db, hash: string) {
   return db.selectFrom('retired_link').select(['purpose', 'platform_id', 'reason']).where('token_hash', '=', hash).executeTakeFirst()
 }
 
-/** Erasure (#17) and clean-up: every retired hash of one platform's rows goes with them. */
-export async function forgetRetiredLinks(db: Db, hashes: string[]) {
-  if (hashes.length) await db.deleteFrom('retired_link').where('token_hash', 'in', hashes).execute()
-}
-
 /** The preHandler that opens one kind of link; the route then reads openedLink<T>(request). */
 export function linkOpener<T>(app: FastifyInstance, kind: LinkKind<T>): preHandlerAsyncHookHandler {
   const { db, clock } = app.ctx

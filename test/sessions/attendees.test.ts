@@ -1,5 +1,6 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import type { Platform } from '../../src/db/schema.js'
+import { linkUrl } from '../../src/mail/links.js'
 import { buildTestApp, createPlatform, type TestApp } from '../helpers/app.js'
 import { aBookedPitch, aSession, anInvitedContact, linkToken } from '../helpers/factories.js'
 
@@ -26,8 +27,9 @@ describe('ctx.attendees', () => {
     const all = await t.app.ctx.attendees(t.db, sessionId)
     expect(all.map((r) => r.email)).toEqual(['helene.dupre@caf.example.org', 'marc.petit@caf.example.org', 'porteur1@example.org'])
     expect(all[0]!.key).toBe(`contact:${helene.contact.id}`)
-    expect(all[0]!.personalUrl).toBe(`http://fabrik.test/rsvp/${linkToken(t.config, 'rsvp', helene.invitation.id).token}`)
-    expect(all[2]!.personalUrl).toBe(`http://fabrik.test/pitch/${linkToken(t.config, 'pitch', booked.pitchId).token}`)
+    const url = (i: number) => linkUrl(t.config.sessionSecret, t.config.publicUrl, all[i]!.personalLink!)
+    expect(url(0)).toBe(`http://fabrik.test/rsvp/${linkToken(t.config, 'rsvp', helene.invitation.id).token}`)
+    expect(url(2)).toBe(`http://fabrik.test/pitch/${linkToken(t.config, 'pitch', booked.pitchId).token}`)
   })
 
   it('filters: only contacts who said they come, and only those settled by an instant', async () => {
