@@ -67,7 +67,7 @@ export async function requireManagedPlatform(request: FastifyRequest, reply: Fas
 }
 
 /** The enrolment page, saying which platform requires it (totp-routes.ts names it if the account runs it). */
-export const enrolmentFor = (platform: Pick<Platform, 'slug'>) => `/admin/account/totp?plateforme=${encodeURIComponent(platform.slug)}`
+const enrolmentFor = (platform: Pick<Platform, 'slug'>) => `/admin/account/totp?plateforme=${encodeURIComponent(platform.slug)}`
 
 /** Where a platform's facilitator pages live: the scope's prefix, /admin/p/{slug}. */
 export const platformBase = (platform: Pick<Platform, 'slug'>) => `/admin/p/${encodeURIComponent(platform.slug)}`

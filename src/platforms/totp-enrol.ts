@@ -14,7 +14,7 @@ import { enableTotp } from './totp-store.js'
 
 const confirmForm = z.object({ enrolment: z.string().max(500), code: z.string().max(64) })
 
-export const ENROLMENT_EXPIRED = "Cette page d'activation a expiré (30 minutes). Ajoutez à nouveau Fabrik dans votre application avec ce nouveau code QR."
+const ENROLMENT_EXPIRED = "Cette page d'activation a expiré (30 minutes). Ajoutez à nouveau Fabrik dans votre application avec ce nouveau code QR."
 
 /** What the enrolment page shows for `secret`: the QR code, the key by hand, the sealed secret for the form. */
 export async function enrolmentView(ctx: AppContext, account: { id: number; email: string }, secret: string) {

@@ -24,7 +24,7 @@ import { verifySecondFactor } from './totp-verify.js'
 export const CODES_PER_ACCOUNT = 5
 const codeForm = z.object({ code: z.string().max(64) })
 
-export function pendingCookieName(ctx: AppContext): string {
+function pendingCookieName(ctx: AppContext): string {
   return ctx.config.secureCookies ? '__Host-fabrik_pending' : 'fabrik_pending'
 }
 

@@ -8,12 +8,12 @@ import { openSecret, sealSecret } from '../web/secret-box.js'
 // (web/secret-box.ts). A code is accepted only for a step later than the last one accepted, so a code seen
 // over a shoulder or replayed from a proxy log opens nothing. The secret and the clock are handed in.
 
-export const TOTP_ISSUER = 'Fabrik'
-export const RECOVERY_CODE_COUNT = 10
+const TOTP_ISSUER = 'Fabrik'
+const RECOVERY_CODE_COUNT = 10
 /** How long the password-checked, code-awaiting state lasts. */
 export const PENDING_LIFETIME_MS = 5 * 60 * 1000
 /** How long an enrolment page's secret may wait for its first code. */
-export const ENROL_LIFETIME_MS = 30 * 60 * 1000
+const ENROL_LIFETIME_MS = 30 * 60 * 1000
 
 const BOX_PURPOSE = 'totp-secret'
 
@@ -47,7 +47,7 @@ export function codeAt(base32: string, now: Date): string {
 }
 
 /** Digits only, spaces and dashes dropped: "123 456" is 123456. */
-export function normaliseCode(input: string): string {
+function normaliseCode(input: string): string {
   return input.replace(/[\s-]/g, '').toLowerCase()
 }
 
