@@ -17,6 +17,7 @@ import * as audit from '../../migrations/2026-12-03T0940-audit.js'
 import * as minutes from '../../migrations/2026-12-04T0900-minutes.js'
 import * as journey from '../../migrations/2026-12-04T0910-journey.js'
 import * as platformSettings from '../../migrations/2026-12-04T0920-platform-settings.js'
+import * as pitchHolderIndex from '../../migrations/2026-12-04T0930-pitch-holder-index.js'
 import type { Db } from './schema.js'
 
 // Listed explicitly rather than read from the folder, so the same list runs from src/ (tests) and dist/.
@@ -39,6 +40,7 @@ const migrations: Record<string, Migration> = {
   '2026-12-04T0900-minutes': minutes,
   '2026-12-04T0910-journey': journey,
   '2026-12-04T0920-platform-settings': platformSettings,
+  '2026-12-04T0930-pitch-holder-index': pitchHolderIndex,
 }
 
 const provider: MigrationProvider = { getMigrations: async () => migrations }
