@@ -54,8 +54,8 @@ export type PrivacyMailKind = (typeof PRIVACY_MAIL_KINDS)[number]
 /** What the outbox `kind` column holds. */
 export type OutboxKind = MailKind | AccountMailKind | PrivacyMailKind
 
-/** What the facilitator's mail page calls each kind. */
-export const KIND_LABELS: Record<MailKind, string> = {
+/** What the facilitator's mail page calls each kind a platform's Courriers page lists. */
+export const KIND_LABELS: Record<MailKind | PrivacyMailKind, string> = {
   'session.invitation': 'Invitation à la séance',
   'session.updated': 'Séance modifiée',
   'session.cancelled': 'Séance annulée',
@@ -79,4 +79,6 @@ export const KIND_LABELS: Record<MailKind, string> = {
   'session.minutes': 'Compte rendu de séance (partenaires)',
   'pitch.minutes': 'Compte rendu de sa présentation (porteur)',
   'session.delegated': 'Remplacé·e par un collègue',
+  'person.export': 'Ses données personnelles, à sa demande',
+  'retention.notice': 'Annonce des prochains effacements (durée de conservation)',
 }

@@ -3,7 +3,7 @@ import { DateTime } from 'luxon'
 import type { Db, OutboxRow, OutboxStatus, Platform } from '../db/schema.js'
 import { notFound } from '../web/errors.js'
 import { page } from '../web/views.js'
-import { isMailKind, KIND_LABELS } from './kinds.js'
+import { KIND_LABELS } from './kinds.js'
 import { withLinks } from './links.js'
 import { BODY_RETENTION_DAYS, findOutbox, hasNewerInThread, isPurged, listOutbox, OUTBOX_STATUSES, outboxCounts, requeue } from './outbox.js'
 import { type CalendarCheck, resendRefusal } from './resend.js'
@@ -29,7 +29,7 @@ const HTML_CSP = "default-src 'none'; style-src 'unsafe-inline'; img-src data:; 
 type Params = { slug: string; id?: string }
 
 function kindLabel(kind: string): string {
-  return isMailKind(kind) ? KIND_LABELS[kind] : kind
+  return Object.hasOwn(KIND_LABELS, kind) ? KIND_LABELS[kind as keyof typeof KIND_LABELS] : kind
 }
 
 function whenIn(zone: string) {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest'
 import { renderMail, tidyText } from '../../src/mail/compose.js'
-import { MAIL_KINDS, KIND_LABELS, isMailKind } from '../../src/mail/kinds.js'
+import { MAIL_KINDS, KIND_LABELS, PRIVACY_MAIL_KINDS, isMailKind } from '../../src/mail/kinds.js'
 import { createViews } from '../../src/web/views.js'
 import { expandLinks } from '../../src/mail/links.js'
 import { FEED_URL, LINKS, mailData, PERSONAL_REF, PERSONAL_URL, remoteSession, sessionView } from './fixtures.js'
@@ -8,6 +8,10 @@ import { FEED_URL, LINKS, mailData, PERSONAL_REF, PERSONAL_URL, remoteSession, s
 const views = createViews()
 
 describe('renderMail', () => {
+  it.each(PRIVACY_MAIL_KINDS)('%s: listed on the Courriers page under a French label, not its key', (kind) => {
+    expect(KIND_LABELS[kind]).toMatch(/^[A-ZÉ][a-zéèêàç ]/)
+  })
+
   it.each(MAIL_KINDS)('%s: French subject, text and html repeating what matters', (kind) => {
     const mail = renderMail(views, kind, mailData())
     expect(KIND_LABELS[kind]).toBeTruthy()
