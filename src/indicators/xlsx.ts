@@ -1,4 +1,3 @@
-import ExcelJS from 'exceljs'
 import type { Indicators } from './compute.js'
 import { type Cell, neutralise } from './csv.js'
 import { CSV_TABLES, type CsvTable, TABLE_TITLES } from './report.js'
@@ -14,6 +13,8 @@ export interface WorkbookInfo { platform: string; period: string; produced: Date
 const cellValue = (v: Cell) => (typeof v === 'string' ? neutralise(v) : v)
 
 export async function reportWorkbook(ind: Indicators, info: WorkbookInfo): Promise<Buffer> {
+  // Loaded on the first download, not at start-up: exceljs is large and most processes never write a workbook.
+  const { default: ExcelJS } = await import('exceljs')
   const book = new ExcelJS.Workbook()
   book.creator = 'Fabrik'
   book.title = `Bilan ${info.period} — ${info.platform}`
