@@ -131,6 +131,9 @@ export interface SessionTable {
   pitch_slots: number
   uid: string
   sequence: number
+  /** The SEQUENCE of the last change sent to everyone (date, time, place, mode, link, status); `sequence` also
+   * rises for a CANCEL to one person. Calendar replies are judged against this one (replies/decide.ts). */
+  material_sequence: Generated<number>
   created_at: string
   updated_at: string
 }

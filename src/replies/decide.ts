@@ -4,8 +4,9 @@ import { cleanDelegateName, delegateNameProblem } from '../partners/delegation.j
 import { type ItipReply, replyingAttendee } from './itip-reply.js'
 
 // What a calendar answer does, decided from the facts alone (no database, no clock: `now` is handed in).
-// RFC 5546 §2.1.5: a reply to an older SEQUENCE than the session's current one is not applied (the partner
-// answered a version that changed since: a move, a switch to videoconference); DTSTAMP orders replies of the
+// RFC 5546 §2.1.5: a reply to an older SEQUENCE than the last change sent to every partner is not applied (the
+// partner answered a version that changed since: a move, a switch to videoconference; a CANCEL sent to someone
+// else raises the session's SEQUENCE without changing anyone else's copy); DTSTAMP orders replies of the
 // same SEQUENCE. §3.2.3: only an ATTENDEE that was invited may answer ("party crasher" otherwise). An answer
 // given on the personal link and one from the calendar are ordered by when they were given: the latest stands.
 
@@ -23,7 +24,9 @@ export type Decision =
   | { outcome: 'older'; reason: 'superseded' }
   | { outcome: 'unmatched'; reason: UnmatchedReason }
 
-export interface SessionFacts { status: SessionStatus; starts_at: string; ends_at: string; sequence: number; mode: SessionMode }
+/** `material_sequence`: the SEQUENCE every invited partner's copy carries (the session's own also rises for a
+ * CANCEL sent to one person, which the others never see). */
+export interface SessionFacts { status: SessionStatus; starts_at: string; ends_at: string; sequence: number; material_sequence: number; mode: SessionMode }
 export interface InvitationFacts { answer: Answer; answered_at: string | null; contact_email: string }
 
 /** PARTSTAT (RFC 5545 §3.2.12) to the answer it stands for; null for one that answers nothing. */
@@ -55,7 +58,7 @@ export function decideReply(reply: ItipReply, session: SessionFacts | null, invi
   if (!attendee) return { outcome: 'unmatched', reason: 'no_attendee' }
   if (!invitation || invitation.contact_email.trim().toLowerCase() !== attendee.email) return { outcome: 'unmatched', reason: 'not_invited' }
   if (reply.sequence > session.sequence) return { outcome: 'unmatched', reason: 'future_sequence' }
-  if (reply.sequence < session.sequence) return { outcome: 'stale', reason: 'stale_sequence' }
+  if (reply.sequence < session.material_sequence) return { outcome: 'stale', reason: 'stale_sequence' }
   const answer = answerOfPartstat(attendee.partstat, session.mode)
   if (!answer) return { outcome: 'unmatched', reason: 'unknown_partstat' }
   if (answerWindow(session, now) !== 'answer') return { outcome: 'stale', reason: 'session_closed' }

@@ -31,7 +31,7 @@ export async function applySessionChange(ctx: AppContext & SessionProviders, pla
       set.ends_at = toInstant(merged.date, merged.end_time, platform.timezone)
     }
     // RFC 5546 §2.1.4: SEQUENCE goes up on a change of time, place or status, and on every CANCEL.
-    if (diff.material || cancelling) set.sequence = before.sequence + 1
+    if (diff.material || cancelling) set.sequence = set.material_sequence = before.sequence + 1
     await trx.updateTable('session').set(set).where('id', '=', sessionId).execute()
     if (patch.date !== undefined && patch.date !== before.date) await rememberEarlierDate(trx, before, now)
     const after = (await findSessionById(trx, sessionId))!

@@ -9,7 +9,7 @@ import { CLAIRE, fixture, UID } from './world.js'
 // The pure parts: reading a REPLY and a bounce, and what a reply does (no database, no IMAP).
 
 const NOW = new Date('2026-11-25T09:00:00.000Z')
-const session: SessionFacts = { status: 'published', starts_at: '2026-12-18T08:00:00.000Z', ends_at: '2026-12-18T11:00:00.000Z', sequence: 0, mode: 'in_person' }
+const session: SessionFacts = { status: 'published', starts_at: '2026-12-18T08:00:00.000Z', ends_at: '2026-12-18T11:00:00.000Z', sequence: 0, material_sequence: 0, mode: 'in_person' }
 const invitation: InvitationFacts = { answer: 'none', answered_at: null, contact_email: 'Claire.Martin@caf.example.org' }
 
 function reply(partstat = 'ACCEPTED', more: Partial<ItipReply> = {}): ItipReply {
@@ -42,9 +42,16 @@ describe('decideReply', () => {
     expect(decideReply(reply('ACCEPTED', { recurrenceId: true }), session, invitation, NOW)).toEqual({ outcome: 'unmatched', reason: 'occurrence' })
   })
 
+  it('judges the SEQUENCE against the last change sent to everyone, not a CANCEL sent to someone else', () => {
+    // Two CANCELs to other partners (an uninvite, a delegation) raised the session's SEQUENCE to 2: this
+    // partner's copy still carries 0, the last change everyone received.
+    expect(decideReply(reply(), { ...session, sequence: 2, material_sequence: 0 }, invitation, NOW)).toMatchObject({ outcome: 'applied', answer: 'on_site' })
+    expect(decideReply(reply(), { ...session, sequence: 2, material_sequence: 1 }, invitation, NOW)).toEqual({ outcome: 'stale', reason: 'stale_sequence' })
+  })
+
   it('orders by SEQUENCE first (RFC 5546 §2.1.5), then by when each answer was given', () => {
-    expect(decideReply(reply(), { ...session, sequence: 2 }, invitation, NOW)).toEqual({ outcome: 'stale', reason: 'stale_sequence' })
-    expect(decideReply(reply('ACCEPTED', { sequence: 3 }), { ...session, sequence: 2 }, invitation, NOW)).toEqual({ outcome: 'unmatched', reason: 'future_sequence' })
+    expect(decideReply(reply(), { ...session, sequence: 2, material_sequence: 2 }, invitation, NOW)).toEqual({ outcome: 'stale', reason: 'stale_sequence' })
+    expect(decideReply(reply('ACCEPTED', { sequence: 3 }), { ...session, sequence: 2, material_sequence: 2 }, invitation, NOW)).toEqual({ outcome: 'unmatched', reason: 'future_sequence' })
     expect(decideReply(reply(), session, { ...invitation, answered_at: '2026-11-24T16:05:44.000Z' }, NOW)).toEqual({ outcome: 'older', reason: 'superseded' })
     expect(decideReply(reply(), session, { ...invitation, answered_at: '2026-11-24T16:05:43.000Z' }, NOW)).toMatchObject({ outcome: 'applied' })
   })

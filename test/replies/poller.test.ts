@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest'
 import { skipWithoutDovecot } from '../helpers/dovecot.js'
+import { recordAnswer } from '../../src/partners/invitations.js'
+import { findInvitation } from '../../src/partners/invitation-store.js'
+import { findSessionById } from '../../src/sessions/store.js'
+import { applySessionChange } from '../../src/sessions/changes.js'
 import { CLAIRE, deliverBounce, fixture, invitationOf, replies, thunderbird, withDovecot } from './world.js'
 
 // The poller against a real Dovecot: replies are put in the ORGANIZER's inbox with IMAP APPEND, as a mail
@@ -62,12 +66,29 @@ describe.skipIf(skipWithoutDovecot())('calendar replies from a real IMAP mailbox
 
   it('a reply to an older SEQUENCE is recorded and filed, not applied', async () => {
     const { w, mailbox, poll } = await setUp()
-    await w.t.db.updateTable('session').set({ sequence: 1 }).where('id', '=', w.sessionId).execute()
+    // A change sent to everyone: the session starts half an hour later.
+    await applySessionChange(w.t.app.ctx, w.platform, w.sessionId, { start_time: '09:30' })
+    expect(await findSessionById(w.t.db, w.sessionId)).toMatchObject({ sequence: 1, material_sequence: 1 })
     await mailbox.append(thunderbird({ sequence: 0 }))
     expect(await poll()).toMatchObject({ read: 1, applied: 0, unmatched: 0 })
     expect((await invitationOf(w))!.answer).toBe('none')
     expect(await replies(w)).toMatchObject([{ outcome: 'stale', reason: 'stale_sequence', sequence: 0 }])
     expect(await mailbox.list(PROCESSED)).toHaveLength(1)
+  })
+
+  it('a CANCEL sent to another partner (here a delegation) leaves the others\' replies to their copy applied', async () => {
+    const { w, mailbox, poll } = await setUp()
+    const karim = await w.t.db.selectFrom('invitation').innerJoin('contact', 'contact.id', 'invitation.contact_id').select('invitation.id')
+      .where('invitation.session_id', '=', w.sessionId).where('contact.email_key', '=', 'karim.benali@centres-sociaux.example.org').executeTakeFirstOrThrow()
+    const session = (await findSessionById(w.t.db, w.sessionId))!
+    const outcome = await recordAnswer(w.t.app.ctx, w.platform, session, (await findInvitation(w.t.db, karim.id))!,
+      { answer: 'delegate', comment: null, delegate_name: 'Sofia Amrani', delegate_email: 'sofia.amrani@centres-sociaux.example.org' })
+    expect(outcome).toEqual({ ok: true })
+    // Karim's calendar copy was withdrawn with a higher SEQUENCE; Claire's copy still carries 0.
+    expect((await findSessionById(w.t.db, w.sessionId))!.sequence).toBeGreaterThan(0)
+    await mailbox.append(thunderbird({ sequence: 0 }))
+    expect(await poll()).toMatchObject({ read: 1, applied: 1 })
+    expect((await invitationOf(w))!).toMatchObject({ answer: 'on_site', answer_source: 'calendar' })
   })
 
   it('an ATTENDEE that was never invited is refused ("party crasher") and the message stays unread in the inbox', async () => {
