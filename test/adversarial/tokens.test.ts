@@ -59,8 +59,10 @@ describe('tokens', () => {
     await seedDemo({ db: temp.db, uidHost: 'fabrik.test', now: new Date(DEFAULT_NOW) })
     await seedDemoPitches(app.ctx)
     await seedDemoPartners(app.ctx)
-    const pitch = await temp.db.selectFrom('pitch').select(['id', 'initiative_id']).orderBy('id').executeTakeFirstOrThrow()
-    const partner = await temp.db.selectFrom('partner').select('id').orderBy('id').executeTakeFirstOrThrow()
+    const pitch = await temp.db.selectFrom('pitch').innerJoin('session', 'session.id', 'pitch.session_id')
+      .select(['pitch.id', 'pitch.initiative_id', 'session.platform_id']).orderBy('pitch.id').executeTakeFirstOrThrow()
+    // A referral goes to an organisation of the pitch's own platform (the demo has two).
+    const partner = await temp.db.selectFrom('partner').select('id').where('platform_id', '=', pitch.platform_id).orderBy('id').executeTakeFirstOrThrow()
     const id = await temp.db.transaction().execute((trx) => createReferral(trx, app.ctx, {
       pitchId: pitch.id, initiativeId: pitch.initiative_id, partnerId: partner.id, contactId: null, subject: 'Aide', followUpOn: null, shareContact: false, createdBy: null,
     }, DEFAULT_NOW))
