@@ -123,7 +123,7 @@ describe.skipIf(e2eSkipReason() !== null)('the minutes of a session', () => {
 
     // The same minutes where a pitch may break (the print CSS's rule taken away): a pitch is cut, which the
     // check above would refuse; keeping blocks whole costs at most one page per pitch.
-    await page.locator('section.minutes-pitch').evaluateAll((sections) => { for (const s of sections) (s as HTMLElement).style.breakInside = 'auto' })
+    await page.locator('section.minutes-pitch').evaluateAll((sections) => { for (const s of sections) (s as unknown as { style: { breakInside: string } }).style.breakInside = 'auto' })
     const loose = pdfPages(await page.pdf({ format: 'A4' }))
     expect(pitchPages(loose, headings).some((b) => b.first !== b.last)).toBe(true)
     expect(pages.length).toBeGreaterThanOrEqual(loose.length)
