@@ -57,6 +57,8 @@ export function buildJourney(facts: JourneyFacts, audience: Audience, zone: stri
   const staff = audience.kind === 'facilitator'
   const pitches = facts.pitches.filter((p) => staff || (audience.kind === 'holder' && p.holderId === audience.holderId))
   const byId = new Map(pitches.map((p) => [p.id, p]))
+  const recordOf = new Map(facts.records.map((r) => [r.pitchId, r]))
+  const referralOf = new Map(facts.referrals.map((r) => [r.id, r]))
   const entries: Array<Entry & { seq: number }> = []
   const add = (e: Omit<Entry, 'day' | 'by' | 'note' | 'details' | 'pitchId' | 'referralId'> & Partial<Entry>) => entries.push({
     pitchId: null, referralId: null, details: [], by: null, note: null, ...e, day: formatShortDate(todayIn(zone, new Date(e.at))), seq: entries.length,
@@ -64,7 +66,7 @@ export function buildJourney(facts: JourneyFacts, audience: Audience, zone: stri
 
   add({ kind: 'registered', at: facts.initiative.createdAt, title: 'Initiative enregistrée sur la plateforme' })
   for (const p of pitches) {
-    const r = facts.records.find((x) => x.pitchId === p.id)
+    const r = recordOf.get(p.id)
     const details = [
       ...(staff && r?.summary ? [`Résumé : ${r.summary}`] : []),
       ...(r?.nextSteps ? [`Suites à donner : ${r.nextSteps}`] : []),
@@ -81,7 +83,7 @@ export function buildJourney(facts: JourneyFacts, audience: Audience, zone: stri
     add({ kind: 'advice', at: p.startsAt, pitchId: p.id, title: `${a.source === 'written' ? 'Avis écrit' : 'Conseil'} de ${from}`, details: [a.body] })
   }
   for (const e of facts.events) {
-    const ref = facts.referrals.find((x) => x.id === e.referralId)
+    const ref = referralOf.get(e.referralId)
     if (!ref) continue
     const p = byId.get(ref.pitchId)
     if (!p && !staff) continue
