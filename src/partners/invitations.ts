@@ -62,9 +62,10 @@ export async function remindableCount(db: Db, sessionId: number, now: Date): Pro
  * its own mail (session.invitation-reminder: "Rappel : merci de répondre…") and the same calendar REQUEST.
  */
 export async function remindUnanswered(ctx: AppContext, platform: Platform, session: SessionRow): Promise<number> {
-  const now = ctx.clock().toISOString()
+  const clock = ctx.clock()
+  const now = clock.toISOString()
   return ctx.db.transaction().execute(async (trx) => {
-    const pending = await unansweredInvitations(trx, session.id, remindCutoff(ctx.clock()))
+    const pending = await unansweredInvitations(trx, session.id, remindCutoff(clock))
     for (const inv of pending) {
       // The same invitation again (same UID and SEQUENCE): calendars update the event they have in place.
       await queueSessionMail(ctx, trx, platform, session, 'session.invitation-reminder', contactRecipient(ctx, inviteeOf(inv), inv), { itip: 'REQUEST' })
