@@ -28,9 +28,6 @@ export interface PeriodRows {
   records: Array<{ pitch_id: number; stage_before: string | null; stage_after: string | null }>
 }
 
-/** The rows of a calendar year (the name the Bilan had when it knew only years). */
-export type YearRows = PeriodRows
-
 export interface PartnerFigures { name: string; invited: number; present: number; onSite: number; remote: number; known: boolean }
 
 export interface Indicators extends Record<IndicatorKey, number> {
