@@ -6,7 +6,7 @@ import { homePlace, listCommunes, listVenues } from '../platforms/store.js'
 import { type FieldErrors, parseForm } from '../web/forms.js'
 import { page } from '../web/views.js'
 import { MONTHS, planForm, yearForm } from './forms.js'
-import { draftsFromPlan, type PlanRequest, proposePlan, skippedMonthNames, usualSkipMonths } from './planning.js'
+import { draftsFromPlan, type PlanRequest, type PlanRow, proposePlan, skippedMonthNames, usualSkipMonths } from './planning.js'
 import { hostingHistory, insertSession, listSessions, publishYear } from './store.js'
 
 // The year planner: GET /plan shows the proposal (the rule's dates, the holidays that moved them, the commune
@@ -54,8 +54,8 @@ export async function planRoutes(app: FastifyInstance) {
   const uidHost = new URL(ctx.config.publicUrl).hostname
 
   function render(request: FastifyRequest, reply: FastifyReply, platform: Platform, values: Record<string, unknown>, errors: FieldErrors,
-    plan: { request: PlanRequest; facts: Facts } | null, status = 200) {
-    const rows = plan ? proposePlan(platform, plan.request, plan.facts) : []
+    plan: { request: PlanRequest; facts: Facts; rows?: PlanRow[] } | null, status = 200) {
+    const rows = plan ? plan.rows ?? proposePlan(platform, plan.request, plan.facts) : []
     const names = new Map(plan?.facts.communes.map((c) => [c.id, c.name]) ?? [])
     const home = plan?.facts.home ?? null
     const shown = rows.map((r) => ({ ...r, longDate: formatLongDate(r.date), ruleLongDate: formatLongDate(r.ruleDate) }))
@@ -95,18 +95,18 @@ export async function planRoutes(app: FastifyInstance) {
     if (body.preview !== undefined) {
       return render(request, reply, platform, form.values, {}, { request: planRequest, facts: await planFacts(ctx.db, platform, planRequest.year) })
     }
-    type Outcome = { created: number } | { errors: FieldErrors; facts: Facts }
+    type Outcome = { created: number } | { errors: FieldErrors; facts: Facts; rows: PlanRow[] }
     const outcome = await ctx.db.transaction().execute(async (trx): Promise<Outcome> => {
       const facts = await planFacts(trx, platform, planRequest.year)
       const rows = proposePlan(platform, planRequest, facts)
       const { chosen, errors } = chosenCommunes(body, rows.map((r) => r.date), facts.communes)
-      if (Object.keys(errors).length) return { errors, facts }
+      if (Object.keys(errors).length) return { errors, facts, rows }
       const now = ctx.clock().toISOString()
       const drafts = draftsFromPlan(rows, planRequest, chosen, facts.home)
       for (const d of drafts) await insertSession(trx, platform, d, uidHost, now)
       return { created: drafts.length }
     })
-    if ('errors' in outcome) return render(request, reply, platform, form.values, outcome.errors, { request: planRequest, facts: outcome.facts }, 400)
+    if ('errors' in outcome) return render(request, reply, platform, form.values, outcome.errors, { request: planRequest, facts: outcome.facts, rows: outcome.rows }, 400)
     // Nothing created (every date already had a session): the home says so.
     return reply.redirect(`${platformBase(platform)}?year=${planRequest.year}${outcome.created === 0 ? '&planned=0' : ''}`, 303)
   })
