@@ -1,3 +1,4 @@
+import type { KyselyPlugin, PluginTransformQueryArgs, PluginTransformResultArgs, QueryResult, RootOperationNode, UnknownRow } from 'kysely'
 import type { Db, Platform, Presence, ReferralStatus, SessionMode, SessionStatus } from '../../src/db/schema.js'
 import { initiativeForHolder, insertPitch, upsertHolder } from '../../src/pitches/store.js'
 import { nameKey } from '../../src/platforms/names.js'
@@ -142,4 +143,11 @@ export async function knownDataset(db: Db, slug = 'bilan'): Promise<Known> {
   const So = await session('2026-05-29', '09:00', '12:00', null, 'in_person', 'published', null, other)
   await pitch(So, await holder('resident', other), 'confirmed', other)
   return { platform, other }
+}
+
+/** Counts the queries that ran (a plugin sees each one built, then its result: the second counts). */
+export class Counter implements KyselyPlugin {
+  n = 0
+  transformQuery(args: PluginTransformQueryArgs): RootOperationNode { return args.node }
+  async transformResult(args: PluginTransformResultArgs): Promise<QueryResult<UnknownRow>> { this.n++; return args.result }
 }

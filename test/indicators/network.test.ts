@@ -1,19 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { KyselyPlugin, PluginTransformQueryArgs, PluginTransformResultArgs, QueryResult, RootOperationNode, UnknownRow } from 'kysely'
 import { LOAD_QUERIES } from '../../src/indicators/queries.js'
 import { setAdmin } from '../../src/platforms/store.js'
 import { buildTestApp, Client, createFacilitator, createPlatform, facilitatorClient, type TestApp } from '../helpers/app.js'
 import { aSession } from '../helpers/factories.js'
-import { knownDataset, type Known, NOW } from './fixtures.js'
+import { knownDataset, type Known, NOW, Counter } from './fixtures.js'
 
 // The network view (#21): every platform's Bilan side by side and summed, for instance administrators only,
 // with a constant number of queries whatever the number of platforms.
 
-class Counter implements KyselyPlugin {
-  n = 0
-  transformQuery(args: PluginTransformQueryArgs): RootOperationNode { return args.node }
-  async transformResult(args: PluginTransformResultArgs): Promise<QueryResult<UnknownRow>> { this.n++; return args.result }
-}
 
 const csvLines = (payload: Buffer) => payload.subarray(3).toString('utf8').split('\r\n').slice(0, -1).map((l) => l.split(';'))
 

@@ -1,15 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { KyselyPlugin, PluginTransformQueryArgs, PluginTransformResultArgs, QueryResult, RootOperationNode, UnknownRow } from 'kysely'
 import { loadYear, LOAD_YEAR_QUERIES } from '../../src/indicators/queries.js'
 import { buildTestApp, type Client, facilitatorClient, type TestApp } from '../helpers/app.js'
-import { EXPECTED_2026, EXPECTED_2027, knownDataset, type Known, NOW } from './fixtures.js'
+import { EXPECTED_2026, EXPECTED_2027, knownDataset, type Known, NOW, Counter } from './fixtures.js'
 
-/** Counts the queries that ran (a plugin sees each one built, then its result: the second counts). */
-class Counter implements KyselyPlugin {
-  n = 0
-  transformQuery(args: PluginTransformQueryArgs): RootOperationNode { return args.node }
-  async transformResult(args: PluginTransformResultArgs): Promise<QueryResult<UnknownRow>> { this.n++; return args.result }
-}
 
 describe('report.json, report.csv and the Bilan page on a known dataset', () => {
   let t: TestApp
