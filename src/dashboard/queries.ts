@@ -1,5 +1,4 @@
 import type { Db } from '../db/schema.js'
-import type { SessionRow } from '../sessions/store.js'
 
 // Read-only: what the facilitator's home shows of the next session, read across the tables of sessions/,
 // pitches/, partners/ and mail/ (each written only by its owner). One query per kind of fact, for any number
@@ -7,29 +6,6 @@ import type { SessionRow } from '../sessions/store.js'
 // still runs its query, against no row).
 
 const ids = (list: number[]) => (list.length ? list : [0])
-
-/**
- * Each platform's next session: the first one not cancelled (draft or published) that has not ended at
- * `now`. Its row has the same shape as sessions/store.ts's, so sessions/view.ts presents it.
- */
-export function nextSessions(db: Db, platformIds: number[], now: string): Promise<SessionRow[]> {
-  return db.selectFrom('session')
-    .leftJoin('commune', 'commune.id', 'session.commune_id')
-    .leftJoin('venue', 'venue.id', 'session.venue_id')
-    .selectAll('session')
-    .select([
-      'commune.name as commune_name', 'commune.slug as commune_slug',
-      'venue.name as venue_name', 'venue.address as venue_address', 'venue.capacity as venue_capacity',
-      'venue.accessibility as venue_accessibility',
-    ])
-    .where('session.platform_id', 'in', ids(platformIds))
-    .where('session.date', '=', (eb) => eb.selectFrom('session as next')
-      .select((n) => n.fn.min('next.date').as('d'))
-      .whereRef('next.platform_id', '=', 'session.platform_id')
-      .where('next.status', '!=', 'cancelled').where('next.ends_at', '>', now))
-    .orderBy('session.platform_id')
-    .execute()
-}
 
 /** The bookings of these sessions that hold a slot or wait for one, in slot order. */
 export function sessionPitches(db: Db, sessionIds: number[]) {

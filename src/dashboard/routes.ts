@@ -4,11 +4,11 @@ import type { Db, Platform } from '../db/schema.js'
 import { platformBase, platformOf } from '../platforms/access.js'
 import { yearCoverage } from '../platforms/rotation.js'
 import { listCommunes } from '../platforms/store.js'
-import { hostingHistory, listSessions } from '../sessions/store.js'
+import { hostingHistory, listSessions, nextSessions } from '../sessions/store.js'
 import { presentSession } from '../sessions/view.js'
 import { page } from '../web/views.js'
 import { ANSWER_KIND_LABELS, ANSWER_KINDS, glanceOf, summaryLine } from './glance.js'
-import { glanceFacts, nextSessions } from './queries.js'
+import { glanceFacts } from './queries.js'
 
 // The facilitator's home of one platform (GET /admin/p/{slug}): the next session at a glance (pitches and
 // free slots, answers by kind, what failed to reach people), then the year's sessions and the territory's

@@ -20,6 +20,21 @@ function withPlace(db: Db) {
 
 export type SessionRow = NonNullable<Awaited<ReturnType<typeof findSessionByDate>>>
 
+/**
+ * Each platform's next session: the first one not cancelled (draft or published) that has not ended at `now`
+ * (the facilitator's home). One query for any number of platforms.
+ */
+export function nextSessions(db: Db, platformIds: number[], now: string): Promise<SessionRow[]> {
+  return withPlace(db)
+    .where('session.platform_id', 'in', platformIds.length ? platformIds : [0])
+    .where('session.date', '=', (eb) => eb.selectFrom('session as next')
+      .select((n) => n.fn.min('next.date').as('d'))
+      .whereRef('next.platform_id', '=', 'session.platform_id')
+      .where('next.status', '!=', 'cancelled').where('next.ends_at', '>', now))
+    .orderBy('session.platform_id')
+    .execute()
+}
+
 export function findSessionByDate(db: Db, platformId: number, date: string) {
   return withPlace(db).where('session.platform_id', '=', platformId).where('session.date', '=', date).executeTakeFirst()
 }
