@@ -1,22 +1,18 @@
 import type { Db } from '../db/schema.js'
 import { adviceOfPitches } from '../partners/advice.js'
-import { initiativeHolders } from '../pitches/initiatives.js'
+import { initiativeHolders, initiativePitches } from '../pitches/initiatives.js'
 import { pitchRecords } from '../record/store.js'
 
 // Read-only: everything an initiative's journey shows, from the floors that own it — pitches/ (the pitches
 // and holders), partners/ (advice), referrals/ (referrals and their events), record/ (each pitch's record).
 // journey/ writes nothing.
 
-/** The initiative's pitches, oldest session first, with the session's times and the holder. */
-function journeyPitches(db: Db, initiativeId: number) {
-  return db.selectFrom('pitch')
-    .innerJoin('session', 'session.id', 'pitch.session_id')
-    .innerJoin('holder', 'holder.id', 'pitch.holder_id')
-    .select([
-      'pitch.id', 'pitch.status', 'pitch.holder_id as holderId', 'pitch.created_at as createdAt', 'holder.name as holderName',
-      'session.date', 'session.starts_at as startsAt', 'session.ends_at as endsAt', 'session.status as sessionStatus',
-    ])
-    .where('pitch.initiative_id', '=', initiativeId).orderBy('session.date').orderBy('pitch.id').execute()
+/** The initiative's pitches, oldest session first, with the session's times and the holder (pitches/). */
+async function journeyPitches(db: Db, initiativeId: number) {
+  return (await initiativePitches(db, [initiativeId])).map((p) => ({
+    id: p.id, status: p.status, holderId: p.holder_id, createdAt: p.created_at, holderName: p.holder_name,
+    date: p.date, startsAt: p.starts_at, endsAt: p.ends_at, sessionStatus: p.session_status,
+  }))
 }
 
 /** The referrals of the initiative or of its pitches (a merged duplicate's referrals stay on its pitches). */

@@ -34,8 +34,8 @@ export function initiativePitches(db: Db, initiativeIds: number[]) {
     .innerJoin('session', 'session.id', 'pitch.session_id')
     .innerJoin('holder', 'holder.id', 'pitch.holder_id')
     .select([
-      'pitch.id', 'pitch.initiative_id', 'pitch.status', 'pitch.facilitator_message', 'pitch.created_at',
-      'session.date', 'session.status as session_status', 'holder.name as holder_name',
+      'pitch.id', 'pitch.initiative_id', 'pitch.status', 'pitch.facilitator_message', 'pitch.created_at', 'pitch.holder_id',
+      'session.date', 'session.starts_at', 'session.ends_at', 'session.status as session_status', 'holder.name as holder_name',
     ])
     .where('pitch.initiative_id', 'in', initiativeIds).orderBy('session.date').orderBy('pitch.id').execute()
 }
