@@ -21,7 +21,7 @@ export async function minutesRoutes(app: FastifyInstance) {
     const view = presentSession(t.platform, t.session, ctx.config.publicUrl, ctx.clock())
     const gathered = await gatherMinutes(ctx.db, t.platform, t.session, view)
     const [versions, recipients] = await Promise.all([sentVersions(ctx.db, t.session.id), minutesRecipients(ctx, ctx.db, t.session.id, gathered.doc)])
-    return { gathered, versions, recipients }
+    return { view, gathered, versions, recipients }
   }
 
   async function render(request: FastifyRequest, reply: FastifyReply, t: RecordTarget, options: { values?: Record<string, unknown>; errors?: FieldErrors; status?: number } = {}) {
@@ -64,13 +64,13 @@ export async function minutesRoutes(app: FastifyInstance) {
   app.get('/sessions/:date/minutes/preview', async (request, reply) => {
     const t = await recordTarget(ctx, request)
     if (!t) return notFound(request, reply)
-    const { gathered: { doc }, versions, recipients } = await current(t)
+    const { view, gathered: { doc }, versions, recipients } = await current(t)
     const version = (versions[0]?.version ?? 0) + 1
     const sample = { name: 'Prénom Nom', email: 'partenaire@example.org', link: null }
-    const partnersMail = minutesMail(ctx, t.platform, t.session, partnersView(doc), version, { ...(recipients.partners[0] ?? sample), link: null })
+    const partnersMail = minutesMail(ctx, t.platform, view, partnersView(doc), version, { ...(recipients.partners[0] ?? sample), link: null })
     const holders = doc.pitches.map((p) => {
       const to = recipients.holders.find((h) => h.pitchId === p.pitchId)
-      return { pitchId: p.pitchId, title: p.title, holderName: p.holderName, email: to?.email ?? null, mail: minutesMail(ctx, t.platform, t.session, holderView(doc, p.pitchId)!, version, { name: p.holderName, email: to?.email ?? 'porteur@example.org', link: null }) }
+      return { pitchId: p.pitchId, title: p.title, holderName: p.holderName, email: to?.email ?? null, mail: minutesMail(ctx, t.platform, view, holderView(doc, p.pitchId)!, version, { name: p.holderName, email: to?.email ?? 'porteur@example.org', link: null }) }
     })
     const c = pageCommon(ctx, t.platform, t.session)
     return page(request, reply, 'admin/minutes-preview.eta', {

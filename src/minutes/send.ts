@@ -6,7 +6,7 @@ import { enqueueMail, messageDomain } from '../mail/outbox.js'
 import { contactRecipient } from '../partners/recipients.js'
 import { holderRecipient } from '../pitches/recipients.js'
 import { lockSession, type SessionRow } from '../sessions/store.js'
-import { presentSession } from '../sessions/view.js'
+import { presentSession, type SessionView } from '../sessions/view.js'
 import { holderView, type MinutesDocument, type MinutesView, partnersView, serialise } from './document.js'
 import { gatherMinutes } from './gather.js'
 import { holdersForMinutes, invitedForMinutes } from './reads.js'
@@ -33,11 +33,11 @@ export async function minutesRecipients(m: Pick<AppContext, 'config'>, db: Db, s
 }
 
 /** One reader's message, rendered as it will be queued (the preview shows exactly this). */
-export function minutesMail(m: Mailer, platform: Platform, session: SessionRow, view: MinutesView, version: number,
+export function minutesMail(m: Mailer, platform: Platform, session: SessionView, view: MinutesView, version: number,
   to: { name: string; email: string; link: Recipients['partners'][number]['link'] }): RenderedMail {
   const kind = view.audience === 'partners' ? 'session.minutes' : 'pitch.minutes'
   return renderMail(m.views, kind, {
-    platformName: platform.name, recipientName: to.name, session: presentSession(platform, session, m.config.publicUrl, m.clock()),
+    platformName: platform.name, recipientName: to.name, session,
     personalUrl: to.link ? linkRef(m.config.sessionSecret, to.link, to.email) : null, contactEmail: platform.contact_email,
     minutes: { ...view, version, corrected: version > 1 },
   })
@@ -52,7 +52,8 @@ export async function sendMinutes(ctx: AppContext, platform: Platform, session: 
     await lockSession(trx, session.id)
     const latest = await latestVersionNumber(trx, session.id)
     if (version !== latest + 1) return { kind: 'already' as const, version: latest }
-    const { doc } = await gatherMinutes(trx, platform, session, presentSession(platform, session, ctx.config.publicUrl, now))
+    const sessionView = presentSession(platform, session, ctx.config.publicUrl, now)
+    const { doc } = await gatherMinutes(trx, platform, session, sessionView)
     if (doc.pitches.length === 0) return { kind: 'empty' as const }
     const to = await minutesRecipients(ctx, trx, session.id, doc)
     await insertVersion(trx, { sessionId: session.id, version, document: serialise(doc), partners: to.partners.length, holders: to.holders.length, by }, now.toISOString())
@@ -62,8 +63,8 @@ export async function sendMinutes(ctx: AppContext, platform: Platform, session: 
         to: { name: person.name, email: person.email }, subject: mail.subject, text: mail.text, html: mail.html,
       }, now.toISOString(), messageDomain(ctx.config.publicUrl))
     const whole = partnersView(doc)
-    for (const p of to.partners) await queue('session.minutes', `contact:${p.email.toLowerCase()}`, minutesMail(ctx, platform, session, whole, version, p), p)
-    for (const h of to.holders) await queue('pitch.minutes', `pitch:${h.pitchId}`, minutesMail(ctx, platform, session, holderView(doc, h.pitchId)!, version, h), h)
+    for (const p of to.partners) await queue('session.minutes', `contact:${p.email.toLowerCase()}`, minutesMail(ctx, platform, sessionView, whole, version, p), p)
+    for (const h of to.holders) await queue('pitch.minutes', `pitch:${h.pitchId}`, minutesMail(ctx, platform, sessionView, holderView(doc, h.pitchId)!, version, h), h)
     return { kind: 'sent' as const, version, partners: to.partners.length, holders: to.holders.length }
   })
 }

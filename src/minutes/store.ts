@@ -46,9 +46,3 @@ export async function insertVersion(db: Db, v: { sessionId: number; version: num
   }).returning('id').executeTakeFirstOrThrow()
   return row.id
 }
-
-/** The sent versions of the sessions given, latest first (a reader's page: only what was sent). */
-export function versionsOfSessions(db: Db, sessionIds: number[]) {
-  if (sessionIds.length === 0) return Promise.resolve([])
-  return db.selectFrom('minutes_version').selectAll().where('session_id', 'in', sessionIds).orderBy('sent_at', 'desc').orderBy('version', 'desc').execute()
-}
