@@ -219,8 +219,6 @@ export function listOutbox(db: Db, platformId: number, opts: { limit: number; of
   return q.orderBy('id', 'desc').limit(opts.limit).offset(opts.offset).execute()
 }
 
-export type OutboxListItem = Awaited<ReturnType<typeof listOutbox>>[number]
-
 export function findOutbox(db: Db, platformId: number, id: number) {
   return db.selectFrom('outbox').selectAll().where('platform_id', '=', platformId).where('id', '=', id).executeTakeFirst()
 }
