@@ -21,7 +21,6 @@ import { ERASED_ADDRESS } from './tables.js'
 // so nobody is erased without the week's notice; someone active again in between is kept. The next run is
 // announced once this one is done: at most one mail a week per platform.
 
-export { DEFAULT_RETENTION_MONTHS as RETENTION_MONTHS }
 /** How far ahead the facilitators are told what the next run will erase. */
 export const NOTICE_DAYS = 7
 /** At most this many people per platform and tick: a tick stays short; the rest follow on the next ticks. */
@@ -128,6 +127,8 @@ export async function runRetention(ctx: AppContext): Promise<RetentionResult> {
   for (const platform of await ctx.db.selectFrom('platform').selectAll().orderBy('id').execute()) {
     const months = platform.retention_months ?? DEFAULT_RETENTION_MONTHS
     const run = await pendingRun(ctx.db, platform.id)
+    // An announced run waits for its day: nothing to read before then.
+    if (run && run.run_at > now.toISOString()) continue
     const acts = await activities(ctx.db, platform.id)
     if (!run) {
       const runAt = addDays(now, NOTICE_DAYS)
@@ -144,7 +145,6 @@ export async function runRetention(ctx: AppContext): Promise<RetentionResult> {
       result.announced++
       continue
     }
-    if (run.run_at > now.toISOString()) continue
     const due = dueForErasure(acts, runCutoff(run.cutoff, now, months))
     for (const email of due.slice(0, PER_RUN)) {
       await erasePerson({ db: ctx.db, platformId: platform.id, email, now, dataDir: ctx.config.dataDir, actor: { kind: 'system' }, reason: 'retention' })
