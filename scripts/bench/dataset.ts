@@ -50,6 +50,8 @@ const HOLDERS_PER_PLATFORM = 300
 
 /** What the bench needs to reach the interesting rows. */
 export interface DatasetInfo {
+  /** The measured platform (its id and slug). */
+  platformId: number
   slug: string
   /** The upcoming session every measured page is about (full pitch slots, every active contact invited). */
   sessionDate: string
@@ -379,7 +381,7 @@ export async function generateDataset(db: Db, options: DatasetOptions): Promise<
 
       if (p === 1) {
         info = {
-          slug, sessionDate: target.date, sessionId: target.id, recordDate: sessions.find((s) => s.k === -1)!.date,
+          platformId: p, slug, sessionDate: target.date, sessionId: target.id, recordDate: sessions.find((s) => s.k === -1)!.date,
           journeyInitiativeId: pitchRows.find((r) => r.session_id === sessions.find((s) => s.k === -1)!.id && r.status === 'confirmed')!.initiative_id, heavyContactId: heavy, invitationId,
           bookingHolder: bookingHolder!, counts, secret: o.secret,
         }
