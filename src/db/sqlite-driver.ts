@@ -1,4 +1,4 @@
-import { setTimeout as sleep } from 'node:timers/promises'
+import { setImmediate as nextTurn, setTimeout as sleep } from 'node:timers/promises'
 import type SQLite from 'better-sqlite3'
 import { CompiledQuery, type DatabaseConnection, type Driver, type QueryResult } from 'kysely'
 
@@ -13,6 +13,10 @@ import { CompiledQuery, type DatabaseConnection, type Driver, type QueryResult }
 //   connection holds the write lock (SQLite never runs the busy handler to upgrade a read transaction).
 //   Every transaction of the app writes, so each takes the lock up front (kysely issue #1152). Inside a
 //   transaction the lock is then ours: no statement there can meet it again.
+// - A committed transaction lets the event loop turn once before its caller goes on. better-sqlite3 answers
+//   synchronously, so a loop of transactions (the worker's beat queueing thousands of reminders) resolved only
+//   microtasks and kept every request waiting until it ended (measured: /healthz unanswered 15 s while the
+//   first beat on the bench's dataset queued 9,750 referral reminders).
 // - When COMMIT fails on a full disk, SQLite has already rolled back; Kysely's ROLLBACK would then fail with
 //   "cannot rollback - no transaction is active", hiding the SQLITE_FULL that errors.ts turns into a 503.
 
@@ -67,6 +71,7 @@ export class FabrikSqliteDriver implements Driver {
 
   async commitTransaction(connection: DatabaseConnection): Promise<void> {
     await connection.executeQuery(CompiledQuery.raw('commit'))
+    await nextTurn()
   }
 
   async rollbackTransaction(connection: DatabaseConnection): Promise<void> {
