@@ -4,6 +4,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { MAX_IMPORT_ROWS } from '../../src/partners/csv-import.js'
 import { PREVIEW_LIFETIME_MS } from '../../src/partners/import-preview.js'
 import { buildTestApp, type Client, createPlatform, csrfToken, facilitatorClient, type TestApp } from '../helpers/app.js'
+import { multipart, type Part } from '../helpers/multipart.js'
 
 // The CSV import of contacts: choose or paste → preview → confirm. Multipart bodies are read here alone, once
 // the login and the platform are known, within limits; the confirmation carries the sealed rows of the preview.
@@ -11,22 +12,7 @@ import { buildTestApp, type Client, createPlatform, csrfToken, facilitatorClient
 const fixture = (name: string) => readFileSync(join(import.meta.dirname, 'fixtures', name))
 const IMPORT = '/admin/p/test/partners/import'
 
-type Part = string | { filename: string; content: Buffer }
 
-/** A multipart/form-data body as a browser sends it. */
-function multipart(fields: Record<string, Part>, boundary = '----fabrik-test-boundary') {
-  const chunks: Buffer[] = []
-  for (const [name, value] of Object.entries(fields)) {
-    if (typeof value === 'string') {
-      chunks.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${value}\r\n`))
-    } else {
-      chunks.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${name}"; filename="${value.filename}"\r\nContent-Type: text/csv\r\n\r\n`))
-      chunks.push(value.content, Buffer.from('\r\n'))
-    }
-  }
-  chunks.push(Buffer.from(`--${boundary}--\r\n`))
-  return { body: Buffer.concat(chunks), type: `multipart/form-data; boundary=${boundary}` }
-}
 
 /** The sealed rows the preview page hands its confirm form. */
 function sealed(html: string): string {

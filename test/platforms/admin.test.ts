@@ -4,28 +4,14 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { setAdmin } from '../../src/platforms/store.js'
 import { projectRoot } from '../../src/web/views.js'
 import { buildTestApp, Client, createFacilitator, createPlatform, csrfToken, type TestApp } from '../helpers/app.js'
+import { multipart, type Part } from '../helpers/multipart.js'
 
 // The instance administrators' pages: create a platform from the form (pasted or uploaded communes), plan a
 // year on it with its own holidays, edit, archive and restore it; facilitators are refused.
 
 const LUXEMBOURG_CSV = readFileSync(join(projectRoot(), 'src', 'demo', 'data', 'luxembourg-be-communes.csv'))
 
-type Part = string | string[] | { filename: string; content: Buffer }
 
-/** A multipart/form-data body as a browser sends it (repeated names for checkboxes). */
-function multipart(fields: Record<string, Part>, boundary = '----fabrik-platform-boundary') {
-  const chunks: Buffer[] = []
-  for (const [name, value] of Object.entries(fields)) {
-    if (typeof value === 'string' || Array.isArray(value)) {
-      for (const v of [value].flat()) chunks.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${v}\r\n`))
-    } else {
-      chunks.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${name}"; filename="${value.filename}"\r\nContent-Type: text/csv\r\n\r\n`))
-      chunks.push(value.content, Buffer.from('\r\n'))
-    }
-  }
-  chunks.push(Buffer.from(`--${boundary}--\r\n`))
-  return { body: Buffer.concat(chunks), type: `multipart/form-data; boundary=${boundary}` }
-}
 
 export const ALSACE = {
   name: 'La Fabrik à projets — Strasbourg', slug: 'strasbourg', country: 'FR', region: '67', timezone: '',

@@ -8,6 +8,7 @@ import { codeAt } from '../../src/platforms/totp.js'
 import { formatLongDate } from '../../src/calendar/zoned.js'
 import { projectRoot } from '../../src/web/views.js'
 import { buildTestApp, Client, csrfToken, type TestApp } from '../helpers/app.js'
+import { multipart } from '../helpers/multipart.js'
 
 // Issue 17's "Done when", walked from end to end on a fresh instance with no demo: after `user:add` (its own
 // functions), everything happens in the pages — an administrator creates the platform of another territory
@@ -19,20 +20,6 @@ const COMMUNES_CSV = readFileSync(join(projectRoot(), 'src', 'demo', 'data', 'lu
 const ADMIN = { email: 'admin@reseau.example.org', password: 'le mot de passe de l’administratrice' }
 const COLLEAGUE = { name: 'Dominique Collègue', email: 'dominique@ardenne.example.org', password: 'mon mot de passe choisi' }
 
-/** A multipart/form-data body as a browser sends it (repeated names for checkboxes, one file). */
-function multipart(fields: Record<string, string | string[] | { filename: string; content: Buffer }>, boundary = '----fabrik-fresh-boundary') {
-  const chunks: Buffer[] = []
-  for (const [name, value] of Object.entries(fields)) {
-    if (typeof value === 'string' || Array.isArray(value)) {
-      for (const v of [value].flat()) chunks.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${name}"\r\n\r\n${v}\r\n`))
-    } else {
-      chunks.push(Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="${name}"; filename="${value.filename}"\r\nContent-Type: text/csv\r\n\r\n`))
-      chunks.push(value.content, Buffer.from('\r\n'))
-    }
-  }
-  chunks.push(Buffer.from(`--${boundary}--\r\n`))
-  return { body: Buffer.concat(chunks), type: `multipart/form-data; boundary=${boundary}` }
-}
 
 /** The enrolment key shown on a page, and the hidden enrolment field that goes with it. */
 function enrolmentOf(html: string) {
