@@ -21,11 +21,6 @@ export function archivedName(platform: { name: string; archived_at: string | nul
   return platform.archived_at ? platform.name : null
 }
 
-/** The French 410 page of an archived platform's public URLs (pages, feeds, booking form). */
-export function platformGone(request: FastifyRequest, reply: FastifyReply, platform: { name: string }) {
-  return platformClosed(request, reply, platform.name)
-}
-
 /**
  * A preHandler for public routes under /{platform}/…: an archived platform answers 410 before the route
  * looks anything up. One cached look-up (findPlatformVersion), which the route's own look-up reuses.
@@ -34,7 +29,7 @@ export async function refuseArchivedPlatform(request: FastifyRequest, reply: Fas
   const { platform: slug } = request.params as { platform?: string }
   if (!slug) return
   const found = await findPlatformVersion(request.server.ctx.db, slug)
-  if (found?.archived_at) return platformGone(request, reply, found)
+  if (found?.archived_at) return platformClosed(request, reply, found.name)
 }
 
 declare module 'fastify' {

@@ -1,7 +1,6 @@
 import type { FastifyInstance } from 'fastify'
-import { platformGone } from '../platforms/access.js'
 import { findAnyPlatformBySlug } from '../platforms/store.js'
-import { notFound } from '../web/errors.js'
+import { notFound, platformClosed } from '../web/errors.js'
 import { page } from '../web/views.js'
 import { noticeBlocks, noticeText } from './notice.js'
 
@@ -14,7 +13,7 @@ export async function privacyPublicRoutes(app: FastifyInstance) {
   app.get('/:platform/confidentialite', async (request, reply) => {
     const platform = await findAnyPlatformBySlug(ctx.db, (request.params as { platform: string }).platform)
     if (!platform) return notFound(request, reply)
-    if (platform.archived_at) return platformGone(request, reply, platform)
+    if (platform.archived_at) return platformClosed(request, reply, platform.name)
     return page(request, reply, 'public/privacy.eta', {
       title: 'Données personnelles et vie privée', siteName: platform.name, homeHref: `/${platform.slug}`, platform,
       blocks: noticeBlocks(noticeText(platform)), edited: Boolean(platform.privacy_notice?.trim()),

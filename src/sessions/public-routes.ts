@@ -2,9 +2,8 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import { singleEventCalendar } from '../calendar/ics.js'
 import { addDays, formatTime, isValidDate, todayIn } from '../calendar/zoned.js'
 import type { Db, Platform } from '../db/schema.js'
-import { platformGone } from '../platforms/access.js'
 import { findCommuneBySlug, findPlatform, findPlatformVersion, listPlatforms } from '../platforms/store.js'
-import { notFound } from '../web/errors.js'
+import { notFound, platformClosed } from '../web/errors.js'
 import { contentStamp, serveCached } from '../web/page-cache.js'
 import { page } from '../web/views.js'
 import { timeAgenda } from './agenda.js'
@@ -44,7 +43,7 @@ export async function publicRoutes(app: FastifyInstance, { pitches: { freeSlotsB
     const found = await findPlatformVersion(ctx.db, slug)
     if (!found) return undefined
     if (found.archived_at) {
-      platformGone(request, reply, found)
+      platformClosed(request, reply, found.name)
       return CACHED
     }
     if (serveCached(request, reply, contentStamp(found.version, ctx.clock()))) return CACHED
