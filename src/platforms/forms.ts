@@ -43,10 +43,12 @@ export const settingsForm = z.object({
   retention_months: integer(6, 120),
   // Tracker 23: the platform's own ORGANIZER mailbox (empty: the instance's REPLY_IMAP_URL) and its password
   // (empty: the stored one is kept); reply_imap_forget removes both.
-  reply_imap_url: optionalLine(500).superRefine((s, c) => {
-    if (s === null) return
+  reply_imap_url: optionalLine(500).transform((s, c) => {
+    if (s === null) return null
     const parsed = parseMailboxUrl(s)
-    if (!parsed.ok) c.addIssue({ code: 'custom', message: parsed.message })
+    if (parsed.ok) return parsed
+    c.addIssue({ code: 'custom', message: parsed.message })
+    return z.NEVER
   }),
   reply_imap_password: z.string({ error: 'Valeur invalide.' }).optional().transform((s) => s ?? '')
     .pipe(z.string().max(500, '500 caractères au plus.').refine((s) => !/[\u0000-\u001f\u007f]/.test(s), 'Caractères de contrôle refusés.')),

@@ -5,7 +5,7 @@ import { openSecret, sealSecret } from '../web/secret-box.js'
 import { page } from '../web/views.js'
 import { platformBase, platformOf } from './access.js'
 import { settingsForm } from './forms.js'
-import { MAILBOX_SECRET_PURPOSE, mailboxLabel, parseMailboxUrl } from './mailbox.js'
+import { MAILBOX_SECRET_PURPOSE, mailboxLabel } from './mailbox.js'
 
 // "Réglages" of one platform (/admin/p/{slug}/settings, in the platform scope): its contact, times, booking
 // rules; its privacy notice and retention period (tracker 22); its own ORGANIZER mailbox (tracker 23), whose
@@ -53,14 +53,13 @@ export async function platformSettingsRoutes(app: FastifyInstance, opts: { extra
     // The mailbox: removed, kept, or replaced (a new password, typed apart or inside the URL).
     let mailbox: { reply_imap_url: string | null; reply_imap_secret: string | null } = { reply_imap_url: null, reply_imap_secret: null }
     if (reply_imap_url && !reply_imap_forget) {
-      const parsed = parseMailboxUrl(reply_imap_url)
-      const password = reply_imap_password || (parsed.ok ? parsed.password : null)
+      const password = reply_imap_password || reply_imap_url.password
       const kept = platform.reply_imap_secret && openSecret(ctx.config.sessionSecret, MAILBOX_SECRET_PURPOSE, platform.reply_imap_secret) !== null ? platform.reply_imap_secret : null
       const secret = password ? sealSecret(ctx.config.sessionSecret, MAILBOX_SECRET_PURPOSE, password) : kept
-      if (!parsed.ok || !secret) {
+      if (!secret) {
         return render(request, reply, platform, form.values, { reply_imap_password: 'Indiquez le mot de passe (ou mot de passe d’application) de la boîte.' }, 400)
       }
-      mailbox = { reply_imap_url: parsed.url, reply_imap_secret: secret }
+      mailbox = { reply_imap_url: reply_imap_url.url, reply_imap_secret: secret }
     }
     // The notice left as the default (as the form showed it, or of the platform as now saved) stays the default:
     // it follows later changes of the period and the contact.
