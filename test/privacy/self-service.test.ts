@@ -6,6 +6,7 @@ import { presentSession } from '../../src/sessions/view.js'
 import { findSessionById } from '../../src/sessions/store.js'
 import { buildTestApp, Client, createPlatform, csrfToken, facilitatorClient, type TestApp } from '../helpers/app.js'
 import { aBookedPitch, anInvitedContact, aSession, linkToken, outboxRows } from '../helpers/factories.js'
+import { settingsValues } from '../helpers/settings.js'
 
 // Tracker 22, what a person sees: the notice the facilitators edited, on the public page and linked from every
 // mail's footer, the booking form and the personal links; "Mes données" on the holder's and the partner's
@@ -39,12 +40,10 @@ describe('the notice and "Mes données"', () => {
     const form = await admin.get('/admin/p/test/settings')
     // The default is what the facilitator starts from.
     expect(form.body).toContain('## Qui est responsable')
-    const saved = await admin.post('/admin/p/test/settings', {
-      _csrf: csrfToken(form.body), name: platform.name, contact_name: 'Animatrice Test', contact_email: platform.contact_email, contact_phone: '',
-      default_video_url: '', default_start: '09:00', default_end: '12:00', rrule: platform.rrule, booking_mode: 'auto', booking_close_days: '7',
-      booking_hold_hours: '48', reminder_days: '7,1', retention_months: '36', reply_imap_url: '', reply_imap_password: '',
+    const saved = await admin.post('/admin/p/test/settings', settingsValues(platform, {
+      _csrf: csrfToken(form.body), contact_name: 'Animatrice Test',
       privacy_notice: '## Notre engagement\n\nLa Fabrique garde <b>peu</b> de choses.\n\n- votre nom\n- votre adresse\n\nÉcrivez à dpo@test.example.org ou lisez https://www.cnil.fr/fr/plaintes.',
-    })
+    }))
     expect(saved.statusCode).toBe(303)
     const notice = (await anon.get('/test/confidentialite')).body
     expect(notice).toContain('data-notice="edited"')

@@ -7,6 +7,7 @@ import { type Client, createPlatform, facilitatorClient } from '../helpers/app.j
 import { skipWithoutDovecot, type TestMailbox } from '../helpers/dovecot.js'
 import { createSession, DATE } from '../partners/helpers.js'
 import { CLAIRE, fixture, invitationOf, MAIL_PAGE, type RepliesWorld, thunderbird, withDovecot } from './world.js'
+import { settingsValues } from '../helpers/settings.js'
 
 // Tracker 23: a platform whose contact mailbox differs sets its own IMAP mailbox on its settings page (the
 // password sealed, never shown back, an empty field keeps it). The poller reads the instance's REPLY_IMAP_URL
@@ -17,16 +18,6 @@ const UID_B = 'fabrik-20261218-b0b0b0b0b0@fabrik.test'
 const LEA = 'lea.dupont@ccas-arlon.example.org'
 const B_SETTINGS = '/admin/p/autre/settings'
 const B_MAIL = '/admin/p/autre/courriers'
-
-/** The settings form as saved, with these fields changed. */
-function settingsValues(p: Platform, change: Record<string, string>): Record<string, string> {
-  return {
-    name: p.name, contact_name: p.contact_name ?? '', contact_email: p.contact_email, contact_phone: '', default_video_url: '',
-    default_start: p.default_start, default_end: p.default_end, rrule: p.rrule, booking_mode: p.booking_mode,
-    booking_close_days: String(p.booking_close_days), booking_hold_hours: '48', reminder_days: p.reminder_days,
-    privacy_notice: '', retention_months: '36', reply_imap_url: '', reply_imap_password: '', ...change,
-  }
-}
 
 async function platformB(w: RepliesWorld): Promise<{ platform: Platform; admin: Client }> {
   const platform = await createPlatform(w.t.db, { slug: 'autre', name: 'Fabrique d’Arlon', contact_email: 'contact@arlon.example.org' })
