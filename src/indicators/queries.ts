@@ -1,6 +1,6 @@
 import type { Db } from '../db/schema.js'
 import type { PeriodRows } from './compute.js'
-import { type Period, yearPeriod } from './period.js'
+import type { Period } from './period.js'
 
 // Read-only: the rows of a period for one platform or for several (the network view), from the tables
 // sessions/, pitches/, partners/, record/ and referrals/ own. A fixed number of queries whatever the data size
@@ -8,8 +8,6 @@ import { type Period, yearPeriod } from './period.js'
 // platforms and the period's dates — never one per platform, session or pitch.
 
 export const LOAD_QUERIES = 11
-/** The name the count had when the Bilan knew only years. */
-export const LOAD_YEAR_QUERIES = LOAD_QUERIES
 
 const groupBy = <T extends { platform_id: number }>(rows: T[]) => {
   const out = new Map<number, Array<Omit<T, 'platform_id'>>>()
@@ -83,6 +81,3 @@ export async function loadPlatforms(db: Db, platformIds: number[], period: Perio
 export async function loadPeriod(db: Db, platformId: number, period: Period, now: string): Promise<PeriodRows> {
   return (await loadPlatforms(db, [platformId], period, now)).get(platformId)!
 }
-
-/** One platform's rows of a calendar year. */
-export const loadYear = (db: Db, platformId: number, year: number, now: string) => loadPeriod(db, platformId, yearPeriod(year), now)

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { loadYear, LOAD_YEAR_QUERIES } from '../../src/indicators/queries.js'
+import { loadPeriod, LOAD_QUERIES } from '../../src/indicators/queries.js'
+import { yearPeriod } from '../../src/indicators/period.js'
 import { buildTestApp, type Client, facilitatorClient, type TestApp } from '../helpers/app.js'
 import { EXPECTED_2026, EXPECTED_2027, knownDataset, type Known, NOW, Counter } from './fixtures.js'
 
@@ -149,13 +150,13 @@ describe('report.json, report.csv and the Bilan page on a known dataset', () => 
   it('loads a year with a fixed number of queries, whatever the data', async () => {
     const count = async (year: number) => {
       counter.n = 0
-      await loadYear(t.db.withPlugin(counter), known.platform.id, year, NOW)
+      await loadPeriod(t.db.withPlugin(counter), known.platform.id, yearPeriod(year), NOW)
       return counter.n
     }
-    // t.db is the bare handle (the app's is the wrapped one): only loadYear's queries are counted here.
+    // t.db is the bare handle (the app's is the wrapped one): only loadPeriod's queries are counted here.
     const small = await count(2027)
     const big = await count(2026)
-    expect({ small, big }).toEqual({ small: LOAD_YEAR_QUERIES, big: LOAD_YEAR_QUERIES })
+    expect({ small, big }).toEqual({ small: LOAD_QUERIES, big: LOAD_QUERIES })
     // The whole request: the login, the platform, the year's rows and the targets.
     await own.get('/admin/p/bilan/report.json?year=2026')
     counter.n = 0
@@ -164,6 +165,6 @@ describe('report.json, report.csv and the Bilan page on a known dataset', () => 
     counter.n = 0
     await own.get('/admin/p/bilan/report.json?year=2025')
     expect(counter.n).toBe(request2026)
-    expect(request2026).toBeLessThanOrEqual(LOAD_YEAR_QUERIES + 4)
+    expect(request2026).toBeLessThanOrEqual(LOAD_QUERIES + 4)
   })
 })
