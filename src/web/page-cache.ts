@@ -11,7 +11,6 @@ interface Entry {
   stamp: string
   headers: Record<string, string>
   body: Buffer
-  etag: string | undefined
 }
 
 /** What a hit writes besides the headers the request already carries (the security headers). */
@@ -103,7 +102,7 @@ export function registerPageCache(app: FastifyInstance, maxBytes: number) {
         const value = reply.getHeader(name)
         if (value !== undefined) headers[name] = String(value)
       }
-      app.pageCache.set(slot.key, { stamp: slot.stamp, headers, body: Buffer.from(payload as string | Buffer), etag: headers.etag })
+      app.pageCache.set(slot.key, { stamp: slot.stamp, headers, body: Buffer.from(payload as string | Buffer) })
     }
     done(null, payload)
   })
@@ -124,7 +123,8 @@ export function serveCached(request: FastifyRequest, reply: FastifyReply, stamp:
   // Written straight to the socket: a hit skips Fastify's send path (the onSend hooks, the length and type
   // defaults, the response listeners) — the headers are those the request already carries (the security
   // headers of the onRequest hook) and the stored representation's. Node drops the body of a HEAD.
-  const notModified = entry.etag !== undefined && etagMatches(request.headers['if-none-match'], entry.etag)
+  const etag = entry.headers.etag
+  const notModified = etag !== undefined && etagMatches(request.headers['if-none-match'], etag)
   reply.hijack()
   reply.raw.writeHead(notModified ? 304 : 200, Object.assign(reply.getHeaders(), notModified ? entry.notModified : entry.ok) as Record<string, string>)
   reply.raw.end(notModified ? undefined : entry.body)
