@@ -24,6 +24,10 @@ export interface MailData {
   initiativeTitle?: string | null
   /** The pitch's expected time, e.g. "vers 9 h 40". */
   slotTime?: string | null
+  /** A pitch's length from the session's agenda, questions included (pitch.confirmed, pitch.promoted). */
+  pitchMinutes?: number | null
+  /** A message for someone without an address, sent to the platform's mailbox: its first line, whom to pass it on to. */
+  forwardNote?: string | null
   /** French lines describing what changed: "Nouvelle date : …". */
   changes?: string[]
   /** Whom to write to with a question (the platform's contact address). */
@@ -106,6 +110,7 @@ export function cleanData(data: MailData): MailData {
     message: data.message ? stripControl(data.message).trim() || null : null,
     initiativeTitle: oneLine(data.initiativeTitle),
     slotTime: oneLine(data.slotTime),
+    forwardNote: oneLine(data.forwardNote),
     changes: (data.changes ?? []).map(singleLine).filter((l) => l !== ''),
     contactEmail: oneLine(data.contactEmail),
     privacyUrl: httpUrl(data.privacyUrl) ?? privacyUrlOf(httpUrl(s.url)),
@@ -134,7 +139,7 @@ export function renderMail(views: Eta, kind: MailKind, data: MailData): Rendered
   const it = { ...clean, kind, subject, day: inSentence(clean.session.longDate) }
   return {
     subject,
-    text: tidyText(views.render(`mail/${kind}.txt.eta`, it)),
+    text: tidyText(`${clean.forwardNote ? `${clean.forwardNote}\n\n` : ''}${views.render(`mail/${kind}.txt.eta`, it)}`),
     html: views.render(`mail/${kind}.html.eta`, it),
   }
 }

@@ -10,7 +10,8 @@ import { findPlatform } from '../platforms/store.js'
 import { organizerOf, sessionEvent } from './calendar-event.js'
 import type { Attendees, Recipient } from './recipient.js'
 import { presentSession } from './view.js'
-import { findSessionById, type SessionRow } from './store.js'
+import { pitchMinutes } from './view.js'
+import { findSessionById, listAgenda, type SessionRow } from './store.js'
 
 // The one way a session email (with its iTIP part) is queued, to a Recipient its owner built
 // (partners/recipients.ts, pitches/recipients.ts); and a session's change sent to everyone who holds it.
@@ -35,7 +36,13 @@ export function slotMailQueued(db: Db, sessionId: number, to: Pick<Recipient, 'k
   return threadQueued(db, slotThread(sessionId, to))
 }
 
-/** Queues one session email for one person, in the caller's transaction. */
+/** The mails that tell a holder their pitch holds a slot: they say how long it lasts (the agenda's pitch rows). */
+const GIVES_LENGTH: readonly MailKind[] = ['pitch.confirmed', 'pitch.promoted']
+
+/**
+ * Queues one session email for one person, in the caller's transaction. To someone without an address
+ * (`to.forwardNote`), the message goes to the platform's mailbox with that first line and no calendar part.
+ */
 export async function queueSessionMail(ctx: AppContext, db: Db, platform: Platform, session: SessionRow, kind: MailKind, to: Recipient, extra: SessionMailExtra) {
   const now = ctx.clock()
   await to.rememberFeed(db)
@@ -49,13 +56,15 @@ export async function queueSessionMail(ctx: AppContext, db: Db, platform: Platfo
     personalUrl: to.personalLink ? ref(to.personalLink) : null,
     feedUrl: ref(to.feedLink),
     message: extra.message ?? null,
-    initiativeTitle: extra.initiativeTitle ?? null,
+    initiativeTitle: extra.initiativeTitle ?? to.initiativeTitle ?? null,
     slotTime: extra.slotTime ?? null,
+    pitchMinutes: GIVES_LENGTH.includes(kind) ? pitchMinutes(await listAgenda(db, session.id)) : null,
+    forwardNote: to.forwardNote ?? null,
     changes: extra.changes ?? [],
     contactEmail: platform.contact_email,
     answer: to.answer ?? null,
   })
-  const ical = extra.itip
+  const ical = extra.itip && !to.forwardNote
     ? {
         method: extra.itip,
         content: itipCalendar({

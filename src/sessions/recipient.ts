@@ -20,6 +20,13 @@ export interface Recipient {
   feedUrl: string | null
   /** A partner contact's answer to the invitation (partners/recipients.ts), when the message may depend on it. */
   answer?: string | null
+  /** A holder's initiative, for the session's own mails (an update tells a holder what it means for their pitch). */
+  initiativeTitle?: string | null
+  /**
+   * Someone without an address (booked by phone): the message goes to the platform's mailbox (`email`) with
+   * this first line, whom to pass it on to, and without a calendar part (the event is theirs, not the team's).
+   */
+  forwardNote?: string | null
   /**
    * The first email that carries the personal feed link makes the link work: its owner stores the token's
    * hash (once; a stored hash is kept), so /feeds/{token}.ics finds this person.
