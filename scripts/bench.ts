@@ -1,8 +1,9 @@
-import { randomBytes } from 'node:crypto'
+import { createHmac, randomBytes } from 'node:crypto'
 import { copyFileSync, existsSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { cpus, loadavg, tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import { Tokens as CsrfTokens } from '@fastify/csrf'
 import { createDatabase } from '../src/db/index.js'
 import { migrateToLatest } from '../src/db/migrate.js'
 import { personalToken } from '../src/web/tokens.js'
@@ -10,7 +11,9 @@ import { projectRoot } from '../src/web/views.js'
 import type { RecordedResponse } from './bench/bare-server.js'
 import { DEFAULT_DATASET, type DatasetInfo, FACILITATOR_EMAIL, FACILITATOR_PASSWORD, generateDataset } from './bench/dataset.js'
 import { fmt, load, type LoadFigures, type LoadRequest, table } from './bench/load.js'
+import { mailTable, measureMail } from './bench/mail.js'
 import { CookieClient, type Child, cpuSeconds, csrfField, freePort, machineCpu, procStatusKb, startNode, stopChild, waitFor200 } from './bench/processes.js'
+import { pgBench } from './bench/pg-bench.js'
 
 // `npm run bench`: builds the large dataset in a temp folder, starts the app on it (its own process), loads
 // each URL with autocannon from this process, then loads a bare Fastify server (a third process) that answers
@@ -32,7 +35,11 @@ const WARMUP = Math.min(3, Math.max(2, Math.round(SECONDS / 4)))
 const REUSE = args.includes('--data') ? args[args.indexOf('--data') + 1] ?? null : null
 const KEEP = args.includes('--keep') || REUSE !== null
 // --only a,b: only the rows whose name contains one of these words (while working on one page).
+// The "pg …" rows (scripts/bench/pg-bench.ts) run when PostgreSQL's binaries are found, unless --no-pg;
+// --only with words that all start with "pg" (--only pg, --only 'pg 2×') runs only PostgreSQL rows.
 const ONLY = args.includes('--only') ? (args[args.indexOf('--only') + 1] ?? '').split(',').filter(Boolean) : null
+// --only mail: the mail rows alone (scripts/bench/mail.ts: SMTP peer, bare nodemailer pool, the outbox at 1,000 invitations).
+const MAIL_ONLY = ONLY?.includes('mail') ?? false
 
 const TARGETS = { ratio: 0.5, publicP99: 50, facilitatorP99: 100, rssMb: 250, startupMs: 1000, reportMs: 200 }
 
@@ -56,12 +63,19 @@ const here = dirname(fileURLToPath(import.meta.url)) // dist/scripts
 const serverJs = join(here, '..', 'src', 'server.js')
 const bareJs = join(here, 'bench', 'bare-server.js')
 const bareWriteJs = join(here, 'bench', 'bare-write.js')
+const bareWritePgJs = join(here, 'bench', 'bare-write-pg.js')
 
 function log(line: string) {
   process.stdout.write(`${line}\n`)
 }
 
 async function main() {
+  if (MAIL_ONLY) {
+    log(`Machine: ${cpus().length} cores, load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`)
+    const missed = mailTable(await measureMail(log), log)
+    log(missed.length ? `\nMissed targets: ${missed.join(', ')}` : '\nEvery target met.')
+    return
+  }
   const dataDir = REUSE ?? mkdtempSync(join(tmpdir(), 'fabrik-bench-'))
   const infoFile = join(dataDir, 'bench-info.json')
   const children: Child[] = []
@@ -97,6 +111,12 @@ async function main() {
       if (existsSync(dbFile + suffix)) copyFileSync(dbFile + suffix, writeDbFile + suffix)
     }
 
+    // --- PostgreSQL (#26): the "pg …" rows on a copy of this dataset, taken before the SQLite app writes.
+    if (!args.includes('--no-pg')) {
+      await pgBench({ dataDir, info, connections: CONNECTIONS, seconds: SECONDS, warmupSeconds: WARMUP, only: ONLY, scripts: { server: serverJs, bare: bareJs, bareWritePg: bareWritePgJs }, log })
+    }
+    if (ONLY && ONLY.every((w) => w.startsWith('pg'))) return
+
     // --- 2. The app, in its own process: start-up until the first 200 on /healthz ---------------------
     const appPort = await freePort()
     const base = `http://127.0.0.1:${appPort}`
@@ -125,12 +145,18 @@ async function main() {
     const holder = new CookieClient(base)
     const sessionPath = `/${info.slug}/sessions/${info.sessionDate}`
     const form = await holder.request('GET', `${sessionPath}/pitch`)
-    const booking = (email: string) => new URLSearchParams({
+    const booking = (email: string, csrf = csrfField(form.body.toString())) => new URLSearchParams({
       holder_name: info.bookingHolder.name, holder_email: email, holder_phone: '', holder_kind: 'resident', commune: '',
       attendance: 'on_site', consent: 'yes', initiative_title: 'Un café solidaire au centre du bourg',
       initiative_summary: 'Un lieu où les habitants se retrouvent, tenu par des bénévoles, avec une épicerie solidaire.',
-      domain: 'social', stage: 'idee', _csrf: csrfField(form.body.toString()),
+      domain: 'social', stage: 'idee', _csrf: csrf,
     }).toString().replace('%5B%3Cid%3E%5D', '[<id>]') // autocannon's placeholder, left unencoded so it is replaced
+    // A new booking is a form shown once and sent once: the form's nonce is its CSRF token (the same token sent
+    // again is a double submit, answered from reads), so each new booking gets a token of its own, minted for the
+    // holder's cookie as src/web/csrf.ts mints them (anonymous, the instance secret's key).
+    const csrfTokens = new CsrfTokens({ userInfo: true, hmacKey: createHmac('sha256', secret).update('csrf').digest() })
+    const csrfSecret = holder.cookies.get('fabrik_csrf')!
+    const newBooking = () => booking('banc.[<id>]@habitants.example.org', csrfTokens.create(csrfSecret, 'anonymous'))
     const formHeaders = { 'content-type': 'application/x-www-form-urlencoded', cookie: holder.header() }
     const feedToken = personalToken(secret, 'feed-contact', info.heavyContactId)
     const rsvpToken = personalToken(secret, 'rsvp', info.invitationId, 0)
@@ -178,7 +204,7 @@ async function main() {
       { name: 'RSVP POST', audience: 'extra', method: 'POST', path: `/rsvp/${rsvpToken}`, headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: partner.header() }, body: rsvpForm, expect: 303 },
       { name: 'booking POST (same email)', audience: 'write', method: 'POST', path: `${sessionPath}/pitch`, headers: formHeaders, body: booking(info.bookingHolder.email), expect: 303 },
       // Each new booking is a durable write (fsync) under the write lock: measured, bounded by the disk.
-      { name: 'booking POST (new emails)', audience: 'extra', bare: 'write', method: 'POST', path: `${sessionPath}/pitch`, headers: formHeaders, body: booking('banc.[<id>]@habitants.example.org'), idReplacement: true, expect: 303, mutating: true },
+      { name: 'booking POST (new emails)', audience: 'extra', bare: 'write', method: 'POST', path: `${sessionPath}/pitch`, headers: formHeaders, nextBody: newBooking, idReplacement: true, expect: 303, mutating: true },
     ]
 
     if (ONLY) targets.splice(0, targets.length, ...targets.filter((t) => ONLY.some((w) => t.name.includes(w))))
@@ -303,6 +329,7 @@ async function main() {
     log(`yearly report (one year): ${report ? `${fmt.int(report.bytes)} bytes: first ${fmt.ms(report.cold)} ms, then ${fmt.ms(report.warm)} ms` : 'not measured'}  target < ${TARGETS.reportMs} ms  ${reportOk ? 'ok' : 'MISS'}`)
     if (idleCpu !== null) log(`app CPU at rest (4 s):    ${idleCpu.toFixed(1)} % of a core, before the load`)
     if (othersShare !== null) log(`other processes:          ${(othersShare * 100).toFixed(0)} % of the machine's CPU during the load runs${othersShare > 0.1 ? ' — the figures above are LOWER than on a quiet machine' : ''}`)
+    if (!ONLY) verdicts.push(...mailTable(await measureMail(log), log))
     log(verdicts.length ? `\nMissed targets: ${verdicts.join(', ')}` : '\nEvery target met.')
   } finally {
     for (const c of children) await stopChild(c).catch(() => undefined)

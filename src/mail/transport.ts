@@ -97,15 +97,20 @@ export function createTransport(config: TransportConfig, options: TransportOptio
   return config.smtpUrl ? smtpTransport(config.smtpUrl, from, options) : folderTransport(outboxFolder(config.dataDir), from)
 }
 
-function smtpTransport(url: string, from: { name: string; address: string }, options: TransportOptions): MailTransport {
-  // Short timeouts: nodemailer's defaults (2 min connect, 10 min socket) would hold a worker round for long.
-  const transporter = nodemailer().createTransport({
+/** The SMTP pool's settings (the mail bench's bare pool uses the same). */
+export function smtpPoolOptions(url: string, options: TransportOptions = {}) {
+  return {
     url,
-    pool: true,
+    pool: true as const,
+    // Short timeouts: nodemailer's defaults (2 min connect, 10 min socket) would hold a worker round for long.
     connectionTimeout: options.connectionTimeout ?? 10_000,
     greetingTimeout: options.greetingTimeout ?? 10_000,
     socketTimeout: options.socketTimeout ?? 30_000,
-  })
+  }
+}
+
+function smtpTransport(url: string, from: { name: string; address: string }, options: TransportOptions): MailTransport {
+  const transporter = nodemailer().createTransport(smtpPoolOptions(url, options))
   return {
     mode: 'smtp',
     async send(row) {
