@@ -18,6 +18,7 @@ const schema = z.object({
   TRUST_PROXY: z.string().min(1).optional(),
   REPLY_IMAP_URL: z.url({ protocol: /^imaps?$/ }).optional(),
   RATE_LIMITS: z.enum(['on', 'off']).default('on'),
+  UNDO_GRACE_SECONDS: z.coerce.number().int().min(0).max(3600).default(60),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
 })
 
@@ -37,6 +38,11 @@ export interface Config {
   secureCookies: boolean
   /** Off only for benchmarks: login, token and form limits. */
   rateLimits: boolean
+  /**
+   * How long the messages of an action that can be undone ("Annuler la séance", "nouveau lien") wait in the
+   * outbox before they leave (UNDO_GRACE_SECONDS, default 60): the facilitator's undo withdraws them unsent.
+   */
+  undoGraceSeconds: number
 }
 
 export class ConfigError extends Error {}
@@ -65,6 +71,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     replyImapUrl: e.REPLY_IMAP_URL ?? null,
     logLevel: e.LOG_LEVEL,
     rateLimits: e.RATE_LIMITS === 'on',
+    undoGraceSeconds: e.UNDO_GRACE_SECONDS,
     secureCookies: publicUrl.startsWith('https:'),
   }
 }

@@ -134,6 +134,9 @@ export interface SessionTable {
   /** The SEQUENCE of the last change sent to everyone (date, time, place, mode, link, status); `sequence` also
    * rises for a CANCEL to one person. Calendar replies are judged against this one (replies/decide.ts). */
   material_sequence: Generated<number>
+  /** While cancelled: the status it had before ('draft' or 'published') and when, for "Rétablir la séance". */
+  cancelled_from: SessionStatus | null
+  cancelled_at: string | null
   created_at: string
   updated_at: string
 }

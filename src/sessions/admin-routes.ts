@@ -13,6 +13,8 @@ import { crossCheck, placeOf } from './placement.js'
 import { findSessionByDate, hostingHistory, insertSession, listAgenda, type SessionRow } from './store.js'
 import { audienceSentence, cancelAudience } from './confirm.js'
 import { presentSession } from './view.js'
+import { cancellationState } from './restore.js'
+import { sessionRestoreRoutes } from './restore-routes.js'
 
 // The facilitator's sessions: add one, adjust it, publish, move, cancel, go remote (the year's plan: plan-routes.ts).
 // Registered in the platform scope (/admin/p/{slug}, app.ts): the login and the platform are already checked.
@@ -20,6 +22,7 @@ import { presentSession } from './view.js'
 export async function sessionAdminRoutes(app: FastifyInstance) {
   const ctx = app.ctx
   const uidHost = new URL(ctx.config.publicUrl).hostname
+  await app.register(sessionRestoreRoutes)
 
   /** The session named by the URL's :date on the scope's platform. */
   function sessionOf(request: FastifyRequest, platform: Platform) {
@@ -36,12 +39,14 @@ export async function sessionAdminRoutes(app: FastifyInstance) {
       hostingHistory(ctx.db, platform.id),
       session ? listAgenda(ctx.db, session.id) : Promise.resolve([]),
     ])
+    // A cancelled session says whether its cancellations left, and offers "Rétablir la séance…" (restore.ts).
+    const cancellation = session?.status === 'cancelled' ? await cancellationState(ctx.db, session, ctx.clock()) : null
     const others = history.filter((h) => h.date !== session?.date)
     return page(request, reply, 'admin/session.eta', {
       title: session ? `Séance du ${inSentence(presentSession(platform, session, ctx.config.publicUrl, ctx.clock()).longDate)}` : 'Ajouter une séance',
       platform, base: platformBase(platform), values, errors, agenda,
       session: session ? presentSession(platform, session, ctx.config.publicUrl, ctx.clock()) : null,
-      rotation: rotationOrder(communes, others, date, session?.commune_id ?? null), venues,
+      rotation: rotationOrder(communes, others, date, session?.commune_id ?? null), venues, cancellation, query: request.query,
     }, status)
   }
 
@@ -128,6 +133,7 @@ export async function sessionAdminRoutes(app: FastifyInstance) {
     return page(request, reply, 'admin/confirm-cancel.eta', {
       title: `Annuler la séance du ${inSentence(view.longDate)} ?`, platform, base: platformBase(platform), session: view,
       ...audience, sentence: audienceSentence(audience.partners.length, audience.holders.length),
+      graceMinutes: Math.ceil(ctx.config.undoGraceSeconds / 60),
     })
   })
 

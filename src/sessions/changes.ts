@@ -2,7 +2,10 @@ import type { AppContext } from '../context.js'
 import type { Db, Platform, SessionUpdate } from '../db/schema.js'
 import { toInstant } from '../calendar/zoned.js'
 import { diffSession, type SessionDiff, type SessionFacts } from './diff.js'
+import { addSeconds } from '../mail/outbox.js'
+import { holdQueued } from '../mail/hold.js'
 import { notifySessionChange } from './notify.js'
+import { cancellationMails } from './restore.js'
 import { placeLabel } from './place-query.js'
 import type { SessionProviders } from './recipient.js'
 import { findSessionById, rememberEarlierDate, type SessionRow } from './store.js'
@@ -32,6 +35,8 @@ export async function applySessionChange(ctx: AppContext & SessionProviders, pla
     }
     // RFC 5546 §2.1.4: SEQUENCE goes up on a change of time, place or status, and on every CANCEL.
     if (diff.material || cancelling) set.sequence = set.material_sequence = before.sequence + 1
+    // What "Rétablir la séance" puts back, and which cancellation messages were this one's (restore.ts).
+    if (cancelling) Object.assign(set, { cancelled_from: before.status, cancelled_at: now })
     await trx.updateTable('session').set(set).where('id', '=', sessionId).execute()
     if (patch.date !== undefined && patch.date !== before.date) await rememberEarlierDate(trx, before, now)
     const after = (await findSessionById(trx, sessionId))!
@@ -39,6 +44,8 @@ export async function applySessionChange(ctx: AppContext & SessionProviders, pla
     if (cancelling || (after.status === 'published' && diff.material)) {
       await notifySessionChange(ctx, trx, ctx.attendees, platform, after, cancelling ? { kind: 'cancelled' } : { kind: 'updated', lines: diff.lines })
     }
+    // The cancellations wait in the queue for the undo's grace period before they leave.
+    if (cancelling) await holdQueued(trx, cancellationMails(after), addSeconds(now, ctx.config.undoGraceSeconds))
     return { diff, session: after }
   })
 }

@@ -135,6 +135,9 @@ describe('the route table', () => {
     expect(urls).toContain('GET /admin/p/:slug/sessions/:date/cancel')
     expect(urls).toContain('GET /admin/p/:slug/sessions/:date/partners/:invitationId/resend')
     expect(urls).toContain('GET /pitch/:token/retirer')
+    // Undo (#24 §6): "Rétablir la séance" asks first, then restores.
+    expect(urls).toContain('GET /admin/p/:slug/sessions/:date/restore')
+    expect(urls).toContain('POST /admin/p/:slug/sessions/:date/restore')
     for (const r of routes) expect(() => concrete(r.url, w.ids)).not.toThrow()
   })
 

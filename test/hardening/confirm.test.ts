@@ -33,7 +33,7 @@ describe('confirmation pages', () => {
     expect(ask.body).toContain('4 partenaires et 2 porteurs de projet</strong> recevront une annulation')
     expect(ask.body).toContain('Hélène Dupré')
     expect(ask.body).toContain('Porteur 2')
-    expect(ask.body).toContain('ne peut pas être rétablie')
+    expect(ask.body).toContain('vous pourrez rétablir la séance')
     expect(ask.body).toContain('name="confirm" value="yes"')
     expect(await outbox(w.t.db)).toHaveLength(before)
     expect(await status()).toBe('published')

@@ -21,7 +21,9 @@ export function testConfig(dataDir: string, overrides: Partial<Config> = {}): Co
   return {
     port: 0, host: '127.0.0.1', dataDir, databaseUrl: null, publicUrl: 'http://fabrik.test', smtpUrl: null,
     mailFrom: 'Fabrik <no-reply@fabrik.test>', sessionSecret: 'test-secret-test-secret-test-secret-123456',
-    trustProxy: null, replyImapUrl: null, logLevel: process.env.FABRIK_TEST_LOG ?? 'silent', secureCookies: false, rateLimits: true, ...overrides,
+    trustProxy: null, replyImapUrl: null, logLevel: process.env.FABRIK_TEST_LOG ?? 'silent', secureCookies: false, rateLimits: true,
+    // Tests that wait for a cancellation's mails get them at once; the undo tests set a grace of their own.
+    undoGraceSeconds: 0, ...overrides,
   }
 }
 
