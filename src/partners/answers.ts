@@ -196,3 +196,36 @@ export function participation(rows: ParticipationRow[]): { sessions: SessionPart
   const held = sessions.filter((s) => s.status !== 'cancelled')
   return { sessions, invited: held.length, present: held.filter((s) => s.present).length }
 }
+
+export interface InvitationMailRow {
+  invitationId: number
+  mailId: number
+  status: string
+  error: string | null
+  sentAt: string | null
+  /** The invitation's address was reported failing by a delivery report (replies/), and why. */
+  bouncedAt: string | null
+  bounce: string | null
+}
+
+export interface UndeliveredInvitation {
+  /** The latest invitation mail, to open (and resend) on the Courriers page. */
+  mailId: number
+  reason: string
+}
+
+/**
+ * The invitations whose latest mail did not reach its reader: the mail worker gave up on it (status failed),
+ * or a delivery report marked the address failing after it left (a mail sent since the report may well
+ * arrive: it is not flagged). `rows` in outbox order (oldest first).
+ */
+export function undeliveredInvitations(rows: InvitationMailRow[]): Record<number, UndeliveredInvitation> {
+  const latest = new Map<number, InvitationMailRow>()
+  for (const r of rows) latest.set(r.invitationId, r)
+  const out: Record<number, UndeliveredInvitation> = {}
+  for (const [id, r] of latest) {
+    if (r.status === 'failed') out[id] = { mailId: r.mailId, reason: r.error ? `envoi abandonné (${r.error})` : 'envoi abandonné' }
+    else if (r.bouncedAt && r.status === 'sent' && r.sentAt !== null && r.bouncedAt >= r.sentAt) out[id] = { mailId: r.mailId, reason: r.bounce ? `revenu en erreur (${r.bounce})` : 'revenu en erreur' }
+  }
+  return out
+}

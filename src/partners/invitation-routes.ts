@@ -14,6 +14,7 @@ import { ID } from './directory-pages.js'
 import { inviteForm } from './forms.js'
 import { inviteContacts, remindableCount, remindUnanswered, resendInvitation } from './invitations.js'
 import { findInvitation, partnersToInvite, sessionAttendance } from './invitation-store.js'
+import { undeliveredOfSession } from './undelivered-query.js'
 
 // Facilitators, per session: the invitations — invite, "relancer", a new link — with the table of who comes.
 // Registered in the platform scope (/admin/p/{slug}, app.ts): the login and the platform are already checked.
@@ -26,9 +27,9 @@ export async function partnerInvitationRoutes(app: FastifyInstance) {
   async function renderSession(request: FastifyRequest, reply: FastifyReply, platform: Platform, session: SessionRow, error: string | null = null, status = 200) {
     // The organisations still to invite are only listed while the session takes invitations.
     const refusal = inviteRefusal(session, ctx.clock())
-    const [entries, toInvite, calendarNotes, remindable] = await Promise.all([
+    const [entries, toInvite, calendarNotes, remindable, undelivered] = await Promise.all([
       sessionAttendance(ctx.db, session.id), refusal ? [] : partnersToInvite(ctx.db, platform.id, session.id),
-      calendarAnswerNotes(ctx.db, session.id), remindableCount(ctx.db, session.id, ctx.clock()),
+      calendarAnswerNotes(ctx.db, session.id), remindableCount(ctx.db, session.id, ctx.clock()), undeliveredOfSession(ctx.db, session.id),
     ])
     const view = presentSession(platform, session, ctx.config.publicUrl, ctx.clock())
     const table = attendanceTable(entries.map((e) => ({
@@ -38,6 +39,8 @@ export async function partnerInvitationRoutes(app: FastifyInstance) {
       title: `Partenaires — ${view.longDate}`, platform, base: platformBase(platform), session: view, table, columnLabels: COLUMN_LABELS,
       toInvite: toInvite.map((p) => ({ ...p, waiting: Number(p.waiting) })),
       refusal, linksExpired: linksExpired(session.ends_at, ctx.clock()),
+      // Invitations whose latest mail failed or bounced: flagged, with a link to the mail on the Courriers page.
+      undelivered,
       // Answers given from a calendar (replies/), and whether they are read at all (REPLY_IMAP_URL or the platform's own mailbox).
       calendarNotes, calendarReplies: ctx.config.replyImapUrl !== null || platform.reply_imap_url !== null,
       // "Relancer" says whom it will write to: those invited or reminded within the hour are left out.
