@@ -20,6 +20,7 @@ import * as platformSettings from '../../migrations/2026-12-04T0920-platform-set
 import * as pitchHolderIndex from '../../migrations/2026-12-04T0930-pitch-holder-index.js'
 import * as materialSequence from '../../migrations/2026-12-04T0940-material-sequence.js'
 import * as sessionCancellation from '../../migrations/2026-12-05T1000-session-cancellation.js'
+import * as contactPartnerPending from '../../migrations/2026-12-05T1100-contact-partner-pending.js'
 import type { Db } from './schema.js'
 
 // Listed explicitly rather than read from the folder, so the same list runs from src/ (tests) and dist/.
@@ -45,6 +46,7 @@ const migrations: Record<string, Migration> = {
   '2026-12-04T0930-pitch-holder-index': pitchHolderIndex,
   '2026-12-04T0940-material-sequence': materialSequence,
   '2026-12-05T1000-session-cancellation': sessionCancellation,
+  '2026-12-05T1100-contact-partner-pending': contactPartnerPending,
 }
 
 const provider: MigrationProvider = { getMigrations: async () => migrations }

@@ -6,9 +6,9 @@ import { notFound } from '../web/errors.js'
 import { type FieldErrors, parseForm } from '../web/forms.js'
 import { page } from '../web/views.js'
 import { facilitatorStatusForm, filterQuery } from './forms.js'
-import { byUrgency, presentReferral, statusChoices, whenLabel } from './present.js'
+import { byUrgency, pageOf, presentReferral, statusChoices, whenLabel } from './present.js'
 import { findReferralLink, platformReferral, platformReferrals, referralFilterChoices, referralHistory } from './reads.js'
-import { REFERRAL_STATUSES, STATUS_LABELS } from './status.js'
+import { isOverdue, REFERRAL_STATUSES, STATUS_LABELS } from './status.js'
 import { replaceReferralLink, setReferralStatus } from './store.js'
 
 // The facilitator's "Orientations" page (/admin/p/{slug}/referrals): every open referral of the platform,
@@ -25,17 +25,24 @@ export async function referralAdminRoutes(app: FastifyInstance) {
   app.get('/referrals', async (request, reply) => {
     const platform = platformOf(request)
     const query = parseForm(filterQuery, request.query)
-    const filter = query.ok ? query.data : { partenaire: null, initiative: null, statut: null }
+    const filter = query.ok ? query.data : { partenaire: null, initiative: null, statut: null, page: null }
     const today = todayIn(platform.timezone, ctx.clock())
     const [rows, choices] = await Promise.all([
       platformReferrals(ctx.db, platform.id, { partnerId: filter.partenaire, initiativeId: filter.initiative, status: filter.statut }),
       referralFilterChoices(ctx.db, platform.id),
     ])
-    const referrals = rows.map((r) => presentReferral(r, today)).sort(byUrgency)
+    // Sorted whole (overdue first), then one page of it is shown: only that page is dressed for the page.
+    const sorted = rows.map((r) => ({ ...r, overdue: isOverdue(r, today) })).sort(byUrgency)
+    const shown = pageOf(sorted, filter.page ?? 1)
+    const filters = new URLSearchParams(Object.entries({ partenaire: filter.partenaire, initiative: filter.initiative, statut: filter.statut })
+      .filter(([, v]) => v !== null).map(([k, v]) => [k, String(v)]))
+    const pageLink = (n: number) => `${platformBase(platform)}/referrals?${new URLSearchParams([...filters, ['page', String(n)]])}`
     return page(request, reply, 'admin/referrals.eta', {
-      title: 'Orientations', platform, base: platformBase(platform), referrals, choices, filter, values: query.values,
-      errors: query.ok ? {} : query.errors, STATUSES,
-      overdue: referrals.filter((r) => r.overdue).length,
+      title: 'Orientations', platform, base: platformBase(platform), referrals: shown.rows.map((r) => presentReferral(r, today)),
+      total: sorted.length, shown: { ...shown, last: shown.first + shown.rows.length - 1 },
+      next: shown.page < shown.pages ? pageLink(shown.page + 1) : null, previous: shown.page > 1 ? pageLink(shown.page - 1) : null,
+      choices, filter, values: query.values, errors: query.ok ? {} : query.errors, STATUSES,
+      overdue: sorted.filter((x) => x.overdue).length,
     }, query.ok ? 200 : 400)
   })
 

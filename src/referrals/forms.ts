@@ -22,4 +22,6 @@ export const filterQuery = z.object({
   partenaire: optionalInteger(1, 999_999_999),
   initiative: optionalInteger(1, 999_999_999),
   statut: z.union([z.literal(''), z.enum(REFERRAL_STATUSES)], { error: 'Statut inconnu.' }).optional().transform((v) => v || null),
+  /** The page of the sorted list ("Orientations suivantes"); past the last one, the last one. */
+  page: optionalInteger(1, 999_999),
 })
