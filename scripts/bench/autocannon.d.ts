@@ -23,6 +23,8 @@ declare module 'autocannon' {
     headers?: Record<string, string>
     body?: string
     idReplacement?: boolean
+    /** One entry here: setupRequest gives each request its own body. */
+    requests?: Array<{ setupRequest: (request: { body?: string }) => { body?: string } }>
     title?: string
   }
 

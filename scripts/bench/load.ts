@@ -10,6 +10,8 @@ export interface LoadRequest {
   body?: string
   /** Replace `[<id>]` in the body with a fresh id on every request. */
   idReplacement?: boolean
+  /** A new body for every request, instead of `body` (a new booking form each time: its own CSRF token). */
+  nextBody?: () => string
 }
 
 export interface LoadFigures {
@@ -34,6 +36,7 @@ export async function load(base: string, request: LoadRequest, options: { connec
     headers: request.headers,
     body: request.body,
     idReplacement: request.idReplacement,
+    requests: request.nextBody ? [{ setupRequest: (r) => ({ ...r, body: request.nextBody!() }) }] : undefined,
     connections: options.connections,
     duration,
     timeout: 10,
