@@ -10,6 +10,7 @@ import { page } from '../web/views.js'
 import { ADVICE_ROWS, parseAdviceEdit, parseRecord, REFERRAL_ROWS } from './forms.js'
 import { revisitChoices, savePitch } from './pitch-record.js'
 import { heldPitches, platformContacts, platformPartners, referralsOfPitches } from './reads.js'
+import { selectOptions } from './options.js'
 import { rollOf } from './roll.js'
 import { pitchRecords } from './store.js'
 import { pageCommon, recordTarget, type RecordTarget } from './target.js'
@@ -34,6 +35,23 @@ export async function recordRoutes(app: FastifyInstance) {
     const present = people.filter((p) => p.presence === 'on_site' || p.presence === 'remote').filter((p) => p.holderId === null)
       .map((p) => ({ value: p.contactId !== null ? `contact:${p.contactId}` : `walkin:${p.key.slice(1)}`, label: p.organisation ? `${p.name} (${p.organisation})` : p.name }))
     const laterById = new Map(later.map((s) => [s.id, s]))
+    // The long lists every form repeats, escaped once for the page (options.ts).
+    const contactsOf = new Map<number, typeof contacts>()
+    for (const c of contacts) {
+      const list = contactsOf.get(c.partnerId)
+      if (list) list.push(c)
+      else contactsOf.set(c.partnerId, [c])
+    }
+    const lists = {
+      who: selectOptions([
+        ...(present.length ? [{ group: 'Personnes présentes', choices: present }] : []),
+        { group: 'Organisations', choices: partners.map((o) => ({ value: `partner:${o.id}`, label: o.name })) },
+        { value: 'name', label: 'Une autre personne (nom ci-dessous)' },
+      ]),
+      partner: selectOptions(partners.map((o) => ({ value: String(o.id), label: o.name }))),
+      contact: selectOptions(partners.filter((o) => contactsOf.has(o.id))
+        .map((o) => ({ group: o.name, choices: contactsOf.get(o.id)!.map((c) => ({ value: String(c.id), label: c.name })) }))),
+    }
     const items = pitches.map((p) => {
       const r = records.find((x) => x.pitch_id === p.id)
       const saved = {
@@ -53,7 +71,7 @@ export async function recordRoutes(app: FastifyInstance) {
     return page(request, reply, 'admin/record/pitches.eta', {
       ...c, title: `Compte rendu des présentations — séance du ${c.day}`, open: t.open, items, present, partners, contacts, STAGES,
       later: later.map((s) => ({ date: s.date, label: presentSession(t.platform, s, ctx.config.publicUrl, ctx.clock()).longDate })),
-      ADVICE_ROWS, REFERRAL_ROWS, savedId: Number((request.query as { saved?: string }).saved) || null,
+      ADVICE_ROWS, REFERRAL_ROWS, lists, savedId: Number((request.query as { saved?: string }).saved) || null,
       adviceDone: ADVICE_DONE[(request.query as { advice?: string }).advice ?? ''] ?? null,
       errors: options.errors ?? {},
     }, options.status ?? 200)

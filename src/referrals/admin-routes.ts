@@ -35,8 +35,12 @@ export async function referralAdminRoutes(app: FastifyInstance) {
     const sorted = rows.map((r) => ({ ...r, overdue: isOverdue(r, today) })).sort(byUrgency)
     const shown = pageOf(sorted, filter.page ?? 1)
     const filters = new URLSearchParams(Object.entries({ partenaire: filter.partenaire, initiative: filter.initiative, statut: filter.statut })
-      .filter(([, v]) => v !== null).map(([k, v]) => [k, String(v)]))
-    const pageLink = (n: number) => `${platformBase(platform)}/referrals?${new URLSearchParams([...filters, ['page', String(n)]])}`
+      .filter(([, v]) => v !== null).map(([k, v]): [string, string] => [k, String(v)]))
+    const pageLink = (n: number) => {
+      const q = new URLSearchParams(filters)
+      q.set('page', String(n))
+      return `${platformBase(platform)}/referrals?${q}`
+    }
     return page(request, reply, 'admin/referrals.eta', {
       title: 'Orientations', platform, base: platformBase(platform), referrals: shown.rows.map((r) => presentReferral(r, today)),
       total: sorted.length, shown: { ...shown, last: shown.first + shown.rows.length - 1 },
