@@ -18,14 +18,14 @@ describe('ctx.attendees', () => {
   })
   afterEach(() => t.close())
 
-  it('lists invited contacts, then holders of confirmed pitches with an address, in order', async () => {
+  it('lists invited contacts, then holders of confirmed pitches, one without an address at the platform mailbox, in order', async () => {
     const helene = await anInvitedContact(t.db, t.config.sessionSecret, platform, sessionId)
     await anInvitedContact(t.db, t.config.sessionSecret, platform, sessionId, { name: 'Marc Petit', email: 'marc.petit@caf.example.org' })
     const booked = await aBookedPitch(t.app.ctx, platform, sessionId, 1)
     await aBookedPitch(t.app.ctx, platform, sessionId, 2, { email: null, phone: '06 12 34 56 78' })
     expect(booked.status).toBe('confirmed')
     const all = await t.app.ctx.attendees(t.db, sessionId)
-    expect(all.map((r) => r.email)).toEqual(['helene.dupre@caf.example.org', 'marc.petit@caf.example.org', 'porteur1@example.org'])
+    expect(all.map((r) => r.email)).toEqual(['helene.dupre@caf.example.org', 'marc.petit@caf.example.org', 'porteur1@example.org', 'animation@test.example.org'])
     expect(all[0]!.key).toBe(`contact:${helene.contact.id}`)
     const url = (i: number) => linkUrl(t.config.sessionSecret, t.config.publicUrl, all[i]!.personalLink!)
     expect(url(0)).toBe(`http://fabrik.test/rsvp/${linkToken(t.config, 'rsvp', helene.invitation.id).token}`)
