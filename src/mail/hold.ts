@@ -49,3 +49,39 @@ export async function leftThreads(db: Db, sel: HeldSelection): Promise<Set<strin
     .where('status', 'in', ['sending', 'sent']).execute()
   return new Set(rows.map((r) => r.thread_key).filter((k): k is string => k !== null))
 }
+
+/** Delays one queued message until `until` (in the transaction that queued it). */
+export async function holdRow(db: Db, id: number, until: string): Promise<void> {
+  await db.updateTable('outbox').set({ next_attempt_at: until }).where('id', '=', id).where('status', '=', 'queued').execute()
+}
+
+/**
+ * The messages of a session that carry one personal link, by the reference their body holds (links.ts linkRef:
+ * `[[fabrik:<purpose>:<id>:<version>:…]]`): a new link's messages, whatever their kind.
+ */
+export interface CarryingSelection {
+  sessionId: number
+  link: { purpose: string; id: number; version: number }
+}
+
+const carrying = (sel: CarryingSelection) => `%[[fabrik:${sel.link.purpose}:${sel.link.id}:${sel.link.version}:%`
+
+/** How many messages carrying the link are waiting, have left (or are leaving), failed; when the last one leaves. */
+export async function carryingState(db: Db, sel: CarryingSelection): Promise<{ queued: number; left: number; leavesAt: string | null }> {
+  const rows = await db.selectFrom('outbox').select(['status', 'next_attempt_at'])
+    .where('session_id', '=', sel.sessionId).where('text_body', 'like', carrying(sel)).execute()
+  const queued = rows.filter((r) => r.status === 'queued')
+  return {
+    queued: queued.length,
+    left: rows.filter((r) => r.status === 'sending' || r.status === 'sent').length,
+    leavesAt: queued.length ? queued.map((r) => r.next_attempt_at).sort().at(-1)! : null,
+  }
+}
+
+/** Withdraws the messages carrying the link that never left; returns how many. */
+export async function withdrawCarrying(db: Db, sel: CarryingSelection): Promise<number> {
+  const result = await db.updateTable('outbox').set({ status: 'superseded', lease_until: null })
+    .where('session_id', '=', sel.sessionId).where('text_body', 'like', carrying(sel)).where('status', 'in', ['queued', 'failed'])
+    .executeTakeFirst()
+  return Number(result.numUpdatedRows)
+}

@@ -18,6 +18,8 @@ const addressparser = requireLater<typeof addressparserFunction>('nodemailer/lib
 
 export interface MailTransport {
   mode: 'smtp' | 'folder'
+  /** How many messages it takes at once (the pool's connections); one when absent. */
+  concurrency?: number
   send(row: OutboxRow): Promise<{ response: string }>
   close(): Promise<void>
 }
@@ -97,11 +99,15 @@ export function createTransport(config: TransportConfig, options: TransportOptio
   return config.smtpUrl ? smtpTransport(config.smtpUrl, from, options) : folderTransport(outboxFolder(config.dataDir), from)
 }
 
+/** Connections the SMTP pool keeps open to the relay (nodemailer's default), each sending one message at a time. */
+export const POOL_CONNECTIONS = 5
+
 /** The SMTP pool's settings (the mail bench's bare pool uses the same). */
 export function smtpPoolOptions(url: string, options: TransportOptions = {}) {
   return {
     url,
     pool: true as const,
+    maxConnections: POOL_CONNECTIONS,
     // Short timeouts: nodemailer's defaults (2 min connect, 10 min socket) would hold a worker round for long.
     connectionTimeout: options.connectionTimeout ?? 10_000,
     greetingTimeout: options.greetingTimeout ?? 10_000,
@@ -113,6 +119,7 @@ function smtpTransport(url: string, from: { name: string; address: string }, opt
   const transporter = nodemailer().createTransport(smtpPoolOptions(url, options))
   return {
     mode: 'smtp',
+    concurrency: POOL_CONNECTIONS,
     async send(row) {
       const info = await transporter.sendMail(buildMessage(row, from))
       return { response: String(info.response ?? '') }
