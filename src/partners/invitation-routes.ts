@@ -14,6 +14,7 @@ import { ID } from './directory-pages.js'
 import { inviteForm } from './forms.js'
 import { inviteContacts, remindableCount, remindUnanswered, resendInvitation } from './invitations.js'
 import { findInvitation, partnersToInvite, sessionAttendance } from './invitation-store.js'
+import { linkUndoState, undoNewLink } from './link-undo.js'
 import { undeliveredOfSession } from './undelivered-query.js'
 
 // Facilitators, per session: the invitations — invite, "relancer", a new link — with the table of who comes.
@@ -32,6 +33,11 @@ export async function partnerInvitationRoutes(app: FastifyInstance) {
       calendarAnswerNotes(ctx.db, session.id), remindableCount(ctx.db, session.id, ctx.clock()), undeliveredOfSession(ctx.db, session.id),
     ])
     const view = presentSession(platform, session, ctx.config.publicUrl, ctx.clock())
+    // After "nouveau lien": "Annuler" while its message has not left (link-undo.ts).
+    const resentId = String((request.query as { resent?: unknown }).resent ?? '')
+    const resent = ID.test(resentId) ? await findInvitation(ctx.db, Number(resentId)) : undefined
+    const linkUndo = resent && resent.session_id === session.id
+      ? { name: resent.contact_name, action: `${sessionBase(platform, session)}/${resent.id}/resend/undo`, ...await linkUndoState(ctx, resent) } : null
     const table = attendanceTable(entries.map((e) => ({
       ...e, delegateState: delegateState({ ...e, delegateInvited: e.delegateInvitationId !== null }),
     })), session.venue_capacity, session.mode)
@@ -45,7 +51,7 @@ export async function partnerInvitationRoutes(app: FastifyInstance) {
       calendarNotes, calendarReplies: ctx.config.replyImapUrl !== null || platform.reply_imap_url !== null,
       // "Relancer" says whom it will write to: those invited or reminded within the hour are left out.
       remind: { due: remindable, recent: entries.filter((e) => e.answer === 'none').length - remindable },
-      error, query: request.query,
+      error, query: request.query, linkUndo,
     }, status)
   }
 
@@ -100,6 +106,7 @@ export async function partnerInvitationRoutes(app: FastifyInstance) {
       person: { name: inv.contact_name, email: inv.contact_email, partner: inv.partner_name, answer: answerLabel(inv.answer, c.session.mode), answered: inv.answer !== 'none' },
       calendar: c.session.status === 'published' && ctx.clock().toISOString() < c.session.starts_at,
       back: sessionBase(c.platform, c.session), action: `${sessionBase(c.platform, c.session)}/${inv.id}/resend`,
+      graceMinutes: Math.ceil(ctx.config.undoGraceSeconds / 60),
     })
   })
 
@@ -111,5 +118,14 @@ export async function partnerInvitationRoutes(app: FastifyInstance) {
     const { invitation } = c
     await resendInvitation(ctx, c.platform, c.session, invitation)
     return reply.redirect(`${sessionBase(c.platform, c.session)}?resent=${invitation.id}`, 303)
+  })
+
+  // "Annuler le nouveau lien": the previous link works again and the message is withdrawn, while it has not left.
+  app.post('/sessions/:date/partners/:invitationId/resend/undo', async (request, reply) => {
+    const c = await invitationOf(request)
+    if (!c) return notFound(request, reply)
+    const refusal = await undoNewLink(ctx, c.invitation)
+    if (refusal) return renderSession(request, reply, c.platform, c.session, refusal, 409)
+    return reply.redirect(`${sessionBase(c.platform, c.session)}?restored=${c.invitation.id}`, 303)
   })
 }

@@ -2,6 +2,8 @@ import { DateTime } from 'luxon'
 import { todayIn } from '../calendar/zoned.js'
 import type { AppContext } from '../context.js'
 import type { Db, Platform } from '../db/schema.js'
+import { holdRow } from '../mail/hold.js'
+import { addSeconds } from '../mail/outbox.js'
 import { queueSessionMail } from '../sessions/notify.js'
 import { contactRecipient } from './recipients.js'
 import { bumpSequence, findSessionById, type SessionRow } from '../sessions/store.js'
@@ -86,7 +88,9 @@ export async function resendInvitation(ctx: AppContext, platform: Platform, sess
   await ctx.db.transaction().execute(async (trx) => {
     const fresh = await replaceInvitationToken(trx, ctx.config.sessionSecret, invitation, now)
     const upcoming = session.status === 'published' && now < session.starts_at
-    await queueSessionMail(ctx, trx, platform, session, 'session.invitation', contactRecipient(ctx, inviteeOf(fresh), fresh), { itip: upcoming ? 'REQUEST' : null, message: RESEND_MESSAGE })
+    const id = await queueSessionMail(ctx, trx, platform, session, 'session.invitation', contactRecipient(ctx, inviteeOf(fresh), fresh), { itip: upcoming ? 'REQUEST' : null, message: RESEND_MESSAGE })
+    // It waits the undo's grace period: "Annuler" brings the previous link back while it has not left (link-undo.ts).
+    if (id !== null) await holdRow(trx, id, addSeconds(now, ctx.config.undoGraceSeconds))
   })
 }
 

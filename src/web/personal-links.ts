@@ -61,6 +61,11 @@ export async function retireLink(db: Db, link: { hash: string; purpose: LinkPurp
     .onConflict((oc) => oc.column('token_hash').doNothing()).execute()
 }
 
+/** A retired link made current again (an undone "nouveau lien", partners/link-undo.ts): it opens again. */
+export async function unretireLink(db: Db, hash: string): Promise<void> {
+  await db.deleteFrom('retired_link').where('token_hash', '=', hash).execute()
+}
+
 export function findRetiredLink(db: Db, hash: string) {
   return db.selectFrom('retired_link').select(['purpose', 'platform_id', 'reason']).where('token_hash', '=', hash).executeTakeFirst()
 }
