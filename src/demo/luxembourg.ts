@@ -10,9 +10,9 @@ import { bookingOpen } from '../pitches/waiting-list.js'
 import { parseCommunes } from '../platforms/communes-import.js'
 import { hashPassword } from '../platforms/passwords.js'
 import { describeRule, monthlyRule } from '../platforms/rule.js'
-import { findFacilitatorByEmail, findPlatformBySlug, homePlace, insertPlatform, listCommunes, upsertFacilitator } from '../platforms/store.js'
+import { findFacilitatorByEmail, findPlatformBySlug, insertPlatform, listCommunes, upsertFacilitator } from '../platforms/store.js'
 import { DEFAULT_AGENDA } from '../sessions/agenda.js'
-import { draftSessions } from '../sessions/planning.js'
+import { plannedYear } from './plan.js'
 import { insertSession, listSessions, type SessionRow } from '../sessions/store.js'
 import { projectRoot } from '../web/views.js'
 
@@ -66,12 +66,11 @@ export async function seedLuxembourg(db: Db, uidHost: string, now: Date): Promis
     platform = (await findPlatformBySlug(db, LUXEMBOURG_SLUG))!
   }
 
-  const home = await homePlace(db, platform)
-  const existing = new Set((await listSessions(db, platform.id)).map((s) => s.date))
+  // Planned as the year planner does (plan.ts): not itinerant, so every session at its own place in Arlon.
   const year = Number(todayIn(platform.timezone, now).slice(0, 4))
   let sessions = 0
   for (const y of [year, year + 1]) {
-    for (const d of draftSessions(platform, { year: y, skipMonths: SKIP, start: START, end: END }, existing, home)) {
+    for (const d of await plannedYear(db, platform, { year: y, skipMonths: SKIP, start: START, end: END })) {
       await insertSession(db, platform, { ...d, status: 'published' }, uidHost, nowIso)
       sessions++
     }

@@ -10,13 +10,12 @@ import { inviteContacts, recordAnswer } from '../partners/invitations.js'
 import { findSessionInvitationByEmail } from '../partners/invitation-store.js'
 import { type SeedPartner, seedPartners } from '../partners/store.js'
 import { bookingOpen } from '../pitches/waiting-list.js'
-import { assignByRotation } from '../platforms/rotation.js'
 import { createVenue, ensureCommune, findPlatformBySlug, listCommunes, listVenues } from '../platforms/store.js'
 import { DEFAULT_AGENDA } from '../sessions/agenda.js'
-import { draftSessions } from '../sessions/planning.js'
-import { hostingHistory, insertSession, listSessions, type SessionRow } from '../sessions/store.js'
+import { insertSession, listSessions, type SessionRow } from '../sessions/store.js'
 import { projectRoot } from '../web/views.js'
 import { type LuxembourgReport, seedLuxembourg, seedLuxembourgPeople } from './luxembourg.js'
+import { plannedYear } from './plan.js'
 import { seedDemoRecord } from './record.js'
 import { seedDemoMinutes } from './minutes.js'
 
@@ -99,13 +98,10 @@ export async function seedDemo(ctx: SeedContext): Promise<SeedReport> {
     // A commune's first venue hosts its sessions.
     const venueOf = new Map<number, number>()
     for (const v of (await listVenues(db, platform.id)).sort((a, b) => a.id - b.id)) if (!venueOf.has(v.commune_id)) venueOf.set(v.commune_id, v.id)
+    // Planned as the year planner does (plan.ts): the rotation's communes, each year after the one before.
     for (const y of [year, year + 1]) {
-      const drafts = draftSessions(platform, { year: y, skipMonths: [1, 7, 8], start: '09:00', end: '12:00' }, existing)
-      const history = await hostingHistory(db, platform.id)
-      const assigned = assignByRotation(communeRows.map((c) => ({ id: c.id, name: c.name })), history, drafts.map((d) => d.date))
-      for (const d of drafts) {
-        const communeId = assigned.get(d.date) ?? null
-        await insertSession(db, platform, { ...d, status: 'published', commune_id: communeId, venue_id: (communeId && venueOf.get(communeId)) || null }, ctx.uidHost, now)
+      for (const d of await plannedYear(db, platform, { year: y, skipMonths: [1, 7, 8], start: '09:00', end: '12:00' })) {
+        await insertSession(db, platform, { ...d, status: 'published', venue_id: (d.commune_id && venueOf.get(d.commune_id)) || null }, ctx.uidHost, now)
         sessions++
       }
     }
