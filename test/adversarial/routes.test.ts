@@ -138,6 +138,8 @@ describe('the route table', () => {
     // Undo (#24 §6): "Rétablir la séance" asks first, then restores.
     expect(urls).toContain('GET /admin/p/:slug/sessions/:date/restore')
     expect(urls).toContain('POST /admin/p/:slug/sessions/:date/restore')
+    // "Annuler le nouveau lien" while its message waits (partners/link-undo.ts).
+    expect(urls).toContain('POST /admin/p/:slug/sessions/:date/partners/:invitationId/resend/undo')
     for (const r of routes) expect(() => concrete(r.url, w.ids)).not.toThrow()
   })
 
