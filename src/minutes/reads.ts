@@ -28,8 +28,8 @@ export async function invitedForMinutes(db: Db, sessionId: number) {
 export function holdersForMinutes(db: Db, pitchIds: number[]) {
   if (pitchIds.length === 0) return Promise.resolve([])
   return db.selectFrom('pitch').innerJoin('holder', 'holder.id', 'pitch.holder_id')
-    .select(['pitch.id as pitchId', 'pitch.token_version as tokenVersion', 'holder.id', 'holder.name', 'holder.email', 'holder.feed_version'])
-    .where('pitch.id', 'in', pitchIds).where('holder.email', 'is not', null).orderBy('pitch.position').orderBy('pitch.id').execute()
+    .select(['pitch.id as pitchId', 'pitch.token_version as tokenVersion', 'holder.id', 'holder.name', 'holder.email', 'holder.phone', 'holder.feed_version'])
+    .where('pitch.id', 'in', pitchIds).orderBy('pitch.position').orderBy('pitch.id').execute()
 }
 
 /** The session of an invitation and of a pitch: where a reader's page finds its minutes. */

@@ -20,7 +20,7 @@ export async function minutesRoutes(app: FastifyInstance) {
   async function current(t: RecordTarget) {
     const view = presentSession(t.platform, t.session, ctx.config.publicUrl, ctx.clock())
     const gathered = await gatherMinutes(ctx.db, t.platform, t.session, view)
-    const [versions, recipients] = await Promise.all([sentVersions(ctx.db, t.session.id), minutesRecipients(ctx, ctx.db, t.session.id, gathered.doc)])
+    const [versions, recipients] = await Promise.all([sentVersions(ctx.db, t.session.id), minutesRecipients(ctx, ctx.db, t.platform, t.session.id, gathered.doc)])
     return { view, gathered, versions, recipients }
   }
 
@@ -70,7 +70,8 @@ export async function minutesRoutes(app: FastifyInstance) {
     const partnersMail = minutesMail(ctx, t.platform, view, partnersView(doc), version, { ...(recipients.partners[0] ?? sample), link: null })
     const holders = doc.pitches.map((p) => {
       const to = recipients.holders.find((h) => h.pitchId === p.pitchId)
-      return { pitchId: p.pitchId, title: p.title, holderName: p.holderName, email: to?.email ?? null, mail: minutesMail(ctx, t.platform, view, holderView(doc, p.pitchId)!, version, { name: p.holderName, email: to?.email ?? 'porteur@example.org', link: null }) }
+      const mail = minutesMail(ctx, t.platform, view, holderView(doc, p.pitchId)!, version, { name: p.holderName, email: to?.email ?? 'porteur@example.org', link: null, forwardNote: to?.forwardNote })
+      return { pitchId: p.pitchId, title: p.title, holderName: p.holderName, email: to?.email ?? null, viaMailbox: Boolean(to?.forwardNote), mail }
     })
     const c = pageCommon(ctx, t.platform, t.session)
     return page(request, reply, 'admin/minutes-preview.eta', {

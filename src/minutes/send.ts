@@ -4,7 +4,7 @@ import { renderMail, type RenderedMail } from '../mail/compose.js'
 import { linkRef } from '../mail/links.js'
 import { enqueueMail, messageDomain } from '../mail/outbox.js'
 import { contactRecipient } from '../partners/recipients.js'
-import { holderRecipient } from '../pitches/recipients.js'
+import { holderOrMailbox } from '../pitches/recipients.js'
 import { lockSession, type SessionRow } from '../sessions/store.js'
 import { presentSession, type SessionView } from '../sessions/view.js'
 import { holderView, type MinutesDocument, type MinutesView, partnersView, serialise } from './document.js'
@@ -20,26 +20,33 @@ type Mailer = Pick<AppContext, 'config' | 'views' | 'clock'>
 
 export interface Recipients {
   partners: Array<{ name: string; email: string; link: ReturnType<typeof contactRecipient>['personalLink'] }>
-  holders: Array<{ pitchId: number; name: string; email: string; link: ReturnType<typeof holderRecipient>['personalLink'] }>
+  /** `forwardNote`: set for a holder without an address, whose message goes to the platform's mailbox (`email`). */
+  holders: Array<{ pitchId: number; name: string; email: string; forwardNote: string | null; link: ReturnType<typeof holderOrMailbox>['personalLink'] }>
 }
 
-/** Who receives the minutes of this document: every invited (or present) contact, and the holder of each pitch in it. */
-export async function minutesRecipients(m: Pick<AppContext, 'config'>, db: Db, sessionId: number, doc: MinutesDocument): Promise<Recipients> {
+/**
+ * Who receives the minutes of this document: every invited (or present) contact, and the holder of each pitch
+ * in it — one booked by phone without an address through the platform's mailbox, as their other messages.
+ */
+export async function minutesRecipients(m: Pick<AppContext, 'config'>, db: Db, platform: Pick<Platform, 'contact_email'>, sessionId: number, doc: MinutesDocument): Promise<Recipients> {
   const [contacts, holders] = await Promise.all([invitedForMinutes(db, sessionId), holdersForMinutes(db, doc.pitches.map((p) => p.pitchId))])
   return {
     partners: contacts.map((c) => ({ name: c.name, email: c.email, link: contactRecipient(m, c, c.invitationId === null ? null : { id: c.invitationId, token_version: c.tokenVersion! }).personalLink })),
-    holders: holders.map((h) => ({ pitchId: h.pitchId, name: h.name, email: h.email!, link: holderRecipient(m, { id: h.id, name: h.name, email: h.email!, feed_version: h.feed_version }, { id: h.pitchId, token_version: h.tokenVersion }).personalLink })),
+    holders: holders.map((h) => {
+      const to = holderOrMailbox(m, h, { id: h.pitchId, token_version: h.tokenVersion }, platform.contact_email)
+      return { pitchId: h.pitchId, name: h.name, email: to.email, forwardNote: to.forwardNote ?? null, link: to.personalLink }
+    }),
   }
 }
 
 /** One reader's message, rendered as it will be queued (the preview shows exactly this). */
 export function minutesMail(m: Mailer, platform: Platform, session: SessionView, view: MinutesView, version: number,
-  to: { name: string; email: string; link: Recipients['partners'][number]['link'] }): RenderedMail {
+  to: { name: string; email: string; link: Recipients['partners'][number]['link']; forwardNote?: string | null }): RenderedMail {
   const kind = view.audience === 'partners' ? 'session.minutes' : 'pitch.minutes'
   return renderMail(m.views, kind, {
     platformName: platform.name, recipientName: to.name, session,
     personalUrl: to.link ? linkRef(m.config.sessionSecret, to.link, to.email) : null, contactEmail: platform.contact_email,
-    minutes: { ...view, version, corrected: version > 1 },
+    minutes: { ...view, version, corrected: version > 1 }, forwardNote: to.forwardNote ?? null,
   })
 }
 
@@ -55,7 +62,7 @@ export async function sendMinutes(ctx: AppContext, platform: Platform, session: 
     const sessionView = presentSession(platform, session, ctx.config.publicUrl, now)
     const { doc } = await gatherMinutes(trx, platform, session, sessionView)
     if (doc.pitches.length === 0) return { kind: 'empty' as const }
-    const to = await minutesRecipients(ctx, trx, session.id, doc)
+    const to = await minutesRecipients(ctx, trx, platform, session.id, doc)
     await insertVersion(trx, { sessionId: session.id, version, document: serialise(doc), partners: to.partners.length, holders: to.holders.length, by }, now.toISOString())
     const queue = (kind: 'session.minutes' | 'pitch.minutes', who: string, mail: RenderedMail, person: { name: string; email: string }) =>
       enqueueMail(trx, {

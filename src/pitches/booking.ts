@@ -2,7 +2,7 @@ import type { AppContext } from '../context.js'
 import type { Db, Pitch, Platform, PitchStatus } from '../db/schema.js'
 import type { MailKind } from '../mail/kinds.js'
 import { queueSessionMail, slotMailQueued } from '../sessions/notify.js'
-import { holderRecipient } from './recipients.js'
+import { forwardNote, holderRecipient } from './recipients.js'
 import { bumpSequence, findSessionById, listAgenda, lockSession, type SessionRow } from '../sessions/store.js'
 import { retireLink } from '../web/personal-links.js'
 import { hashToken, personalToken } from '../web/tokens.js'
@@ -51,20 +51,14 @@ export function pitchRecipient(ctx: AppContext, pitch: PitchDetails & { holder_e
 }
 
 /**
- * Where a holder's email goes: to them; or, for someone a facilitator booked by phone without an address, to
- * the platform's contact mailbox, saying whom to pass it on to — with no calendar part (the event is the
- * holder's, not the team's).
+ * Where a holder's email about their pitch goes: to them; or, for someone a facilitator booked by phone without
+ * an address, to the platform's contact mailbox with a first line saying whom to pass it on to (forwardNote),
+ * and no calendar part (the event is the holder's, not the team's: queueSessionMail leaves it out).
  */
-function mailTarget(ctx: AppContext, platform: Platform, pitch: PitchDetails) {
-  if (pitch.holder_email) return { to: pitchRecipient(ctx, { ...pitch, holder_email: pitch.holder_email }), note: null }
-  const phone = pitch.holder_phone ? ` (téléphone : ${pitch.holder_phone})` : ''
-  return {
-    to: pitchRecipient(ctx, { ...pitch, holder_email: platform.contact_email }),
-    note: `Ce message est pour ${pitch.holder_name}, qui n'a pas d'adresse e-mail : merci de le lui transmettre${phone}.`,
-  }
+export function pitchRecipientOrMailbox(ctx: AppContext, platform: Platform, pitch: PitchDetails) {
+  const to = pitchRecipient(ctx, { ...pitch, holder_email: pitch.holder_email ?? platform.contact_email })
+  return { ...to, forwardNote: pitch.holder_email ? null : forwardNote({ name: pitch.holder_name, phone: pitch.holder_phone }) }
 }
-
-const withNote = (note: string | null, message: string | null) => [note, message].filter(Boolean).join('\n\n') || null
 
 /**
  * Queues the holder's email about their pitch; a confirmed pitch carries the calendar invitation. Until
@@ -77,12 +71,12 @@ async function tellHolder(ctx: AppContext, db: Db, platform: Platform, sessionId
   const session = (await findSessionById(db, sessionId))!
   const pitch = (await findPitch(db, pitchId))!
   if (!addressConfirmed(pitch)) return
-  const { to, note } = mailTarget(ctx, platform, pitch)
+  const to = pitchRecipientOrMailbox(ctx, platform, pitch)
   await queueSessionMail(ctx, db, platform, session, kind, to, {
-    itip: note ? null : options.cancelCalendar ? 'CANCEL' : ITIP[pitch.status] ?? null,
+    itip: options.cancelCalendar ? 'CANCEL' : ITIP[pitch.status] ?? null,
     initiativeTitle: pitch.title,
     slotTime: await slotTime(db, session, pitch.id),
-    message: withNote(note, options.message ?? null),
+    message: options.message ?? null,
   })
 }
 
@@ -110,7 +104,7 @@ export async function tellMovedSlots(ctx: AppContext, db: Db, platform: Platform
     if (except.includes(moved.pitchId)) continue
     const pitch = (await findPitch(db, moved.pitchId))!
     if (!addressConfirmed(pitch)) continue
-    const { to, note } = mailTarget(ctx, platform, pitch)
+    const to = pitchRecipientOrMailbox(ctx, platform, pitch)
     // The time they were last told is not `before` when that email has not left yet (this one replaces it).
     const told = moved.before !== null && !(await slotMailQueued(db, session.id, to))
     await queueSessionMail(ctx, db, platform, session, 'pitch.slot', to, {
@@ -118,7 +112,6 @@ export async function tellMovedSlots(ctx: AppContext, db: Db, platform: Platform
       initiativeTitle: pitch.title,
       slotTime: moved.after,
       changes: told ? [`Horaire prévu jusqu'ici : ${moved.before}.`] : [],
-      message: note,
     })
   }
 }

@@ -13,7 +13,7 @@ type Person = { id: number; name: string; email: string; feed_version?: number }
  */
 export function forwardNote(holder: { name: string; phone: string | null }): string {
   const phone = holder.phone ? ` (téléphone : ${holder.phone})` : ''
-  return `Ce message est destiné à ${holder.name}, qui n'a pas d'adresse électronique : merci de le lui transmettre${phone}.`
+  return `Ce message est destiné à ${holder.name}, qui n'a pas d'adresse e-mail : merci de le lui transmettre${phone}.`
 }
 
 /**

@@ -1,7 +1,7 @@
 import type { AppContext } from '../context.js'
 import type { Db, Platform } from '../db/schema.js'
 import { type AdviceInput, adviceOfPitches, insertAdvice, type PitchAdvice } from '../partners/advice.js'
-import { pitchRecipient } from '../pitches/booking.js'
+import { pitchRecipientOrMailbox } from '../pitches/booking.js'
 import { initiativeStage, setInitiativeStage } from '../pitches/stage.js'
 import { findPitch } from '../pitches/store.js'
 import { createReferral } from '../referrals/store.js'
@@ -98,10 +98,7 @@ export async function savePitch(ctx: AppContext, platform: Platform, session: Se
 async function queueRevisit(ctx: AppContext, db: Db, platform: Platform, pitchId: number, target: SessionRow) {
   const pitch = (await findPitch(db, pitchId))!
   // Someone booked by phone without an address: the message goes to the platform's mailbox, to pass on.
-  const note = pitch.holder_email ? null
-    : `Ce message est pour ${pitch.holder_name}, qui n'a pas d'adresse e-mail : merci de le lui transmettre${pitch.holder_phone ? ` (téléphone : ${pitch.holder_phone})` : ''}.`
-  const to = pitchRecipient(ctx, { ...pitch, holder_email: pitch.holder_email ?? platform.contact_email })
-  await queueSessionMail(ctx, db, platform, target, 'pitch.revisit', to, {
-    itip: null, initiativeTitle: pitch.title, message: note, dedupeKey: `pitch.revisit:${pitch.id}:${target.id}`,
+  await queueSessionMail(ctx, db, platform, target, 'pitch.revisit', pitchRecipientOrMailbox(ctx, platform, pitch), {
+    itip: null, initiativeTitle: pitch.title, dedupeKey: `pitch.revisit:${pitch.id}:${target.id}`,
   })
 }

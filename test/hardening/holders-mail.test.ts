@@ -11,7 +11,7 @@ import { publishedSession } from '../pitches/helpers.js'
 
 const SESSION = '/admin/p/test/sessions/2026-12-18'
 const MAILBOX = 'animation@test.example.org'
-const NOTE = 'Ce message est destiné à Josiane Morel, qui n\'a pas d\'adresse électronique : merci de le lui transmettre (téléphone : 06 11 22 33 44).'
+const NOTE = 'Ce message est destiné à Josiane Morel, qui n\'a pas d\'adresse e-mail : merci de le lui transmettre (téléphone : 06 11 22 33 44).'
 const edit = (date: string, extra: Record<string, string> = {}) => ({ date, start_time: '09:00', end_time: '12:00', mode: 'in_person', commune_id: '', venue_id: '', video_url: '', notes: '', ...extra })
 
 describe('what holders read', () => {
@@ -33,7 +33,7 @@ describe('what holders read', () => {
     expect(m!.to_email).toBe(MAILBOX)
     expect(m!.text_body.split('\n')[0]).toBe(NOTE)
     expect(m!.html_body).toContain('data-forward')
-    expect(m!.html_body).toContain('Josiane Morel, qui n&#39;a pas d&#39;adresse électronique')
+    expect(m!.html_body).toContain('Josiane Morel, qui n&#39;a pas d&#39;adresse e-mail')
     // The event is the holder's, not the team's: no calendar part in the team's mailbox.
     expect(m!.ical_method).toBeNull()
   }

@@ -134,6 +134,26 @@ describe('the minutes of a session with three pitches', () => {
     expect(rsvp).not.toContain('Yves Morel')
   })
 
+  it('sends the part of a holder booked by phone without an address to the platform’s mailbox, saying whom to pass it to', async () => {
+    w = await minutesWorld()
+    await w.t.db.updateTable('holder').set({ email: null, email_key: null, phone: '06 11 22 33 44' }).where('name', '=', HOLDERS[1].name).execute()
+    const preview = (await w.admin.get(`${MINUTES}/preview`)).body
+    expect(preview).toContain('data-via-mailbox')
+    expect(preview).toContain("Pas d'adresse e-mail : son message va à la boîte de la plateforme (animation@test.example.org)")
+    expect((await w.admin.get(MINUTES)).body).toContain('à 3 partenaires et 3 porteurs de projet')
+    expect((await sendFromPage(w.admin)).res.statusCode).toBe(303)
+    const holders = ofKind(await sentMailOf(w.t.app), 'pitch.minutes')
+    expect(holders.map((r) => r.to_email).sort()).toEqual(['animation@test.example.org', HOLDERS[0].email, HOLDERS[2].email].sort())
+    const forwarded = holders.find((r) => r.to_email === 'animation@test.example.org')!
+    // The note comes first, before the greeting; the part is Yves's own.
+    expect(forwarded.text_body.split('\n')[0]).toBe('Ce message est destiné à Yves Morel, qui n\'a pas d\'adresse e-mail : merci de le lui transmettre (téléphone : 06 11 22 33 44).')
+    expect(forwarded.html_body).toContain('data-forward')
+    expect(forwarded.text_body).toContain('Conseil 2 de la CAF.')
+    expect(forwarded.text_body).not.toContain(HOLDERS[0].title)
+    // The others read no such line.
+    for (const r of holders.filter((r) => r !== forwarded)) expect(r.text_body).not.toContain('transmettre')
+  })
+
   it('refuses an invalid draft with French messages and the form filled in (400), saving nothing', async () => {
     w = await minutesWorld()
     const page = (await w.admin.get(MINUTES)).body

@@ -219,7 +219,9 @@ describe("the facilitator's pitches", () => {
     // The holder's email reaches the platform's mailbox, saying whom it is for; no calendar invitation for the team.
     const [mail] = await outbox(t.db)
     expect([mail!.kind, mail!.to_email, mail!.ical]).toEqual(['pitch.confirmed', 'animation@test.example.org', null])
-    expect(mail!.text_body).toContain("Ce message est pour Porteur 9, qui n'a pas d'adresse e-mail : merci de le lui transmettre (téléphone : 06 11 22 33 44).")
+    // The note to pass it on is the message's first line, before the greeting.
+    expect(mail!.text_body.split('\n')[0]).toBe("Ce message est destiné à Porteur 9, qui n'a pas d'adresse e-mail : merci de le lui transmettre (téléphone : 06 11 22 33 44).")
+    expect(mail!.html_body).toContain('data-forward')
     const triage = (await admin.get(String(res.headers.location))).body
     expect(triage).toContain("La personne n&#39;a pas d&#39;adresse e-mail : ses messages vous sont envoyés")
     expect(triage).toContain(`href="${PITCHES}/${row!.id}/print"`)
@@ -237,7 +239,7 @@ describe("the facilitator's pitches", () => {
     const declined = (await outbox(t.db)).at(-1)!
     expect([declined.kind, declined.to_email, declined.ical_method]).toEqual(['pitch.declined', 'animation@test.example.org', null])
     expect(declined.text_body).toContain('Rappelez-nous.')
-    expect(declined.text_body).toContain('Ce message est pour Porteur 9')
+    expect(declined.text_body.split('\n')[0]).toContain('Ce message est destiné à Porteur 9')
   })
 
   describe('the agenda', () => {

@@ -114,6 +114,17 @@ describe("the record of a session's pitches", () => {
     expect(await referrals(w.t.db, first)).toEqual([])
   })
 
+  it('sends the "à revoir" offer for a holder without an address to the platform’s mailbox, the note to pass it on first', async () => {
+    w = await world()
+    const [first] = w.pitches as [number, number]
+    const pitch = await w.t.db.selectFrom('pitch').selectAll().where('id', '=', first).executeTakeFirstOrThrow()
+    await w.t.db.updateTable('holder').set({ email: null, email_key: null, phone: null }).where('id', '=', pitch.holder_id).execute()
+    expect((await w.admin.post(RECORD, await recordForm(w.admin, first, { summary: 'À revoir en janvier.', revisit: 'yes', revisit_session: LATER }))).statusCode).toBe(303)
+    const [offer] = await w.t.db.selectFrom('outbox').selectAll().where('kind', '=', 'pitch.revisit').execute()
+    expect([offer!.to_email, offer!.ical_method]).toEqual(['animation@test.example.org', null])
+    expect(offer!.text_body.split('\n')[0]).toMatch(/^Ce message est destiné à .+, qui n'a pas d'adresse e-mail : merci de le lui transmettre\.$/)
+  })
+
   it('queues the "à revoir" offer once, and the holder books the offered session in one step from their link', async () => {
     w = await world()
     const [first] = w.pitches as [number, number]
