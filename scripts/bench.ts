@@ -254,7 +254,7 @@ async function main() {
     children.push(bareWrite)
     await waitFor200(`${writeBase}/__ready`, bareWrite, performance.now())
 
-    // The app at rest (the mail worker ticks every 2 s; no mail is due, no reminder in this dataset's window).
+    // The app at rest (the mail worker ticks every 2 s; no mail is due, every past referral already reminded).
     await new Promise((r) => setTimeout(r, 2000)) // the set-up requests' garbage collected first
     const idle0 = cpuSeconds(app.pid)
     await new Promise((r) => setTimeout(r, 4000))
@@ -327,7 +327,7 @@ async function main() {
     const reportOk = report !== undefined && report.warm < TARGETS.reportMs
     if (!reportOk && !ONLY) verdicts.push('yearly report')
     log(`yearly report (one year): ${report ? `${fmt.int(report.bytes)} bytes: first ${fmt.ms(report.cold)} ms, then ${fmt.ms(report.warm)} ms` : 'not measured'}  target < ${TARGETS.reportMs} ms  ${reportOk ? 'ok' : 'MISS'}`)
-    if (idleCpu !== null) log(`app CPU at rest (4 s):    ${idleCpu.toFixed(1)} % of a core, before the load`)
+    if (idleCpu !== null) log(`app CPU at rest (4 s):    ${idleCpu.toFixed(1)} % of a core, before the load${idleCpu > 10 ? ' — NOT at rest (its worker is busy): CPU per request above includes that work' : ''}`)
     if (othersShare !== null) log(`other processes:          ${(othersShare * 100).toFixed(0)} % of the machine's CPU during the load runs${othersShare > 0.1 ? ' — the figures above are LOWER than on a quiet machine' : ''}`)
     if (!ONLY) verdicts.push(...mailTable(await measureMail(log), log))
     log(verdicts.length ? `\nMissed targets: ${verdicts.join(', ')}` : '\nEvery target met.')

@@ -359,10 +359,13 @@ export async function generateDataset(db: Db, options: DatasetOptions): Promise<
         const contact = byId.get(contactIds[(j * 11) % contactIds.length]!)!
         const referralId = ++ids.referral
         const status = statuses[j % statuses.length]!
+        const followUp = held.get(pitch.session_id)!.date
         referralRows.push({
           id: referralId, pitch_id: pitch.id!, initiative_id: pitch.initiative_id, partner_id: contact.partner_id, contact_id: contact.id!,
-          subject: 'Recherche d’un local et d’un premier financement', follow_up_on: held.get(pitch.session_id)!.date, status, share_contact: 1,
-          token_hash: hashToken(personalToken(o.secret, 'referral', referralId, 1)), token_version: 1, reminded_at: null, created_by: 1,
+          subject: 'Recherche d’un local et d’un premier financement', follow_up_on: followUp, status, share_contact: 1,
+          // A platform that ran these ten years sent each open referral's one reminder on its follow-up day: none is
+          // left overdue, so the worker is at rest while the pages are measured (it is not draining a backlog).
+          token_hash: hashToken(personalToken(o.secret, 'referral', referralId, 1)), token_version: 1, reminded_at: `${followUp}T08:00:00.000Z`, created_by: 1,
           created_at: created, updated_at: created,
         })
         eventRows.push({ id: ++ids.event, referral_id: referralId, status: 'proposed', note: null, by_kind: 'facilitator', by_facilitator_id: 1, by_contact_id: null, by_name: null, created_at: created })
