@@ -1,8 +1,13 @@
-import { parse } from 'csv-parse/sync'
-import iconv from 'iconv-lite'
+import type * as csvParseModule from 'csv-parse/sync'
+import type iconvModule from 'iconv-lite'
+import { requireLater } from '../require-later.js'
 import { z } from 'zod'
 import { nameKey } from '../platforms/names.js'
 import { CONTROL_IN_LINE } from '../text-safety.js'
+
+/** Loaded with the first contact list imported. */
+const csvParse = requireLater<typeof csvParseModule>('csv-parse/sync')
+const iconv = requireLater<typeof iconvModule>('iconv-lite')
 
 // The contact list a facilitator already keeps, as Excel saves it: `;` (French Excel), `,` or a tab (what a
 // copy from Excel pastes), UTF-8 with or without BOM ("CSV UTF-8") or Windows-1252 ("CSV" on a French
@@ -51,7 +56,7 @@ export function decodeCsv(bytes: Buffer): string {
   try {
     text = new TextDecoder('utf-8', { fatal: true }).decode(bytes)
   } catch {
-    text = iconv.decode(bytes, 'win1252')
+    text = iconv().decode(bytes, 'win1252')
   }
   return text.replace(/^\uFEFF/, '')
 }
@@ -95,7 +100,7 @@ export function parseContactsCsv(bytes: Buffer): ParsedContacts {
 
   let records: Array<{ record: string[]; raw: string; info: { lines: number } }>
   try {
-    records = parse(text, {
+    records = csvParse().parse(text, {
       delimiter: detectDelimiter(text), info: true, raw: true, relax_column_count: true, skip_empty_lines: true,
     }) as unknown as typeof records
   } catch (error) {

@@ -1,7 +1,11 @@
 import { createHash, createHmac, randomInt, timingSafeEqual } from 'node:crypto'
 import { Secret, TOTP } from 'otpauth'
-import QRCode from 'qrcode'
+import type QRCodeModule from 'qrcode'
+import { requireLater } from '../require-later.js'
 import { openSecret, sealSecret } from '../web/secret-box.js'
+
+/** Loaded when a facilitator first sets up a code app. */
+const qrcode = requireLater<typeof QRCodeModule>('qrcode')
 
 // Two-factor login (TOTP, RFC 6238: SHA-1, 6 digits, 30 s, one step of drift either way) — the pure rules.
 // The secret never leaves the server in clear except on the enrolment page; at rest it is a secret box
@@ -37,7 +41,7 @@ export function otpauthUri(base32: string, email: string): string {
 
 /** The enrolment QR code, as an SVG data: URL for an <img> (no script, no external service). */
 export async function qrDataUrl(text: string): Promise<string> {
-  const svg = await QRCode.toString(text, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 })
+  const svg = await qrcode().toString(text, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 })
   return `data:image/svg+xml;base64,${Buffer.from(svg, 'utf8').toString('base64')}`
 }
 

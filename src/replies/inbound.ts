@@ -1,5 +1,9 @@
-import { simpleParser } from 'mailparser'
+import type * as mailparserModule from 'mailparser'
+import { requireLater } from '../require-later.js'
 import { type ItipReadResult, readItipReply } from './itip-reply.js'
+
+/** Loaded with the first reply read (REPLY_IMAP_URL deployments only). */
+const mailparser = requireLater<typeof mailparserModule>('mailparser')
 
 // What one message of the ORGANIZER mailbox is: a calendar answer (a text/calendar part), a bounce (RFC 3464
 // multipart/report; report-type=delivery-status), or anything else (a person writing to the contact address).
@@ -68,7 +72,7 @@ export function deliveryFailures(raw: string): DeliveryFailure[] {
 }
 
 export async function readInbound(raw: Buffer): Promise<Inbound> {
-  const mail = await simpleParser(raw, { skipHtmlToText: true, skipTextToHtml: true, skipTextLinks: true, skipImageLinks: true })
+  const mail = await mailparser().simpleParser(raw, { skipHtmlToText: true, skipTextToHtml: true, skipTextLinks: true, skipImageLinks: true })
   const head: Head = {
     messageId: mail.messageId ?? null,
     from: mail.from?.value[0]?.address?.toLowerCase() ?? null,

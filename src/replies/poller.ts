@@ -1,10 +1,14 @@
-import { ImapFlow } from 'imapflow'
+import type * as imapflowModule from 'imapflow'
+import { requireLater } from '../require-later.js'
 import type { AppContext } from '../context.js'
 import { MAILBOX_SECRET_PURPOSE, withPassword } from '../platforms/mailbox.js'
 import { openSecret } from '../web/secret-box.js'
 import { platformMailboxes } from './lookups.js'
 import { processMessage } from './process.js'
 import { findState, markMoved, recordFailure, recordSuccess, saveCursor } from './store.js'
+
+/** Only deployments that read replies (REPLY_IMAP_URL) load the IMAP client, on the first poll. */
+const imapflow = requireLater<typeof imapflowModule>('imapflow')
 
 // The poller of the ORGANIZER mailbox (REPLY_IMAP_URL): new messages since the last one looked at are read
 // one by one; each is recorded before the next, and the cursor (UIDVALIDITY + last UID) moves only once a
@@ -82,7 +86,7 @@ export async function pollMailbox(ctx: AppContext, source: Mailbox, opts: { forc
   const target = imapTarget(source.url)
   const state = await findState(ctx.db, target.mailbox)
   if (!opts.force && state?.next_attempt_at && state.next_attempt_at > ctx.clock().toISOString()) return { ...result, status: 'waiting' }
-  const client = new ImapFlow({
+  const client = new (imapflow().ImapFlow)({
     host: target.host, port: target.port, secure: target.secure, auth: { user: target.user, pass: target.pass },
     logger: false, connectionTimeout: 15_000, greetingTimeout: 15_000, socketTimeout: 120_000,
   })
