@@ -131,6 +131,8 @@ async function main() {
     // With the Node flags `npm start` gives the server (package.json), so the figures are production's.
     const startScript = (JSON.parse(readFileSync(join(projectRoot(), 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start
     const nodeFlags = /\bnode ((?:--\S+ )*)dist\/src\/server\.js/.exec(startScript)?.[1]?.trim().split(/\s+/).filter(Boolean) ?? []
+    // FABRIK_BENCH_NODE_FLAGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof"): extra flags for the app, to see where its time goes.
+    nodeFlags.push(...(process.env.FABRIK_BENCH_NODE_FLAGS ?? '').split(/\s+/).filter(Boolean))
     log(`App: node ${[...nodeFlags, 'dist/src/server.js'].join(' ')}`)
     const app = startNode(serverJs, [], env, nodeFlags)
     children.push(app)

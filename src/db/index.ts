@@ -46,9 +46,19 @@ export function createDatabase(options: DatabaseOptions): Db {
   sqlite.pragma('synchronous = FULL')
   sqlite.pragma('foreign_keys = ON')
   const changes = new SqliteChanges(sqlite)
-  const db = new Kysely<Database>({ dialect: new FabrikSqliteDialect(sqlite, changes, options.busyTimeout ?? 5000) })
+  const dialect = new FabrikSqliteDialect(sqlite, changes, options.busyTimeout ?? 5000)
+  const db = new Kysely<Database>({ dialect })
   trackers.set(db.getExecutor().adapter, { mark: () => changes.mark(), memo: new Map() })
+  if (dialect.driver) groupCommits.set(db, dialect.driver.commits)
   return db
+}
+
+const groupCommits = new WeakMap<Db, { real: number; transactions: number }>()
+
+/** On SQLite: how many real COMMITs this handle made, for how many transactions (group commit, sqlite-driver.ts). */
+export function sqliteCommits(db: Db): { real: number; transactions: number } | undefined {
+  const c = groupCommits.get(db)
+  return c && { ...c }
 }
 
 /**
@@ -143,6 +153,7 @@ function withStatementCache(sqlite: SQLite.Database, changes: SqliteChanges, max
       if (!statement.reader || !/^\s*(select|with|pragma)\b/i.test(text)) changes.wrote()
       return statement
     },
+    undone: () => changes.wrote(),
   }
 }
 
@@ -150,7 +161,9 @@ class FabrikSqliteDialect extends SqliteDialect {
   constructor(private readonly sqlite: SQLite.Database, private readonly changes: SqliteChanges, private readonly waitMs: number) {
     super({ database: sqlite })
   }
+  driver: FabrikSqliteDriver | undefined
   override createDriver(): Driver {
-    return new FabrikSqliteDriver(this.sqlite, withStatementCache(this.sqlite, this.changes), this.waitMs)
+    this.driver = new FabrikSqliteDriver(this.sqlite, withStatementCache(this.sqlite, this.changes), this.waitMs)
+    return this.driver
   }
 }
