@@ -106,9 +106,13 @@ export class FabrikSqliteDriver implements Driver {
 
   async releaseConnection(connection: DatabaseConnection): Promise<void> {
     if ((connection as Lease).handedOver) return
-    // The last query of a group's turn (a read that joined it): nobody left to join.
-    if (this.group && (!this.turns.waiting || this.group.members >= GROUP_MAX)) this.commitGroup()
-    this.turns.give()
+    try {
+      // The last query of a group's turn (a read that joined it): nobody left to join. A failed COMMIT fails
+      // that query too (and every member); the turn is given back whatever happens.
+      if (this.group && (!this.turns.waiting || this.group.members >= GROUP_MAX)) this.commitGroup()
+    } finally {
+      this.turns.give()
+    }
   }
 
   async beginTransaction(connection: DatabaseConnection): Promise<void> {
@@ -167,9 +171,12 @@ export class FabrikSqliteDriver implements Driver {
     try {
       this.sqlite.exec('commit')
     } catch (error) {
-      if (this.sqlite.inTransaction) this.sqlite.exec('rollback')
-      this.statements.undone()
-      for (const d of group.done) d.reject(error)
+      try {
+        if (this.sqlite.inTransaction) this.sqlite.exec('rollback')
+      } finally {
+        this.statements.undone()
+        for (const d of group.done) d.reject(error)
+      }
       throw error
     }
     this.commits.real++
