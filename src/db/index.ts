@@ -5,7 +5,7 @@ import { type Driver, Kysely, PostgresAdapter, PostgresDialect, SqliteDialect, s
 import type pgModule from 'pg'
 import { requireLater } from '../require-later.js'
 import type { Database, Db } from './schema.js'
-import { FabrikSqliteDriver } from './sqlite-driver.js'
+import { type Commits, FabrikSqliteDriver } from './sqlite-driver.js'
 
 /** The PostgreSQL driver, loaded only by an instance that uses PostgreSQL. */
 const requirePg = requireLater<typeof pgModule>('pg')
@@ -46,19 +46,16 @@ export function createDatabase(options: DatabaseOptions): Db {
   sqlite.pragma('synchronous = FULL')
   sqlite.pragma('foreign_keys = ON')
   const changes = new SqliteChanges(sqlite)
-  const dialect = new FabrikSqliteDialect(sqlite, changes, options.busyTimeout ?? 5000)
-  const db = new Kysely<Database>({ dialect })
-  trackers.set(db.getExecutor().adapter, { mark: () => changes.mark(), memo: new Map() })
-  if (dialect.driver) groupCommits.set(db, dialect.driver.commits)
+  const commits: Commits = { real: 0, transactions: 0 }
+  const db = new Kysely<Database>({ dialect: new FabrikSqliteDialect(sqlite, changes, commits, options.busyTimeout ?? 5000) })
+  trackers.set(db.getExecutor().adapter, { mark: () => changes.mark(), memo: new Map(), commits })
   return db
 }
 
-const groupCommits = new WeakMap<Db, { real: number; transactions: number }>()
-
 /** On SQLite: how many real COMMITs this handle made, for how many transactions (group commit, sqlite-driver.ts). */
-export function sqliteCommits(db: Db): { real: number; transactions: number } | undefined {
-  const c = groupCommits.get(db)
-  return c && { ...c }
+export function sqliteCommits(db: Db): Commits | undefined {
+  const commits = trackers.get(db.getExecutor().adapter)?.commits
+  return commits && { ...commits }
 }
 
 /**
@@ -81,7 +78,7 @@ function ownerOnly(file: string): void {
 // changed since it was taken (SQLite only; PostgreSQL has other instances writing without telling us), and
 // what was read under each mark. By adapter: a handle with a plugin (withPlugin) or a transaction shares its
 // database's adapter.
-const trackers = new WeakMap<object, { mark: () => string; memo: Map<string, { mark: string; value: unknown }> }>()
+const trackers = new WeakMap<object, { mark: () => string; memo: Map<string, { mark: string; value: unknown }>; commits: Commits }>()
 
 /**
  * `read()`, remembered under `key` (name it with its kind: `platform:lens`) until the database's change mark
@@ -158,12 +155,10 @@ function withStatementCache(sqlite: SQLite.Database, changes: SqliteChanges, max
 }
 
 class FabrikSqliteDialect extends SqliteDialect {
-  constructor(private readonly sqlite: SQLite.Database, private readonly changes: SqliteChanges, private readonly waitMs: number) {
+  constructor(private readonly sqlite: SQLite.Database, private readonly changes: SqliteChanges, private readonly commits: Commits, private readonly waitMs: number) {
     super({ database: sqlite })
   }
-  driver: FabrikSqliteDriver | undefined
   override createDriver(): Driver {
-    this.driver = new FabrikSqliteDriver(this.sqlite, withStatementCache(this.sqlite, this.changes), this.waitMs)
-    return this.driver
+    return new FabrikSqliteDriver(this.sqlite, withStatementCache(this.sqlite, this.changes), this.commits, this.waitMs)
   }
 }

@@ -83,13 +83,13 @@ interface Lease extends DatabaseConnection {
 
 const SAVEPOINT = 'fabrik_transaction'
 
+/** Real COMMITs, and the transactions they committed (db/index.ts sqliteCommits; test/faults/group-commit.test.ts). */
+export interface Commits { real: number; transactions: number }
+
 export class FabrikSqliteDriver implements Driver {
   private readonly turns = new Turns()
   private group: Group | null = null
-  /** Real COMMITs and the transactions they committed (test/db/group-commit.test.ts reads them). */
-  readonly commits = { real: 0, transactions: 0 }
-
-  constructor(private readonly sqlite: SQLite.Database, private readonly statements: Statements, private readonly waitMs: number) {}
+  constructor(private readonly sqlite: SQLite.Database, private readonly statements: Statements, private readonly commits: Commits, private readonly waitMs: number) {}
 
   async init(): Promise<void> {}
 

@@ -54,13 +54,21 @@ describe.skipIf(skipOnPostgres('test/faults/group-commit.test.ts'))('SQLite grou
     expect(rows.rows.map((r) => r.n)).toEqual([0, 1, 2, 3, 5, 6, 7, 8])
   })
 
-  it('a write outside any transaction commits the waiting group first', async () => {
+  it('a write outside any transaction commits the open group first, and is on disk when it returns', async () => {
     const db = await open()
-    const done = Promise.all([1, 2, 3].map((n) => db.transaction().execute((trx) => sql`insert into t (n) values (${n})`.execute(trx))))
-    const plain = sql`insert into t (n) values (10)`.execute(db)
-    await Promise.all([done, plain])
     const other = inspect(dataDir)
-    expect(other.prepare('select count(*) from t').pluck().get()).toBe(4)
+    const insert = (n: number) => db.transaction().execute((trx) => sql`insert into t (n) values (${n})`.execute(trx))
+    // Transactions queued before and after it: the group is open when the plain write runs, and others wait
+    // behind it, so it does not close the group by being last.
+    const before = [1, 2, 3].map(insert)
+    let seen: number | null = null
+    const plain = sql`insert into t (n) values (10)`.execute(db).then(() => {
+      seen = other.prepare('select count(*) from t where n in (1, 2, 3, 10)').pluck().get() as number
+    })
+    const after = [4, 5, 6].map(insert)
+    await Promise.all([...before, plain, ...after])
+    expect(seen).toBe(4)
+    expect(other.prepare('select count(*) from t').pluck().get()).toBe(7)
     other.close()
   })
 })
